@@ -1,0 +1,71 @@
+// swift-tools-version:6.0
+// qsentry: layered spam and virus defence for qmail.
+//
+// The four per-connection programs (conn, smtpd, queue, local) import no
+// Foundation and are built with `--static-swift-stdlib` (see install.sh), so a
+// process starts in about the time a C program does. Each C library is a
+// system-library target and is linked only into the modules that use it.
+import PackageDescription
+
+/// A system-library target for a Debian -dev package (headers in /usr/include).
+func systemLibrary(_ name: String, pkgConfig: String? = nil, apt: String) -> Target {
+    .systemLibrary(
+        name: name,
+        path: "Sources/\(name)",
+        pkgConfig: pkgConfig,
+        providers: [.apt([apt])]
+    )
+}
+
+let package = Package(
+    name: "qsentry",
+    products: [
+        .executable(name: "qsentry-conn", targets: ["qsentry-conn"]),
+        .executable(name: "qsentry-smtpd", targets: ["qsentry-smtpd"]),
+        .executable(name: "qsentry-queue", targets: ["qsentry-queue"]),
+        .executable(name: "qsentry-local", targets: ["qsentry-local"]),
+        .executable(name: "qsentry", targets: ["qsentry"]),
+        .library(name: "QSentryCore", targets: ["QSentryCore"]),
+    ],
+    dependencies: [
+        // Admin CLI only; the per-connection programs depend on no package.
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C libraries from Debian.
+        systemLibrary("CCDB", pkgConfig: "libcdb", apt: "libcdb-dev"),
+        systemLibrary("CAres", pkgConfig: "libcares", apt: "libc-ares-dev"),
+        systemLibrary("CClamAV", pkgConfig: "libclamav", apt: "libclamav-dev"),
+        systemLibrary("CSPF2", apt: "libspf2-dev"),
+        systemLibrary("CHiredis", pkgConfig: "hiredis", apt: "libhiredis-dev"),
+        systemLibrary("CMaxMindDB", pkgConfig: "libmaxminddb", apt: "libmaxminddb-dev"),
+        systemLibrary("COpenSSL", pkgConfig: "openssl", apt: "libssl-dev"),
+
+        // Control files, lists, cdb, addresses, env contract, verdicts, logging.
+        .target(name: "QSentryCore", dependencies: ["CCDB"]),
+        // What the admin CLI does, as a library so tests can call it.
+        .target(name: "QSentryAdmin", dependencies: ["QSentryCore"]),
+
+        // Thin executables.
+        .executableTarget(name: "qsentry-conn", dependencies: ["QSentryCore"]),
+        .executableTarget(name: "qsentry-smtpd", dependencies: ["QSentryCore"]),
+        .executableTarget(name: "qsentry-queue", dependencies: ["QSentryCore"]),
+        .executableTarget(name: "qsentry-local", dependencies: ["QSentryCore"]),
+        .executableTarget(
+            name: "qsentry",
+            dependencies: [
+                "QSentryAdmin", "QSentryCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // Tests: unit tests per module, integration tests with real servers.
+        .testTarget(name: "QSentryCoreTests", dependencies: ["QSentryCore"]),
+        .testTarget(name: "QSentryAdminTests", dependencies: ["QSentryAdmin", "QSentryCore"]),
+        .testTarget(
+            name: "SystemLibraryTests",
+            dependencies: ["CCDB", "CAres", "CClamAV", "CSPF2", "CHiredis", "CMaxMindDB", "COpenSSL"]
+        ),
+    ],
+    swiftLanguageModes: [.v5]
+)

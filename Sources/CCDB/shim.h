@@ -1,0 +1,2 @@
+/* tinycdb (Debian libcdb-dev): constant databases, mmap'd reads. */
+#include <cdb.h>

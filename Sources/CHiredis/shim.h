@@ -1,0 +1,2 @@
+/* hiredis (Debian libhiredis-dev): the Redis client for the shared store. */
+#include <hiredis/hiredis.h>

@@ -1,0 +1,89 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Whole-file reads with open(2)/read(2): no Foundation, a hard size limit.
+public enum FileBytes {
+    /// Reads the file at `path`, refusing files larger than `limit` bytes.
+    /// Throws `SystemError` (check `isNotFound` for a missing file) or `FileTooLarge`.
+    public static func read(_ path: String, limit: Int) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw SystemError("open", path: path, errno: errno) }
+        defer { close(fd) }
+        var st = stat()
+        if fstat(fd, &st) != 0 { throw SystemError("fstat", path: path, errno: errno) }
+        if (st.st_mode & S_IFMT) == S_IFDIR { throw SystemError("read", path: path, errno: EISDIR) }
+        if Int(st.st_size) > limit { throw FileTooLarge(path: path, size: Int(st.st_size), limit: limit) }
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(Int(st.st_size))
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw SystemError("read", path: path, errno: errno)
+            }
+            if n == 0 { break }
+            bytes.append(contentsOf: chunk[0..<n])
+            if bytes.count > limit { throw FileTooLarge(path: path, size: bytes.count, limit: limit) }
+        }
+        return bytes
+    }
+
+    /// Writes `bytes` to `path` atomically: a temporary file beside it, fsync, rename.
+    public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws {
+        let tmp = "\(path).tmp.\(getpid())"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        if fd < 0 { throw SystemError("open", path: tmp, errno: errno) }
+        var ok = false
+        defer { if !ok { unlink(tmp) } }
+        do {
+            try writeAll(fd, bytes, path: tmp)
+            if fsync(fd) != 0 { throw SystemError("fsync", path: tmp, errno: errno) }
+        } catch {
+            close(fd)
+            throw error
+        }
+        if close(fd) != 0 { throw SystemError("close", path: tmp, errno: errno) }
+        if rename(tmp, path) != 0 { throw SystemError("rename", path: path, errno: errno) }
+        ok = true
+    }
+
+    /// Writes every byte, retrying short writes and EINTR.
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw SystemError("write", path: path, errno: errno)
+            }
+            offset += n
+        }
+    }
+
+    /// Whether a path exists (any kind of file).
+    public static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0
+    }
+
+    /// Modification time in seconds, or nil when the file is missing.
+    public static func modificationTime(_ path: String) -> Int? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return Int(st.st_mtim.tv_sec)
+    }
+}
+
+/// A file over the size a reader accepts (a list that large belongs in a cdb).
+public struct FileTooLarge: Error, CustomStringConvertible {
+    public let path: String
+    public let size: Int
+    public let limit: Int
+    public var description: String {
+        "\(path): file is larger than \(limit) bytes; compile it to a cdb"
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+@testable import QSentryAdmin
+import QSentryCore
+
+@Suite struct ControlLintTests {
+    final class Root {
+        let path = NSTemporaryDirectory() + "qsentry-lint-" + UUID().uuidString
+        init() { try! FileManager.default.createDirectory(atPath: path + "/control/qsentry", withIntermediateDirectories: true) }
+        deinit { try? FileManager.default.removeItem(atPath: path) }
+        func write(_ rel: String, _ text: String) {
+            FileManager.default.createFile(atPath: path + "/" + rel, contents: Data(text.utf8))
+        }
+        func lint() -> [String] { ControlLint(root: QmailRoot(path: path)).run().map(\.description) }
+    }
+
+    @Test func cleanTreeHasNoProblems() {
+        let r = Root()
+        r.write("control/rcpthosts", "example.com\n.example.net\n")
+        r.write("control/badmailfrom", "@spam.example\nbad@example.org\n")
+        r.write("control/databytes", "10000000\n")
+        r.write("control/qsentry/ipblock", "# comment\n192.0.2.0\n10.0.0.0/8\n2001:db8::/32\n")
+        r.write("control/qsentry/dnsbl", "zen.example=127.0.0.[2..11]*2 Listed\nbl.example\n")
+        r.write("control/qsentry/dnsbl-threshold", "2\n")
+        r.write("control/qsentry/spf", "fail=refuse\nsoftfail=tag\n")
+        r.write("control/qsentry/countries", "CN RU\nkp\n")
+        r.write("control/qsentry/dnsservers", "127.0.0.1:5353\n[::1]:53\n192.0.2.53\n")
+        r.write("control/qsentry/store", "redis://127.0.0.1:6379/0\n")
+        r.write("control/virtualdomains", "example.org:alice\nbob@example.net:bob\n")
+        #expect(r.lint() == [])
+    }
+
+    @Test func eachKindOfBrokenFileIsCaught() {
+        let r = Root()
+        r.write("control/rcpthosts", "user@example.com\n")
+        r.write("control/badmailfrom", "nodomain\n")
+        r.write("control/databytes", "ten\n")
+        r.write("control/qsentry/ipblock", "192.0.2.300\n10.0.0.0/40\n")
+        r.write("control/qsentry/dnsbl", "zen.example=127.0.0\n")
+        r.write("control/qsentry/dnsbl-threshold", "1\n2\n")
+        r.write("control/qsentry/spf", "fial=refuse\npass=reject\nnoequals\n")
+        r.write("control/qsentry/countries", "CHN\n")
+        r.write("control/qsentry/dnsservers", "127.0.0.1:99999\nresolver.example\n")
+        r.write("control/qsentry/store", "mysql://x\n")
+        r.write("control/qsentry/geoip", "/nonexistent/GeoLite2-Country.mmdb\n")
+        r.write("control/qsentry/clamd", "localhost\n")
+        r.write("control/virtualdomains", "example.org\n")
+        r.write("control/qsentry/dnsbl-treshold", "1\n")
+        r.write("control/qsentry/validrcptto.cdb", "not a cdb")
+        let p = r.lint()
+        let expectations = [
+            "control/rcpthosts:1: \"user@example.com\" is an address",
+            "control/badmailfrom:1: \"nodomain\" has no @",
+            "control/databytes:1: expected a whole number",
+            "control/qsentry/ipblock:1: not an IP address",
+            "control/qsentry/ipblock:2: bad prefix length",
+            "control/qsentry/dnsbl:1: bad filter",
+            "control/qsentry/dnsbl-threshold:2: only the first line is read",
+            "control/qsentry/spf:1: unknown key \"fial\"",
+            "control/qsentry/spf:2: pass: \"reject\" is not one of",
+            "control/qsentry/spf:3: expected key=value",
+            "control/qsentry/countries:1: \"CHN\" is not a two-letter",
+            "control/qsentry/dnsservers:1: bad port",
+            "control/qsentry/dnsservers:2: \"resolver.example\" is not IP",
+            "control/qsentry/store:1: \"mysql://x\" is not embedded",
+            "control/qsentry/geoip:1: /nonexistent/GeoLite2-Country.mmdb does not exist",
+            "control/qsentry/clamd:1: \"localhost\" is neither",
+            "control/virtualdomains:1: expected domain:prefix",
+            "control/qsentry/dnsbl-treshold: unknown control file; did you mean dnsbl-threshold?",
+            "control/qsentry/validrcptto.cdb: truncated or not a cdb",
+        ]
+        for e in expectations {
+            #expect(p.contains { $0.contains(r.path + "/" + e) }, "\(e)")
+        }
+        #expect(p.count == expectations.count, "\(p)")
+    }
+
+    @Test func unreadableFileIsAProblem() throws {
+        let r = Root()
+        try FileManager.default.createDirectory(atPath: r.path + "/control/qsentry/ipallow", withIntermediateDirectories: true)
+        #expect(r.lint().contains { $0.contains("ipallow: cannot read") })
+    }
+
+    @Test func missingRootIsClean() {
+        #expect(ControlLint(root: QmailRoot(path: "/nonexistent-qmail")).run().isEmpty)
+    }
+}

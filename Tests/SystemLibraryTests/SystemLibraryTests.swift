@@ -1,0 +1,26 @@
+import Testing
+import CAres
+import CClamAV
+import CCDB
+import CHiredis
+import CMaxMindDB
+import COpenSSL
+import CSPF2
+
+/// Each system-library target compiles, links and answers a call into its library.
+@Suite struct SystemLibraryTests {
+    @Test func cAres() { #expect(String(cString: ares_version(nil)).hasPrefix("1.")) }
+    @Test func libclamav() { #expect(!String(cString: cl_retver()).isEmpty) }
+    @Test func libmaxminddb() { #expect(String(cString: MMDB_lib_version()).hasPrefix("1.")) }
+    @Test func openSSL() { #expect(String(cString: OpenSSL_version(Int32(OPENSSL_VERSION))).hasPrefix("OpenSSL 3")) }
+    @Test func hiredis() { #expect(HIREDIS_MAJOR >= 0 && redisReaderCreate() != nil) }
+    @Test func libspf2() {
+        let server = SPF_server_new(SPF_DNS_CACHE, 0)
+        #expect(server != nil)
+        SPF_server_free(server)
+    }
+    @Test func tinycdb() {
+        var db = cdb()
+        #expect(cdb_init(&db, -1) != 0)
+    }
+}
