@@ -62,6 +62,8 @@ let package = Package(
         // Tests: unit tests per module, integration tests with real servers.
         .testTarget(name: "QSentryCoreTests", dependencies: ["QSentryCore"]),
         .testTarget(name: "QSentryAdminTests", dependencies: ["QSentryAdmin", "QSentryCore"]),
+        .target(name: "TestHarness", path: "Tests/TestHarness"),
+        .testTarget(name: "HarnessTests", dependencies: ["TestHarness"]),
         .testTarget(
             name: "SystemLibraryTests",
             dependencies: ["CCDB", "CAres", "CClamAV", "CSPF2", "CHiredis", "CMaxMindDB", "COpenSSL"]

@@ -1,0 +1,48 @@
+import Foundation
+
+/// `rbldnsd` serving DNS blocklist zones on a loopback UDP port.
+///
+/// Each zone is `ip4set` data in rbldnsd's own format, e.g.
+/// `":127.0.0.2:Listed, see http://bl.example/?%s\n192.0.2.7\n"`.
+public final class RBLDNSD: @unchecked Sendable {
+    public let server: ServerProcess
+    public let port: UInt16
+
+    public init(root: TempQmailRoot, zones: [String: String], type: String = "ip4set") throws {
+        let dir = root.runDirectory + "/rbldnsd-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var specs: [String] = []
+        for (zone, data) in zones.sorted(by: { $0.key < $1.key }) {
+            let file = zone.replacingOccurrences(of: ".", with: "_") + ".data"
+            let soa = "$SOA 60 ns.\(zone). hostmaster.\(zone). 1 600 300 86400 60\n$NS 60 ns.\(zone).\n"
+            try Data((soa + data).utf8).write(to: URL(fileURLWithPath: dir + "/" + file))
+            specs.append("\(zone):\(type):\(file)")
+        }
+        port = try Ports.free(udp: true)
+        let server = try ServerProcess(name: "rbldnsd", executable: "rbldnsd",
+                                   arguments: ["-n", "-q", "-b", "127.0.0.1/\(port)", "-r", dir, "-w", "."] + specs,
+                                   logDirectory: root.logDirectory)
+        self.server = server
+        try server.waitUntil("rbldnsd to answer") { DNSProbe.answers(port: port, name: "ns.\(zones.keys.sorted().first!)") }
+    }
+
+    /// `127.0.0.1:PORT`, as `control/qsentry/dnsservers` takes it.
+    public var address: String { "127.0.0.1:\(port)" }
+}
+
+/// Asks a loopback DNS server with `dig`, the real client.
+public enum DNSProbe {
+    /// The answer lines of `dig +short`.
+    public static func query(port: UInt16, name: String, type: String = "A") throws -> [String] {
+        let r = try Run.command("dig", ["+short", "+time=1", "+tries=1", "-p", "\(port)", "@127.0.0.1", name, type], timeout: 10)
+        return r.stdout.split(separator: "\n").map(String.init)
+    }
+
+    /// Whether the server answers at all (any rcode, even NXDOMAIN).
+    public static func answers(port: UInt16, name: String) -> Bool {
+        guard let r = try? Run.command("dig", ["+time=1", "+tries=1", "-p", "\(port)", "@127.0.0.1", name, "A"], timeout: 10) else {
+            return false
+        }
+        return r.stdout.contains("status:")
+    }
+}

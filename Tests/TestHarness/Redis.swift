@@ -1,0 +1,26 @@
+import Foundation
+
+/// `redis-server` on a loopback port, nothing saved to disk.
+public final class Redis: @unchecked Sendable {
+    public let server: ServerProcess
+    public let port: UInt16
+
+    public init(root: TempQmailRoot) throws {
+        port = try Ports.free()
+        let dir = root.runDirectory + "/redis-\(port)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let server = try ServerProcess(name: "redis", executable: "redis-server",
+            arguments: ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
+            logDirectory: root.logDirectory)
+        self.server = server
+        try server.waitUntil("redis to answer PING") { (try? cli("PING").stdout.contains("PONG")) ?? false }
+    }
+
+    public var url: String { "redis://127.0.0.1:\(port)" }
+
+    /// Runs one command with the real `redis-cli`.
+    @discardableResult
+    public func cli(_ args: String...) throws -> RunResult {
+        try Run.command("redis-cli", ["-p", "\(port)"] + args, timeout: 10)
+    }
+}
