@@ -17,6 +17,12 @@ func systemLibrary(_ name: String, pkgConfig: String? = nil, apt: String) -> Tar
     )
 }
 
+/// Release builds of these programs are fully static executables: no dynamic loader
+/// work at all, which is most of a Swift program's start-up (bench/startup.sh). A program
+/// that links a C library Debian ships without a static archive (libspf2, libclamav)
+/// cannot be one; it keeps `--static-swift-stdlib` from install.sh alone.
+let fullyStatic: [LinkerSetting] = [.unsafeFlags(["-static-executable"], .when(configuration: .release))]
+
 let package = Package(
     name: "qsentry",
     products: [
@@ -47,10 +53,10 @@ let package = Package(
         .target(name: "QSentryAdmin", dependencies: ["QSentryCore"]),
 
         // Thin executables.
-        .executableTarget(name: "qsentry-conn", dependencies: ["QSentryCore"]),
-        .executableTarget(name: "qsentry-smtpd", dependencies: ["QSentryCore"]),
-        .executableTarget(name: "qsentry-queue", dependencies: ["QSentryCore"]),
-        .executableTarget(name: "qsentry-local", dependencies: ["QSentryCore"]),
+        .executableTarget(name: "qsentry-conn", dependencies: ["QSentryCore"], linkerSettings: fullyStatic),
+        .executableTarget(name: "qsentry-smtpd", dependencies: ["QSentryCore"], linkerSettings: fullyStatic),
+        .executableTarget(name: "qsentry-queue", dependencies: ["QSentryCore"], linkerSettings: fullyStatic),
+        .executableTarget(name: "qsentry-local", dependencies: ["QSentryCore"], linkerSettings: fullyStatic),
         .executableTarget(
             name: "qsentry",
             dependencies: [

@@ -85,3 +85,37 @@ import QSentryCore
         #expect(ControlLint(root: QmailRoot(path: "/nonexistent-qmail")).run().isEmpty)
     }
 }
+
+/// The example control files install.sh copies: one per qsentry control file, inert as shipped,
+/// and every example line valid once uncommented.
+@Suite struct ExampleControlFileTests {
+    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../qmail-control-examples/control/qsentry").standardized.path
+
+    @Test func oneExamplePerCatalogEntry() throws {
+        let shipped = Set(try FileManager.default.contentsOfDirectory(atPath: Self.examples))
+        let catalog = Set(ControlCatalog.files.filter { $0.location == .qsentry && !$0.name.hasSuffix(".cdb") }.map(\.name))
+        #expect(shipped == catalog)
+    }
+
+    @Test func examplesAreInertAsShipped() throws {
+        for name in try FileManager.default.contentsOfDirectory(atPath: Self.examples) {
+            #expect(try ControlFile.lines(Self.examples + "/" + name) == [], "\(name) has an active line")
+        }
+    }
+
+    @Test func everyExampleLineIsValidUncommented() throws {
+        let r = ControlLintTests.Root()
+        for name in try FileManager.default.contentsOfDirectory(atPath: Self.examples) {
+            let text = try String(contentsOfFile: Self.examples + "/" + name, encoding: .utf8)
+            var lines = text.split(separator: "\n").filter { $0.hasPrefix("#") && !$0.hasPrefix("# ") && $0 != "#" }
+                .map { String($0.dropFirst()) }
+            // A one-value setting reads its first line only.
+            if case .integer = ControlCatalog.spec(named: name, location: .qsentry)!.kind { lines = Array(lines.prefix(1)) }
+            r.write("control/qsentry/" + name, lines.joined(separator: "\n") + "\n")
+        }
+        // Paths and sockets name things this machine need not have; everything else must lint clean.
+        let problems = r.lint().filter { !$0.contains("does not exist") }
+        #expect(problems == [])
+    }
+}

@@ -1,0 +1,141 @@
+#!/bin/bash
+# qsentry installer for Debian 12 (and Debian-like systems).
+#
+#   ./install.sh          install build and run-time dependencies (apt-get), build
+#                         release with a static Swift runtime, install the five
+#                         programs, their man pages and the example control files
+#   ./install.sh test     install what the tests need, then run the whole suite
+#
+# Settings (environment): PREFIX (default /usr/local), QMAIL (default /var/qmail).
+# Idempotent: a second run changes nothing. Never overwrites an admin's control file.
+set -euo pipefail
+
+PREFIX=${PREFIX:-/usr/local}
+QMAIL=${QMAIL:-/var/qmail}
+MODE=${1:-install}
+HERE=$(cd "$(dirname "$0")" && pwd)
+PROGRAMS="qsentry-conn qsentry-smtpd qsentry-queue qsentry-local qsentry"
+PER_CONNECTION="qsentry-conn qsentry-smtpd qsentry-queue qsentry-local"
+
+# C libraries (system-library targets) and the tools install.sh itself uses.
+BUILD_PACKAGES="pkg-config libcdb-dev libc-ares-dev libclamav-dev libspf2-dev libhiredis-dev
+  libmaxminddb-dev libssl-dev tinycdb ucspi-tcp publicsuffix"
+# Real servers and clients the integration tests start on loopback, and the benchmarks' peers.
+TEST_PACKAGES="rbldnsd nsd clamav-daemon clamdscan redis-server redis-tools swaks bind9-dnsutils
+  libmaxmind-db-writer-perl p0f hyperfine python3 man-db"
+
+say() { printf 'install.sh: %s\n' "$*"; }
+die() { printf 'install.sh: error: %s\n' "$*" >&2; exit 1; }
+
+preflight() {
+    [ "$(id -u)" = 0 ] || die "run as root (it installs packages and programs): sudo ./install.sh${1:+ $1}"
+    command -v apt-get >/dev/null 2>&1 && [ -r /etc/debian_version ] ||
+        die "this installer is for Debian and Debian-like systems (apt-get and /etc/debian_version not found)"
+    if ! command -v swift >/dev/null 2>&1; then
+        [ -x /opt/swift/usr/bin/swift ] && PATH=/opt/swift/usr/bin:$PATH && export PATH
+    fi
+    command -v swift >/dev/null 2>&1 ||
+        die "no Swift 6 toolchain on PATH (Debian 12 does not package one): install it from swift.org, then run again"
+}
+
+# Installs the packages not yet installed; does nothing (not even apt-get update) when all are there.
+apt_install() {
+    missing=""
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+    done
+    [ -n "$missing" ] || return 0
+    say "apt-get install$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $missing >/dev/null
+}
+
+# Test servers must not start as system services (freshclam would try to download
+# signatures; a system redis or nsd would hold ports): tests start their own.
+apt_install_without_services() {
+    made_policy=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+        chmod 755 /usr/sbin/policy-rc.d
+        made_policy=yes
+    fi
+    status=0
+    apt_install "$@" || status=$?
+    [ -z "$made_policy" ] || rm -f /usr/sbin/policy-rc.d
+    return $status
+}
+
+build_release() {
+    say "building release (static Swift runtime)"
+    (cd "$HERE" && swift build -c release --static-swift-stdlib 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]|prohibited flag' || true)
+    bin=$(cd "$HERE" && swift build -c release --static-swift-stdlib --show-bin-path)
+    for p in $PROGRAMS; do
+        [ -x "$bin/$p" ] || die "build failed: $bin/$p missing"
+    done
+    # The start-up promise: no dynamic Swift runtime or Foundation in per-connection programs.
+    for p in $PER_CONNECTION; do
+        if ldd "$bin/$p" 2>&1 | grep -qE 'libswiftCore|libFoundation|libswift_'; then
+            die "$p links the Swift runtime dynamically: $(ldd "$bin/$p" | grep -E 'swift|Foundation' | tr '\n' ' ')"
+        fi
+    done
+}
+
+install_programs() {
+    install -d "$PREFIX/bin" "$PREFIX/share/man/man8" "$PREFIX/share/man/man5" "$PREFIX/share/doc/qsentry"
+    for p in $PROGRAMS; do
+        install -C -m 755 "$bin/$p" "$PREFIX/bin/$p"
+    done
+    for page in "$HERE"/man/*.[58]; do
+        [ -e "$page" ] || continue
+        section=${page##*.}
+        install -C -m 644 "$page" "$PREFIX/share/man/man$section/$(basename "$page")"
+    done
+    # Examples for reference (tcp.smtp, run scripts, .qmail lines), always refreshed.
+    (cd "$HERE/qmail-control-examples" && find . -type f) | while read -r f; do
+        install -C -D -m 644 "$HERE/qmail-control-examples/$f" "$PREFIX/share/doc/qsentry/examples/$f"
+    done
+}
+
+# Example control files go in only where the admin has none: an existing file is never touched.
+install_examples() {
+    src="$HERE/qmail-control-examples/control/qsentry"
+    install -d -m 755 "$QMAIL/control/qsentry"
+    for f in "$src"/*; do
+        name=$(basename "$f")
+        if [ -e "$QMAIL/control/qsentry/$name" ]; then
+            continue
+        fi
+        install -m 644 "$f" "$QMAIL/control/qsentry/$name"
+        say "added $QMAIL/control/qsentry/$name"
+    done
+}
+
+case "$MODE" in
+    install)
+        preflight
+        apt_install $BUILD_PACKAGES
+        build_release
+        install_programs
+        install_examples
+        say "installed $PROGRAMS in $PREFIX/bin; examples in $PREFIX/share/doc/qsentry/examples"
+        say "next: qsentry check, then see README.md for the tcpserver, QMAILQUEUE and .qmail lines"
+        ;;
+    test)
+        preflight test
+        apt_install $BUILD_PACKAGES
+        apt_install_without_services $TEST_PACKAGES
+        cd "$HERE"
+        say "building and running the test suite (real servers on loopback)"
+        swift build --build-tests 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]|prohibited flag|^Compiling|^Building|^Write' || true; }
+        # Per-test lines are long; keep failures, suites that failed and the closing summaries.
+        set +e
+        swift test --skip-build 2>&1 | grep -vE '^(􀟈|◇|↳|✔ Test [^ ]+\(|✔ Suite|Test Suite .* started)'
+        status=${PIPESTATUS[0]}
+        exit "$status"
+        ;;
+    *)
+        die "usage: ./install.sh [test]"
+        ;;
+esac
