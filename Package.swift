@@ -49,6 +49,8 @@ let package = Package(
 
         // Control files, lists, cdb, addresses, env contract, verdicts, logging.
         .target(name: "QSentryCore", dependencies: ["CCDB"]),
+        // The one resolver (c-ares): parallel queries under one deadline.
+        .target(name: "QSentryDNS", dependencies: ["QSentryCore", "CAres"]),
         // What the admin CLI does, as a library so tests can call it.
         .target(name: "QSentryAdmin", dependencies: ["QSentryCore"]),
 
@@ -67,6 +69,7 @@ let package = Package(
 
         // Tests: unit tests per module, integration tests with real servers.
         .testTarget(name: "QSentryCoreTests", dependencies: ["QSentryCore"]),
+        .testTarget(name: "QSentryDNSTests", dependencies: ["QSentryDNS", "QSentryCore", "TestHarness"]),
         .testTarget(name: "QSentryAdminTests", dependencies: ["QSentryAdmin", "QSentryCore"]),
         .target(name: "TestHarness", path: "Tests/TestHarness"),
         .testTarget(name: "HarnessTests", dependencies: ["TestHarness"]),
