@@ -51,11 +51,13 @@ let package = Package(
         .target(name: "QSentryCore", dependencies: ["CCDB"]),
         // The one resolver (c-ares): parallel queries under one deadline.
         .target(name: "QSentryDNS", dependencies: ["QSentryCore", "CAres"]),
+        // The connection layer's rules (C1–C11), shared by qsentry-conn and `qsentry explain`.
+        .target(name: "QSentryConnection", dependencies: ["QSentryCore", "QSentryDNS", "CMaxMindDB"]),
         // What the admin CLI does, as a library so tests can call it.
         .target(name: "QSentryAdmin", dependencies: ["QSentryCore"]),
 
         // Thin executables.
-        .executableTarget(name: "qsentry-conn", dependencies: ["QSentryCore"], linkerSettings: fullyStatic),
+        .executableTarget(name: "qsentry-conn", dependencies: ["QSentryConnection", "QSentryCore"], linkerSettings: fullyStatic),
         .executableTarget(name: "qsentry-smtpd", dependencies: ["QSentryCore"], linkerSettings: fullyStatic),
         .executableTarget(name: "qsentry-queue", dependencies: ["QSentryCore"], linkerSettings: fullyStatic),
         .executableTarget(name: "qsentry-local", dependencies: ["QSentryCore"], linkerSettings: fullyStatic),
@@ -70,6 +72,8 @@ let package = Package(
         // Tests: unit tests per module, integration tests with real servers.
         .testTarget(name: "QSentryCoreTests", dependencies: ["QSentryCore"]),
         .testTarget(name: "QSentryDNSTests", dependencies: ["QSentryDNS", "QSentryCore", "TestHarness"]),
+        .testTarget(name: "QSentryConnectionTests", dependencies: ["QSentryConnection", "QSentryCore", "QSentryDNS"]),
+        .testTarget(name: "ConnIntegrationTests", dependencies: ["TestHarness"]),
         .testTarget(name: "QSentryAdminTests", dependencies: ["QSentryAdmin", "QSentryCore"]),
         .target(name: "TestHarness", path: "Tests/TestHarness"),
         .testTarget(name: "HarnessTests", dependencies: ["TestHarness"]),

@@ -138,10 +138,3 @@ public struct ResolverError: Error, CustomStringConvertible {
     public let description: String
     init(_ d: String) { description = d }
 }
-
-/// Milliseconds on the monotonic clock.
-func monotonicMilliseconds() -> Int {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Int(ts.tv_sec) * 1000 + Int(ts.tv_nsec) / 1_000_000
-}

@@ -1,0 +1,35 @@
+import QSentryCore
+import QSentryDNS
+
+/// C5: the client's country from a MaxMind-format database, refused when listed in `countries`.
+/// An address the database does not know is not refused.
+public struct CountryCheck: ConnectionCheck {
+    public let name = "country"
+    let database: CountryDatabase
+    let refused: Set<String>
+    let messages: Messages
+
+    public init(database: CountryDatabase, refused: Set<String>, messages: Messages) {
+        self.database = database
+        self.refused = refused
+        self.messages = messages
+    }
+
+    public func evaluate(_ client: ClientInfo, _ ip: IPAddress, answers: [DNSQuery: DNSAnswer]) -> RuleResult {
+        guard let code = database.country(of: ip) else { return .pass(name, "unknown") }
+        guard refused.contains(code) else { return .pass(name, code) }
+        let text = messages.text(name, .init(ip: ip.description)) + " (\(code))"
+        return RuleResult(name, Verdict(.refuse, rule: name, text: text), code)
+    }
+
+    /// Reads `control/qsentry/countries`: ISO codes, several a line; case-insensitive.
+    public static func loadCountries(_ root: QmailRoot) throws -> Set<String> {
+        var codes = Set<String>()
+        for line in try ControlFile.lines(root.qsentry("countries")) ?? [] {
+            for code in line.text.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\t" }) where code.count == 2 {
+                codes.insert(String(code).uppercased())
+            }
+        }
+        return codes
+    }
+}

@@ -1,0 +1,80 @@
+import QSentryCore
+import QSentryDNS
+
+/// C2: DNS blocklists, all zones asked at once (A for the listing, TXT for its text).
+///
+/// Each zone whose A answer passes its filter adds its weight; the sum at or above the
+/// threshold refuses. When zones that did not answer could still have reached the
+/// threshold, the client is deferred (451), never refused on a guess.
+public struct DNSBLCheck: ConnectionCheck {
+    public let name = "dnsbl"
+    let zones: [DNSBLZone]
+    let threshold: Int
+    let messages: Messages
+
+    public init(zones: [DNSBLZone], threshold: Int, messages: Messages) {
+        self.zones = zones
+        self.threshold = threshold
+        self.messages = messages
+    }
+
+    func queryName(_ ip: IPAddress, _ zone: DNSBLZone) -> String { ip.reverseLabels + "." + zone.zone }
+
+    public func questions(for ip: IPAddress) -> [DNSQuery] {
+        zones.flatMap { [DNSQuery(queryName(ip, $0), .a), DNSQuery(queryName(ip, $0), .txt)] }
+    }
+
+    public func evaluate(_ client: ClientInfo, _ ip: IPAddress, answers: [DNSQuery: DNSAnswer]) -> RuleResult {
+        var score = 0
+        var unanswered = 0
+        var listedBy: [DNSBLZone] = []
+        var words: [String] = []
+        for zone in zones {
+            let a = answers[DNSQuery(queryName(ip, zone), .a)] ?? .temporary("not asked")
+            if a.isTemporary {
+                if zone.weight > 0 { unanswered += zone.weight }
+                words.append("\(zone.zone):temp")
+            } else if a.records.contains(where: { IPAddress($0).map(zone.accepts) ?? false }) {
+                score += zone.weight
+                listedBy.append(zone)
+                words.append("\(zone.zone):listed")
+            } else {
+                words.append("\(zone.zone):miss")
+            }
+        }
+        let detail = "\(score)/\(threshold)[" + words.joined(separator: ",") + "]"
+        let values = ReplyTemplate.Values(ip: ip.description)
+        if score >= threshold, let zone = listedBy.first(where: { $0.weight > 0 }) ?? listedBy.first {
+            return RuleResult(name, Verdict(.refuse, rule: name, text: text(for: zone, ip: ip, answers: answers, values)), detail)
+        }
+        if score + unanswered >= threshold {
+            return RuleResult(name, Verdict(.deferred, rule: "dnsbl-temporary", text: messages.text("dnsbl-temporary", values)), detail)
+        }
+        return .pass(name, detail)
+    }
+
+    /// The zone's own text from the dnsbl file, else the listing's TXT record, else the default.
+    func text(for zone: DNSBLZone, ip: IPAddress, answers: [DNSQuery: DNSAnswer], _ values: ReplyTemplate.Values) -> String {
+        if let t = zone.text { return ReplyTemplate(t).render(values) }
+        if let txt = answers[DNSQuery(queryName(ip, zone), .txt)]?.records.first, !txt.isEmpty {
+            return SMTPReply.sanitize(txt)
+        }
+        return messages.text(name, values) + " (\(zone.zone))"
+    }
+
+    /// Reads `dnsbl` and `dnsbl-threshold`; nil when no zone is configured. Bad lines come back as problems.
+    public static func load(_ root: QmailRoot, messages: Messages) throws -> (DNSBLCheck?, [ControlError]) {
+        let path = root.qsentry("dnsbl")
+        var zones: [DNSBLZone] = []
+        var problems: [ControlError] = []
+        for line in try ControlFile.lines(path) ?? [] {
+            switch DNSBLZone.parse(line.text) {
+            case .success(let z): zones.append(z)
+            case .failure(let e): problems.append(ControlError(path: path, line: line.number, e.message))
+            }
+        }
+        if zones.isEmpty { return (nil, problems) }
+        let threshold = try ControlFile.integer(root.qsentry("dnsbl-threshold"), default: 1, range: 1...1000)
+        return (DNSBLCheck(zones: zones, threshold: threshold, messages: messages), problems)
+    }
+}

@@ -1,0 +1,46 @@
+import QSentryCore
+import QSentryDNS
+
+/// C6: the client's operating system from p0f's API, and the admin's verdict for it
+/// (`control/qsentry/p0f-policy`, `windows=refuse`). p0f silent or without a match: no verdict.
+public struct P0fCheck: ConnectionCheck {
+    public let name = "p0f"
+    let client: P0fClient
+    let policy: [String: VerdictAction]
+    let messages: Messages
+
+    public init(client: P0fClient, policy: [String: VerdictAction], messages: Messages) {
+        self.client = client
+        self.policy = policy
+        self.messages = messages
+    }
+
+    public func evaluate(_ info: ClientInfo, _ ip: IPAddress, answers: [DNSQuery: DNSAnswer]) -> RuleResult {
+        let reply: P0fReply
+        do {
+            reply = try client.query(ip)
+        } catch {
+            return RuleResult(name, .accept, "unavailable")
+        }
+        guard reply.status == .ok else { return .pass(name, "nomatch") }
+        let genre = reply.osName.isEmpty ? "unknown" : reply.osName.asciiLowercased
+        let detail = genre.replacingSpaces()
+        guard let action = policy[genre], action != .accept else { return .pass(name, detail) }
+        return RuleResult(name, Verdict(action, rule: name, text: messages.text(name, .init(ip: ip.description))), detail)
+    }
+
+    /// Reads `control/qsentry/p0f-policy`: `GENRE=accept|tag|refuse|defer` lines.
+    public static func loadPolicy(_ root: QmailRoot) throws -> [String: VerdictAction] {
+        var policy: [String: VerdictAction] = [:]
+        for line in try ControlFile.lines(root.qsentry("p0f-policy")) ?? [] {
+            guard let eq = line.text.firstIndex(of: "="),
+                  let action = VerdictAction(rawValue: line.text[line.text.index(after: eq)...].trimmed.asciiLowercased) else { continue }
+            policy[line.text[..<eq].trimmed.asciiLowercased] = action
+        }
+        return policy
+    }
+}
+
+extension String {
+    func replacingSpaces() -> String { String(map { $0 == " " ? "_" : $0 }) }
+}

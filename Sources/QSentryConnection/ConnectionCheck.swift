@@ -1,0 +1,37 @@
+import QSentryCore
+import QSentryDNS
+
+/// One rule's outcome: the verdict, and a short word for the log line (`listed(2)`, `pass`, `miss`).
+public struct RuleResult: Sendable, Equatable {
+    public let rule: String
+    public let verdict: Verdict
+    public let detail: String
+
+    public init(_ rule: String, _ verdict: Verdict, _ detail: String) {
+        self.rule = rule
+        self.verdict = verdict
+        self.detail = detail
+    }
+
+    public static func pass(_ rule: String, _ detail: String = "pass") -> RuleResult {
+        RuleResult(rule, .accept, detail)
+    }
+}
+
+/// A connection rule (C1–C8): it names the DNS questions it needs, and decides from the answers.
+///
+/// The stage asks every check's questions in one batch, so five blocklists and a PTR
+/// cost one round trip, not six.
+public protocol ConnectionCheck {
+    var name: String { get }
+    /// Questions to ask before `evaluate` (none for rules that need no DNS).
+    func questions(for ip: IPAddress) -> [DNSQuery]
+    /// Questions that depend on the first answers (forward-confirmed rDNS), asked in a second batch.
+    func followUp(for ip: IPAddress, answers: [DNSQuery: DNSAnswer]) -> [DNSQuery]
+    func evaluate(_ client: ClientInfo, _ ip: IPAddress, answers: [DNSQuery: DNSAnswer]) -> RuleResult
+}
+
+extension ConnectionCheck {
+    public func questions(for ip: IPAddress) -> [DNSQuery] { [] }
+    public func followUp(for ip: IPAddress, answers: [DNSQuery: DNSAnswer]) -> [DNSQuery] { [] }
+}

@@ -1,0 +1,31 @@
+import Foundation
+
+/// A client that breaks the rules on purpose (talks before the greeting), which swaks will not do.
+public enum RawClient {
+    /// Connects, sends every line at once without waiting for the greeting, returns all it is told.
+    public static func talkFirst(port: UInt16, lines: [String], timeout: TimeInterval = 20) throws -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw HarnessError.startFailed("socket") }
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = port.bigEndian
+        let ok = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard ok == 0 else { throw HarnessError.startFailed("connect") }
+        let payload = Array(lines.map { $0 + "\r\n" }.joined().utf8)
+        _ = payload.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        var tv = timeval(tv_sec: Int(timeout), tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var out = [UInt8]()
+        var buf = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = buf.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { break }
+            out += buf[0..<n]
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
