@@ -34,6 +34,16 @@ import QSentryDNS
         #expect(r.detail == "3/3[a.test:listed,b.test:miss,c.test:listed]")
     }
 
+    @Test func unansweredAllowZoneMakesAListingUncertain() {
+        let c = dnsbl(["bl.test", "wl.test*-1"], threshold: 1)
+        var answers: [DNSQuery: DNSAnswer] = [a(c, "bl.test"): .records(["127.0.0.2"]), a(c, "wl.test"): .temporary("timeout")]
+        #expect(c.evaluate(client, ip, answers: answers).verdict.action == .deferred)
+        answers[a(c, "wl.test")] = .records(["127.0.0.2"])
+        #expect(c.evaluate(client, ip, answers: answers).verdict.action == .accept)
+        answers[a(c, "wl.test")] = .nameError
+        #expect(c.evaluate(client, ip, answers: answers).verdict.action == .refuse)
+    }
+
     @Test func dnsblAnswersOutside127AreIgnored() {
         let c = dnsbl(["a.test"], threshold: 1)
         // A wildcard-answering or hijacked zone returns public addresses: not a listing.

@@ -8,7 +8,13 @@ public final class RBLDNSD: @unchecked Sendable {
     public let server: ServerProcess
     public let port: UInt16
 
-    public init(root: TempQmailRoot, zones: [String: String], type: String = "ip4set") throws {
+    public let host: String
+
+    /// - Parameters:
+    ///   - host: the loopback address to listen on; `port` nil picks a free one (pass 53 for djbdns clients).
+    public init(root: TempQmailRoot, zones: [String: String], type: String = "ip4set",
+                host: String = "127.0.0.1", port fixedPort: UInt16? = nil) throws {
+        self.host = host
         let dir = root.runDirectory + "/rbldnsd-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         var specs: [String] = []
@@ -18,16 +24,17 @@ public final class RBLDNSD: @unchecked Sendable {
             try Data((soa + data).utf8).write(to: URL(fileURLWithPath: dir + "/" + file))
             specs.append("\(zone):\(type):\(file)")
         }
-        port = try Ports.free(udp: true)
+        let port = try fixedPort ?? Ports.free(udp: true)
+        self.port = port
         let server = try ServerProcess(name: "rbldnsd", executable: "rbldnsd",
-                                   arguments: ["-n", "-q", "-b", "127.0.0.1/\(port)", "-r", dir, "-w", "."] + specs,
+                                   arguments: ["-n", "-q", "-b", "\(host)/\(port)", "-r", dir, "-w", "."] + specs,
                                    logDirectory: root.logDirectory)
         self.server = server
-        try server.waitUntil("rbldnsd to answer") { DNSProbe.answers(port: port, name: "ns.\(zones.keys.sorted().first!)") }
+        try server.waitUntil("rbldnsd to answer") { DNSProbe.answers(host: host, port: port, name: "ns.\(zones.keys.sorted().first!)") }
     }
 
     /// `127.0.0.1:PORT`, as `control/qsentry/dnsservers` takes it.
-    public var address: String { "127.0.0.1:\(port)" }
+    public var address: String { "\(host):\(port)" }
 }
 
 /// Asks a loopback DNS server with `dig`, the real client.
@@ -39,8 +46,8 @@ public enum DNSProbe {
     }
 
     /// Whether the server answers at all (any rcode, even NXDOMAIN).
-    public static func answers(port: UInt16, name: String) -> Bool {
-        guard let r = try? Run.command("dig", ["+time=1", "+tries=1", "-p", "\(port)", "@127.0.0.1", name, "A"], timeout: 10) else {
+    public static func answers(host: String = "127.0.0.1", port: UInt16, name: String) -> Bool {
+        guard let r = try? Run.command("dig", ["+time=1", "+tries=1", "-p", "\(port)", "@\(host)", name, "A"], timeout: 10) else {
             return false
         }
         return r.stdout.contains("status:")

@@ -4,8 +4,10 @@ import QSentryDNS
 /// C2: DNS blocklists, all zones asked at once (A for the listing, TXT for its text).
 ///
 /// Each zone whose A answer passes its filter adds its weight; the sum at or above the
-/// threshold refuses. When zones that did not answer could still have reached the
-/// threshold, the client is deferred (451), never refused on a guess.
+/// threshold refuses. Zones that did not answer make the sum uncertain: it refuses only
+/// when even the unanswered allow-list zones (negative weights) could not pull it below
+/// the threshold, and defers (451) when the unanswered blocklists could still reach it.
+/// A client is never refused on a guess.
 public struct DNSBLCheck: ConnectionCheck {
     public let name = "dnsbl"
     let zones: [DNSBLZone]
@@ -26,13 +28,14 @@ public struct DNSBLCheck: ConnectionCheck {
 
     public func evaluate(_ client: ClientInfo, _ ip: IPAddress, answers: [DNSQuery: DNSAnswer]) -> RuleResult {
         var score = 0
-        var unanswered = 0
+        var unansweredUp = 0
+        var unansweredDown = 0
         var listedBy: [DNSBLZone] = []
         var words: [String] = []
         for zone in zones {
             let a = answers[DNSQuery(queryName(ip, zone), .a)] ?? .temporary("not asked")
             if a.isTemporary {
-                if zone.weight > 0 { unanswered += zone.weight }
+                if zone.weight > 0 { unansweredUp += zone.weight } else { unansweredDown += zone.weight }
                 words.append("\(zone.zone):temp")
             } else if a.records.contains(where: { IPAddress($0).map(zone.accepts) ?? false }) {
                 score += zone.weight
@@ -44,10 +47,10 @@ public struct DNSBLCheck: ConnectionCheck {
         }
         let detail = "\(score)/\(threshold)[" + words.joined(separator: ",") + "]"
         let values = ReplyTemplate.Values(ip: ip.description)
-        if score >= threshold, let zone = listedBy.first(where: { $0.weight > 0 }) ?? listedBy.first {
+        if score + unansweredDown >= threshold, let zone = listedBy.first(where: { $0.weight > 0 }) ?? listedBy.first {
             return RuleResult(name, Verdict(.refuse, rule: name, text: text(for: zone, ip: ip, answers: answers, values)), detail)
         }
-        if score + unanswered >= threshold {
+        if score + unansweredUp >= threshold {
             return RuleResult(name, Verdict(.deferred, rule: "dnsbl-temporary", text: messages.text("dnsbl-temporary", values)), detail)
         }
         return .pass(name, detail)
