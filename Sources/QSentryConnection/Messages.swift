@@ -3,46 +3,55 @@ import QSentryCore
 /// Refusal texts: the defaults below, or the admin's from `control/qsentry/messages` (`RULE=TEXT`),
 /// with `%IP%`, `%Domain%`, `%EMailTo%`, `%EMailFrom%` filled in (E16).
 public struct Messages: Sendable {
-    public static let defaults: [String: String] = [
-        "ipblock": "Connections from %IP% are refused here",
-        "dnsbl": "%IP% is listed in a DNS blocklist",
-        "dnsbl-temporary": "Blocklist lookup for %IP% failed; try again later",
-        "rdns": "No reverse DNS (PTR) for %IP%; see RFC 1912 2.1",
-        "rdns-forward": "Reverse DNS of %IP% does not resolve back to it",
-        "rdns-generic": "%IP% has a generic or dynamic reverse DNS name; send through your provider's server",
-        "rdns-temporary": "Reverse DNS lookup for %IP% failed; try again later",
-        "country": "Mail from your country is not accepted here",
-        "p0f": "Mail from %IP% is not accepted: direct-to-MX from a desktop system",
-        "ban": "%IP% is temporarily banned for sending spam",
-        "reputation": "%IP% is reported for spam by several mail servers",
-        "early-talker": "Protocol error: you talked before the greeting",
-    ]
+    /// The built-in text of a rule. A `switch`, not a dictionary: an accepted connection
+    /// never needs a text, so it should not pay for building a table of them.
+    public static func defaultText(_ rule: String) -> String? {
+        switch rule {
+        case "ipblock": return "Connections from %IP% are refused here"
+        case "dnsbl": return "%IP% is listed in a DNS blocklist"
+        case "dnsbl-temporary": return "Blocklist lookup for %IP% failed; try again later"
+        case "rdns": return "No reverse DNS (PTR) for %IP%; see RFC 1912 2.1"
+        case "rdns-forward": return "Reverse DNS of %IP% does not resolve back to it"
+        case "rdns-generic": return "%IP% has a generic or dynamic reverse DNS name; send through your provider's server"
+        case "rdns-temporary": return "Reverse DNS lookup for %IP% failed; try again later"
+        case "country": return "Mail from your country is not accepted here"
+        case "p0f": return "Mail from %IP% is not accepted: direct-to-MX from a desktop system"
+        case "ban": return "%IP% is temporarily banned for sending spam"
+        case "reputation": return "%IP% is reported for spam by several mail servers"
+        case "early-talker": return "Protocol error: you talked before the greeting"
+        default: return nil
+        }
+    }
 
-    private var texts: [String: String]
+    /// The admin's texts, in file order (few lines: a linear look-up is the cheapest).
+    private let overrides: [(rule: String, text: String)]
 
     public init(overrides: [String: String] = [:]) {
-        texts = Messages.defaults
-        for (k, v) in overrides { texts[k] = v }
+        self.overrides = overrides.map { (rule: $0.key, text: $0.value) }
     }
+
+    private init(pairs: [(rule: String, text: String)]) { overrides = pairs }
 
     /// Reads `control/qsentry/messages`; malformed lines are reported, defaults stand for them.
     public static func load(_ root: QmailRoot) throws -> (Messages, [ControlError]) {
         let path = root.qsentry("messages")
-        guard let lines = try ControlFile.lines(path) else { return (Messages(), []) }
-        var overrides: [String: String] = [:]
+        guard let lines = try ControlFile.lines(path) else { return (Messages(pairs: []), []) }
+        var pairs: [(rule: String, text: String)] = []
         var problems: [ControlError] = []
         for line in lines {
             guard let eq = line.text.firstIndex(of: "=") else {
                 problems.append(ControlError(path: path, line: line.number, "expected RULE=TEXT"))
                 continue
             }
-            overrides[line.text[..<eq].trimmed.asciiLowercased] = line.text[line.text.index(after: eq)...].trimmed
+            pairs.append((rule: line.text[..<eq].trimmed.asciiLowercased, text: line.text[line.text.index(after: eq)...].trimmed))
         }
-        return (Messages(overrides: overrides), problems)
+        return (Messages(pairs: pairs), problems)
     }
 
-    /// The text for a rule with the client's values filled in.
+    /// The text for a rule with the client's values filled in; the admin's last line for a rule wins.
     public func text(_ rule: String, _ values: ReplyTemplate.Values, fallback: String? = nil) -> String {
-        ReplyTemplate(texts[rule] ?? fallback ?? "Refused by rule \(rule)").render(values)
+        let template = overrides.last(where: { $0.rule == rule })?.text ?? Messages.defaultText(rule) ?? fallback
+            ?? "Refused by rule \(rule)"
+        return ReplyTemplate(template).render(values)
     }
 }

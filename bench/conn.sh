@@ -1,0 +1,67 @@
+#!/bin/bash
+# qsentry-conn against C rblsmtpd (ucspi-tcp), same run:
+#  (a) start-up with no lists: rblsmtpd with RBLSMTPD="" (exec at once) vs qsentry-conn with an
+#      empty control directory (reads its control files, finds none, execs). Goal: ratio <= 1.2.
+#  (b) five DNS blocklists, 20 ms added to every DNS answer (bench/dnsdelay.py in front of rbldnsd):
+#      rblsmtpd asks the zones one after another, qsentry-conn all at once. Goal: ratio <= 0.3.
+# Both exec /bin/true for a client that is not listed.
+#
+#   bench/conn.sh [RUNS_STARTUP] [RUNS_DNS]     (defaults 500 and 40)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${1:-500}
+DNSRUNS=${2:-40}
+OUT=bench/out
+mkdir -p "$OUT"
+swift build -c release --static-swift-stdlib >/dev/null 2>&1
+BIN=$(swift build -c release --static-swift-stdlib --show-bin-path)
+RBLSMTPD=$(command -v rblsmtpd)
+WORK=$(mktemp -d)
+chmod 755 "$WORK"   # rbldnsd drops root to its own user and must read the zones
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+# Five zones in rbldnsd on a free port; the delaying proxy on a spare loopback address, port 53
+# (djbdns' resolver, rblsmtpd's, asks DNSCACHEIP on port 53 only).
+ZONES=""
+for i in 1 2 3 4 5; do
+    printf '$SOA 60 ns.z%s.test. h.z%s.test. 1 600 300 86400 60\n:127.0.0.2:listed\n192.0.2.99\n' "$i" "$i" > "$WORK/z$i"
+    ZONES="$ZONES z$i.test:ip4set:z$i"
+done
+UPPORT=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# shellcheck disable=SC2086
+rbldnsd -n -q -b "127.0.0.1/$UPPORT" -r "$WORK" -w . $ZONES &
+DNSHOST=127.0.54.$((RANDOM % 200 + 2))
+coproc PROXY { python3 bench/dnsdelay.py "$DNSHOST" 53 127.0.0.1 "$UPPORT" 20; }
+read -r _ <&"${PROXY[0]}"
+sleep 0.3
+
+mkdir -p "$WORK/empty/control/qsentry" "$WORK/five/control/qsentry"
+for i in 1 2 3 4 5; do echo "z$i.test"; done > "$WORK/five/control/qsentry/dnsbl"
+echo "$DNSHOST:53" > "$WORK/five/control/qsentry/dnsservers"
+
+export TCPREMOTEIP=127.0.0.2
+hyperfine -N --warmup 30 --runs "$RUNS" --export-json "$OUT/conn-startup.json" \
+    -n "rblsmtpd (RBLSMTPD=\"\")" "env RBLSMTPD= $RBLSMTPD /bin/true" \
+    -n "qsentry-conn (no lists)" "env QMAIL=$WORK/empty $BIN/qsentry-conn /bin/true" >/dev/null
+hyperfine -N --warmup 3 --runs "$DNSRUNS" --export-json "$OUT/conn-dns.json" \
+    -n "rblsmtpd (5 zones)" "env DNSCACHEIP=$DNSHOST $RBLSMTPD -r z1.test -r z2.test -r z3.test -r z4.test -r z5.test /bin/true" \
+    -n "qsentry-conn (5 zones)" "env QMAIL=$WORK/five $BIN/qsentry-conn /bin/true" >/dev/null 2>"$OUT/conn-dns.err"
+
+{
+    echo "## conn"
+    echo
+    echo "\`bench/conn.sh $RUNS $DNSRUNS\` on $(date -u +%Y-%m-%d), $(nproc) cores; hyperfine -N, same run."
+    echo "DNS: rbldnsd behind bench/dnsdelay.py adding 20 ms to every answer (no netem in this kernel)."
+    echo
+    python3 - "$OUT/conn-startup.json" "$OUT/conn-dns.json" <<'PY'
+import json, sys
+print("| case | rblsmtpd median (ms) | qsentry-conn median (ms) | ratio | goal |")
+print("|---|---|---|---|---|")
+for path, label, goal in ((sys.argv[1], "(a) start-up, no lists", "<= 1.2"), (sys.argv[2], "(b) 5 zones, +20 ms per answer", "<= 0.3")):
+    r = json.load(open(path))["results"]
+    theirs, ours = r[0]["median"] * 1000, r[1]["median"] * 1000
+    print(f"| {label} | {theirs:.3f} | {ours:.3f} | {ours/theirs:.2f} | {goal} |")
+PY
+} > "$OUT/conn.md"
+cat "$OUT/conn.md"
+bench/record.sh conn "$OUT/conn.md"
