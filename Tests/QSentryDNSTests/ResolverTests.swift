@@ -79,6 +79,17 @@ import QSentryCore
         #expect(a.isTemporary, "\(a)")
     }
 
+    @Test func truncatedAnswerFallsBackToTCP() throws {
+        let root = try TempQmailRoot()
+        // 20 TXT records of 100 characters: far over 512 bytes, so the UDP answer comes back truncated.
+        let records = (0..<20).map { i in "big IN TXT \"\(String(format: "%02d", i))\(String(repeating: "x", count: 98))\"" }
+        let dns = try NSD(root: root, zones: ["example.test": records.joined(separator: "\n")])
+        let r = try Resolver(servers: dns.address)
+        let answer = r.resolve([DNSQuery("big.example.test", .txt)])[DNSQuery("big.example.test", .txt)]!
+        #expect(answer.records.count == 20, "\(answer)")
+        #expect(answer.records.allSatisfy { $0.count == 100 })
+    }
+
     @Test func serverListFromControlFile() throws {
         let root = try TempQmailRoot()
         try root.write("control/qsentry/dnsservers", "127.0.0.1:5353\n::1\n[2001:db8::53]:53\n192.0.2.53\n")
