@@ -46,15 +46,18 @@ let package = Package(
         systemLibrary("CHiredis", pkgConfig: "hiredis", apt: "libhiredis-dev"),
         systemLibrary("CMaxMindDB", pkgConfig: "libmaxminddb", apt: "libmaxminddb-dev"),
         systemLibrary("COpenSSL", pkgConfig: "openssl", apt: "libssl-dev"),
+        systemLibrary("CSQLite", pkgConfig: "sqlite3", apt: "libsqlite3-dev"),
 
         // Control files, lists, cdb, addresses, env contract, verdicts, logging.
         .target(name: "QSentryCore", dependencies: ["CCDB"]),
         // The one resolver (c-ares): parallel queries under one deadline.
         .target(name: "QSentryDNS", dependencies: ["QSentryCore", "CAres"]),
+        // Shared state: events, bans, reputation, Bayes tokens, quarantine index (SQLite or Redis).
+        .target(name: "QSentryStore", dependencies: ["QSentryCore", "CSQLite", "CHiredis"]),
         // The connection layer's rules (C1–C11), shared by qsentry-conn and `qsentry explain`.
-        .target(name: "QSentryConnection", dependencies: ["QSentryCore", "QSentryDNS", "CMaxMindDB"]),
+        .target(name: "QSentryConnection", dependencies: ["QSentryCore", "QSentryDNS", "QSentryStore", "CMaxMindDB"]),
         // What the admin CLI does, as a library so tests can call it.
-        .target(name: "QSentryAdmin", dependencies: ["QSentryCore"]),
+        .target(name: "QSentryAdmin", dependencies: ["QSentryCore", "QSentryStore"]),
 
         // Thin executables.
         .executableTarget(name: "qsentry-conn", dependencies: ["QSentryConnection", "QSentryCore"], linkerSettings: fullyStatic),
@@ -64,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "qsentry",
             dependencies: [
-                "QSentryAdmin", "QSentryCore",
+                "QSentryAdmin", "QSentryCore", "QSentryStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -74,12 +77,13 @@ let package = Package(
         .testTarget(name: "QSentryDNSTests", dependencies: ["QSentryDNS", "QSentryCore", "TestHarness"]),
         .testTarget(name: "QSentryConnectionTests", dependencies: ["QSentryConnection", "QSentryCore", "QSentryDNS"]),
         .testTarget(name: "ConnIntegrationTests", dependencies: ["TestHarness"]),
+        .testTarget(name: "QSentryStoreTests", dependencies: ["QSentryStore", "QSentryCore", "TestHarness"]),
         .testTarget(name: "QSentryAdminTests", dependencies: ["QSentryAdmin", "QSentryCore"]),
         .target(name: "TestHarness", path: "Tests/TestHarness"),
         .testTarget(name: "HarnessTests", dependencies: ["TestHarness"]),
         .testTarget(
             name: "SystemLibraryTests",
-            dependencies: ["CCDB", "CAres", "CClamAV", "CSPF2", "CHiredis", "CMaxMindDB", "COpenSSL"]
+            dependencies: ["CCDB", "CAres", "CClamAV", "CSPF2", "CHiredis", "CMaxMindDB", "COpenSSL", "CSQLite"]
         ),
     ],
     swiftLanguageModes: [.v5]

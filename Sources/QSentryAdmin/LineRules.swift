@@ -51,10 +51,15 @@ enum LineRules {
             if !allowed.contains(value.asciiLowercased) {
                 return "\(key): \"\(value)\" is not one of \(allowed.joined(separator: ", "))"
             }
-        } else if Int(value) == nil {
-            return "\(key): expected a whole number, found \"\(value)\""
+        } else if Int(value) == nil && !isDuration(value) {
+            return "\(key): expected a whole number or a duration (90s, 10m, 12h, 1d), found \"\(value)\""
         }
         return nil
+    }
+
+    static func isDuration(_ v: String) -> Bool {
+        guard let unit = v.last, "smhd".contains(unit) else { return false }
+        return Int(v.dropLast()).map { $0 >= 0 } ?? false
     }
 
     static func countryCodes(_ line: String) -> String? {

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import QSentryConnection
 import QSentryCore
+import QSentryStore
 
 // qsentry-conn: the tcpserver hook before the SMTP greeting (C1–C11).
 //   tcpserver … qsentry-conn [-t timeout] prog [args…]
@@ -93,9 +94,27 @@ if Environment.get(EnvironmentContract.relayClient.name) != nil {
 }
 
 let start = monotonicMilliseconds()
+
+/// The shared store (C7, C8), opened only when there can be something in it: a Redis URL, or an
+/// embedded database some program already created. A store that fails is skipped, never fatal.
+func openStore() -> Store? {
+    do {
+        let configured = try ControlFile.value(root.qsentry("store"))?.text.trimmed ?? "embedded"
+        if configured == "embedded" && !FileBytes.exists(StoreConfiguration.embeddedPath(root)) { return nil }
+        return try StoreConfiguration.open(root)
+    } catch {
+        log.add("store", "error")
+        var warning = LogLine(program: "qsentry-conn")
+        warning.add("warning", "store: \(error)")
+        warning.emit()
+        return nil
+    }
+}
+let store = openStore()
+
 let configuration: ConnectionConfiguration
 do {
-    configuration = try ConnectionConfiguration.load(root)
+    configuration = try ConnectionConfiguration.load(root, store: store)
 } catch {
     // An unreadable control file: the rules cannot be applied, so the client comes back later.
     log.add("error", "\(error)")
@@ -118,6 +137,17 @@ if configuration.greetDelay > 0 && (verdict.action == .accept || verdict.action 
         log.add("greetdelay", "quiet")
     case .talked:
         log.add("greetdelay", "talked")
+        if let ip = client.ip {
+            // The early talker counts towards a ban (C7) and, with Redis, towards shared reputation (C8).
+            let reporter = store ?? (try? StoreConfiguration.open(root))
+            if let reporter {
+                do {
+                    try StoreConfiguration.report(reporter, root, ip: ip, kind: .earlyTalker, now: Int(time(nil)))
+                } catch {
+                    log.add("report", "error")
+                }
+            }
+        }
         verdict = Verdict(.refuse, rule: "early-talker",
                           text: configuration.messages.text("early-talker", .init(ip: client.ipText)))
     case .hungUp:

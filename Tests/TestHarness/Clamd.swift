@@ -17,7 +17,7 @@ public final class Clamd: @unchecked Sendable {
         let dir = root.runDirectory + "/clamd-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: dir + "/db", withIntermediateDirectories: true)
         let hex = Array(Clamd.eicar.utf8).map { String(format: "%02x", $0) }.joined()
-        try Data("QSentry.Test.EICAR:0:*:\(hex)\n".utf8).write(to: URL(fileURLWithPath: dir + "/db/qsentry-test.ndb"))
+        try HarnessFile.write(dir + "/db/qsentry-test.ndb", Data("QSentry.Test.EICAR:0:*:\(hex)\n".utf8))
         socketPath = dir + "/clamd.sock"
         tcpPort = try Ports.free()
         configPath = dir + "/clamd.conf"
@@ -31,7 +31,7 @@ public final class Clamd: @unchecked Sendable {
         PidFile \(dir)/clamd.pid
         StreamMaxLength \(streamMaxLength)
         """
-        try Data(conf.utf8).write(to: URL(fileURLWithPath: configPath))
+        try HarnessFile.write(configPath, Data(conf.utf8))
         let server = try ServerProcess(name: "clamd", executable: "clamd", arguments: ["-c", configPath], logDirectory: root.logDirectory)
         self.server = server
         try server.waitUntil("clamd's socket", timeout: 60) { FileManager.default.fileExists(atPath: socketPath) }

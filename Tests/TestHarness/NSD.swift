@@ -39,10 +39,10 @@ public final class NSD: @unchecked Sendable {
             @ IN NS ns.\(zone).
 
             """ + body + "\n"
-            try Data(text.utf8).write(to: URL(fileURLWithPath: dir + "/" + file))
+            try HarnessFile.write(dir + "/" + file, Data(text.utf8))
             conf += "zone:\n    name: \(zone)\n    zonefile: \(file)\n"
         }
-        try Data(conf.utf8).write(to: URL(fileURLWithPath: dir + "/nsd.conf"))
+        try HarnessFile.write(dir + "/nsd.conf", Data(conf.utf8))
         let check = try Run.command("nsd-checkconf", [dir + "/nsd.conf"])
         guard check.status == 0 else { throw HarnessError.startFailed("nsd.conf: \(check.output)") }
         let server = try ServerProcess(name: "nsd", executable: "nsd", arguments: ["-d", "-c", dir + "/nsd.conf"],

@@ -21,7 +21,7 @@ public final class RBLDNSD: @unchecked Sendable {
         for (zone, data) in zones.sorted(by: { $0.key < $1.key }) {
             let file = zone.replacingOccurrences(of: ".", with: "_") + ".data"
             let soa = "$SOA 60 ns.\(zone). hostmaster.\(zone). 1 600 300 86400 60\n$NS 60 ns.\(zone).\n"
-            try Data((soa + data).utf8).write(to: URL(fileURLWithPath: dir + "/" + file))
+            try HarnessFile.write(dir + "/" + file, Data((soa + data).utf8))
             specs.append("\(zone):\(type):\(file)")
         }
         let port = try fixedPort ?? Ports.free(udp: true)

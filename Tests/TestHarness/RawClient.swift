@@ -3,10 +3,19 @@ import Foundation
 /// A client that breaks the rules on purpose (talks before the greeting), which swaks will not do.
 public enum RawClient {
     /// Connects, sends every line at once without waiting for the greeting, returns all it is told.
-    public static func talkFirst(port: UInt16, lines: [String], timeout: TimeInterval = 20) throws -> String {
+    /// - Parameter from: the loopback source address to connect from.
+    public static func talkFirst(port: UInt16, lines: [String], from: String = "127.0.0.1",
+                                 timeout: TimeInterval = 20) throws -> String {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw HarnessError.startFailed("socket") }
         defer { close(fd) }
+        var local = sockaddr_in()
+        local.sin_family = sa_family_t(AF_INET)
+        local.sin_addr.s_addr = inet_addr(from)
+        let bound = withUnsafePointer(to: &local) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw HarnessError.startFailed("bind \(from)") }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")

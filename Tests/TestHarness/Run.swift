@@ -44,7 +44,7 @@ public enum Run {
         var stdinPath: String? = nil
         if let stdin {
             stdinPath = dir + "/in"
-            try stdin.write(to: URL(fileURLWithPath: stdinPath!))
+            try HarnessFile.write(stdinPath!, stdin)
         }
         let child = try Spawned(try tool(executable), arguments,
                                 environment: environment ?? ProcessInfo.processInfo.environment,

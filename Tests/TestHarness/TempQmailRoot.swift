@@ -21,8 +21,7 @@ public final class TempQmailRoot: @unchecked Sendable {
     public func write(_ relative: String, _ text: String, mode: Int = 0o644) throws -> String {
         let p = path + "/" + relative
         try FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: p))
-        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: p)
+        try HarnessFile.write(p, Data(text.utf8), mode: mode_t(mode))
         return p
     }
 

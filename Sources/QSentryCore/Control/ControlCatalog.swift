@@ -15,7 +15,8 @@ public struct ControlFileSpec: Sendable {
     public enum Kind: Sendable {
         case ipList, addressList, domainList, zoneList
         case integer(ClosedRange<Int>)
-        /// `key=value` lines; the keys allowed and the values each takes (nil: any whole number).
+        /// `key=value` lines; the keys allowed and the values each takes (nil: a whole number, or a
+        /// duration with s, m, h or d).
         case keyValue([String: [String]?])
         /// Lines naming files or sockets that must exist.
         case path
@@ -84,6 +85,7 @@ public enum ControlCatalog {
         .init("messages", .qsentry, .text, "custom refusal texts, RULE=TEXT with %IP% %Domain% %EMailTo% %EMailFrom% (E16)"),
 
         // Shared state.
+        .init("hostid", .qsentry, .text, "this MX host's id for shared reputation; default control/me"),
         .init("store", .qsentry, .storeURL, "embedded (default) or a Redis URL shared by several MX hosts (P2)"),
         .init("bans", .qsentry, .keyValue(["events": nil, "window": nil, "duration": nil, "spam": nil, "virus": nil,
               "bad-recipient": nil, "honeypot": nil, "early-talker": nil, "auth-failure": nil]),

@@ -1,0 +1,154 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CSQLite
+import QSentryCore
+
+/// The default store for one host: an SQLite database in WAL mode under the qmail root.
+///
+/// Chosen because hundreds of short processes can write to it at once (WAL: readers never
+/// wait, writers queue on a lock with a busy timeout), opening it costs tens of microseconds,
+/// and it links statically. Old events and bans are deleted as new events arrive: it expires itself.
+public final class EmbeddedStore: Store {
+    public let policy: StorePolicy
+    let host: String
+    let db: SQLiteDatabase
+    static let schemaVersion = 1
+
+    /// Opens (creating when needed) the database at `path`.
+    public init(path: String, host: String, policy: StorePolicy, busyTimeoutMilliseconds: Int32 = 5000) throws {
+        self.policy = policy
+        self.host = host
+        db = try SQLiteDatabase(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+        // WAL commits without fsync; a checkpoint syncs. Losing the last events to a power cut is acceptable.
+        try db.execute("PRAGMA synchronous=NORMAL")
+        if try db.int("PRAGMA user_version") != Self.schemaVersion { try createSchema() }
+    }
+
+    private func createSchema() throws {
+        try db.executeRetryingBusy("PRAGMA journal_mode=WAL")
+        try db.transaction {
+            // Another process may have won the race: check again under the write lock.
+            if try db.int("PRAGMA user_version") == Self.schemaVersion { return }
+            try db.execute("""
+                CREATE TABLE IF NOT EXISTS events(ip TEXT NOT NULL, kind TEXT NOT NULL, host TEXT NOT NULL, time INTEGER NOT NULL);
+                CREATE INDEX IF NOT EXISTS events_ip_time ON events(ip, time);
+                CREATE INDEX IF NOT EXISTS events_time ON events(time);
+                CREATE TABLE IF NOT EXISTS bans(ip TEXT PRIMARY KEY, until INTEGER NOT NULL, source TEXT NOT NULL) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS tokens(ns TEXT NOT NULL, token TEXT NOT NULL, spam INTEGER NOT NULL, ham INTEGER NOT NULL,
+                    PRIMARY KEY(ns, token)) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS quarantine(id TEXT PRIMARY KEY, time INTEGER NOT NULL, ip TEXT NOT NULL, sender TEXT NOT NULL,
+                    recipients TEXT NOT NULL, verdict TEXT NOT NULL, path TEXT NOT NULL) WITHOUT ROWID;
+                PRAGMA user_version=\(Self.schemaVersion);
+                """)
+        }
+    }
+
+    public func status(of ip: IPAddress, now: Int) throws -> BanStatus? {
+        var until = 0
+        try db.run("SELECT until FROM bans WHERE ip=?1 AND until>?2", [.text(ip.description), .int(now)]) {
+            until = SQLiteDatabase.int($0, 0)
+        }
+        if until > 0 { return BanStatus(reason: .ban, until: until) }
+        let reporters = try db.int("SELECT COUNT(DISTINCT host) FROM events WHERE ip=?1 AND time>?2",
+                                   [.text(ip.description), .int(now - policy.reputationWindow)])
+        if policy.reputationReporters > 0 && reporters >= policy.reputationReporters {
+            return BanStatus(reason: .reputation, until: 0)
+        }
+        return nil
+    }
+
+    public func record(_ event: StoreEvent) throws {
+        let ip = event.ip.description
+        try db.transaction {
+            try db.run("INSERT INTO events(ip, kind, host, time) VALUES(?1, ?2, ?3, ?4)",
+                       [.text(ip), .text(event.kind.rawValue), .text(event.host), .int(event.time)])
+            var score = 0
+            try db.run("SELECT kind, COUNT(*) FROM events WHERE ip=?1 AND time>?2 GROUP BY kind",
+                       [.text(ip), .int(event.time - policy.banWindow)]) { row in
+                let kind = StoreEventKind(rawValue: SQLiteDatabase.text(row, 0)) ?? .spam
+                score += self.policy.weight(kind) * SQLiteDatabase.int(row, 1)
+            }
+            if policy.banEvents > 0 && score >= policy.banEvents {
+                try db.run("INSERT INTO bans(ip, until, source) VALUES(?1, ?2, 'auto') ON CONFLICT(ip) DO UPDATE SET until=max(until, ?2)",
+                           [.text(ip), .int(event.time + policy.banDuration)])
+            }
+            // Self-expiry: what no decision can use any more.
+            try db.run("DELETE FROM events WHERE time<=?1", [.int(event.time - policy.horizon)])
+            try db.run("DELETE FROM bans WHERE until<=?1", [.int(event.time)])
+        }
+    }
+
+    public func ban(_ ip: IPAddress, until: Int, source: String) throws {
+        try db.run("INSERT INTO bans(ip, until, source) VALUES(?1, ?2, ?3) ON CONFLICT(ip) DO UPDATE SET until=?2, source=?3",
+                   [.text(ip.description), .int(until), .text(source)])
+    }
+
+    public func unban(_ ip: IPAddress) throws {
+        try db.transaction {
+            try db.run("DELETE FROM bans WHERE ip=?1", [.text(ip.description)])
+            try db.run("DELETE FROM events WHERE ip=?1", [.text(ip.description)])
+        }
+    }
+
+    public func bans(now: Int) throws -> [BanEntry] {
+        var out: [BanEntry] = []
+        try db.run("SELECT ip, until, source FROM bans WHERE until>?1 ORDER BY until", [.int(now)]) {
+            out.append(BanEntry(ip: SQLiteDatabase.text($0, 0), until: SQLiteDatabase.int($0, 1), source: SQLiteDatabase.text($0, 2)))
+        }
+        return out
+    }
+
+    public func reputation(of ip: IPAddress, now: Int) throws -> (reporters: [String], recentEvents: Int) {
+        var hosts: [String] = []
+        try db.run("SELECT DISTINCT host FROM events WHERE ip=?1 AND time>?2 ORDER BY host",
+                   [.text(ip.description), .int(now - policy.reputationWindow)]) { hosts.append(SQLiteDatabase.text($0, 0)) }
+        let recent = try db.int("SELECT COUNT(*) FROM events WHERE ip=?1 AND time>?2",
+                                [.text(ip.description), .int(now - policy.banWindow)])
+        return (hosts, recent)
+    }
+
+    public func tokens(_ namespace: String, _ names: [String]) throws -> [String: TokenCounts] {
+        var out: [String: TokenCounts] = [:]
+        for name in names {
+            try db.run("SELECT spam, ham FROM tokens WHERE ns=?1 AND token=?2", [.text(namespace), .text(name)]) {
+                out[name] = TokenCounts(spam: SQLiteDatabase.int($0, 0), ham: SQLiteDatabase.int($0, 1))
+            }
+        }
+        return out
+    }
+
+    public func addTokens(_ namespace: String, _ deltas: [String: TokenCounts]) throws {
+        try db.transaction {
+            for (name, d) in deltas {
+                try db.run("""
+                    INSERT INTO tokens(ns, token, spam, ham) VALUES(?1, ?2, max(?3, 0), max(?4, 0))
+                    ON CONFLICT(ns, token) DO UPDATE SET spam=max(spam+?3, 0), ham=max(ham+?4, 0)
+                    """, [.text(namespace), .text(name), .int(d.spam), .int(d.ham)])
+            }
+            try db.run("DELETE FROM tokens WHERE ns=?1 AND spam=0 AND ham=0", [.text(namespace)])
+        }
+    }
+
+    public func quarantineAdd(_ e: QuarantineEntry) throws {
+        try db.run("INSERT OR REPLACE INTO quarantine(id, time, ip, sender, recipients, verdict, path) VALUES(?1,?2,?3,?4,?5,?6,?7)",
+                   [.text(e.id), .int(e.time), .text(e.ip), .text(e.sender), .text(e.recipients.joined(separator: "\n")),
+                    .text(e.verdict), .text(e.path)])
+    }
+
+    public func quarantineList() throws -> [QuarantineEntry] {
+        var out: [QuarantineEntry] = []
+        try db.run("SELECT id, time, ip, sender, recipients, verdict, path FROM quarantine ORDER BY time, id") {
+            let rcpts = SQLiteDatabase.text($0, 4)
+            out.append(QuarantineEntry(id: SQLiteDatabase.text($0, 0), time: SQLiteDatabase.int($0, 1), ip: SQLiteDatabase.text($0, 2),
+                                       sender: SQLiteDatabase.text($0, 3),
+                                       recipients: rcpts.isEmpty ? [] : rcpts.split(separator: "\n").map(String.init),
+                                       verdict: SQLiteDatabase.text($0, 5), path: SQLiteDatabase.text($0, 6)))
+        }
+        return out
+    }
+
+    public func quarantineRemove(_ id: String) throws {
+        try db.run("DELETE FROM quarantine WHERE id=?1", [.text(id)])
+    }
+}

@@ -1,0 +1,157 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import QSentryCore
+
+/// The store shared by several MX hosts (`control/qsentry/store` = `redis://…`).
+///
+/// Keys (prefix `qsentry:`): `ban:IP` (string, expires with the ban), `bans` (sorted set of
+/// banned IPs by end time, for listing), `ev:IP` (events by time, member `time:host:kind:nonce`),
+/// `rep:IP` (reporting hosts by last report time: distinct reporters for free), `tok:NS:s` and
+/// `tok:NS:h` (hashes of token counts), `quarantine` (hash of index entries). Expiry is Redis TTLs.
+/// The connection check is one pipelined round trip.
+public final class RedisStore: Store {
+    public let policy: StorePolicy
+    let host: String
+    let redis: RedisConnection
+    static let prefix = "qsentry:"
+
+    public init(url: String, host: String, policy: StorePolicy, timeoutMilliseconds: Int = 500) throws {
+        self.policy = policy
+        self.host = host
+        redis = try RedisConnection(url: url, timeoutMilliseconds: timeoutMilliseconds)
+    }
+
+    func key(_ parts: String...) -> String { Self.prefix + parts.joined(separator: ":") }
+
+    func check(_ values: [RedisValue]) throws -> [RedisValue] {
+        for v in values { if case .error(let e) = v { throw StoreError("\(redis.address): \(e)") } }
+        return values
+    }
+
+    public func status(of ip: IPAddress, now: Int) throws -> BanStatus? {
+        let a = ip.description
+        let r = try check(redis.pipeline([
+            ["GET", key("ban", a)],
+            ["ZCOUNT", key("rep", a), "(\(now - policy.reputationWindow)", "+inf"],
+            ["ZSCORE", key("bans"), a],
+        ]))
+        if r[0] != .null { return BanStatus(reason: .ban, until: r[2].integer ?? Int(r[2].string.flatMap(Double.init) ?? 0)) }
+        if policy.reputationReporters > 0, let n = r[1].integer, n >= policy.reputationReporters {
+            return BanStatus(reason: .reputation, until: 0)
+        }
+        return nil
+    }
+
+    public func record(_ event: StoreEvent) throws {
+        let a = event.ip.description
+        let nonce = "\(event.time):\(event.host):\(event.kind.rawValue):\(getpid()):\(Int.random(in: 0..<1_000_000_000))"
+        let r = try check(redis.pipeline([
+            ["ZADD", key("ev", a), String(event.time), nonce],
+            ["ZREMRANGEBYSCORE", key("ev", a), "-inf", String(event.time - policy.horizon)],
+            ["EXPIRE", key("ev", a), String(max(1, policy.horizon))],
+            ["ZRANGEBYSCORE", key("ev", a), "(\(event.time - policy.banWindow)", "+inf"],
+            ["ZADD", key("rep", a), String(event.time), event.host],
+            ["ZREMRANGEBYSCORE", key("rep", a), "-inf", String(event.time - policy.reputationWindow)],
+            ["EXPIRE", key("rep", a), String(max(1, policy.reputationWindow))],
+        ]))
+        var score = 0
+        for member in r[3].array {
+            let kind = member.string.flatMap { m in m.split(separator: ":").dropFirst(2).first.map(String.init) }
+            score += policy.weight(kind.flatMap(StoreEventKind.init(rawValue:)) ?? .spam)
+        }
+        if policy.banEvents > 0 && score >= policy.banEvents {
+            try ban(event.ip, until: event.time + policy.banDuration, source: "auto")
+        }
+    }
+
+    public func ban(_ ip: IPAddress, until: Int, source: String) throws {
+        let a = ip.description
+        let seconds = max(1, until - Int(time(nil)))
+        _ = try check(redis.pipeline([
+            ["SET", key("ban", a), source, "EX", String(seconds)],
+            ["ZADD", key("bans"), String(until), a],
+        ]))
+    }
+
+    public func unban(_ ip: IPAddress) throws {
+        let a = ip.description
+        _ = try check(redis.pipeline([["DEL", key("ban", a), key("ev", a), key("rep", a)], ["ZREM", key("bans"), a]]))
+    }
+
+    public func bans(now: Int) throws -> [BanEntry] {
+        let r = try check(redis.pipeline([
+            ["ZREMRANGEBYSCORE", key("bans"), "-inf", String(now)],
+            ["ZRANGEBYSCORE", key("bans"), "(\(now)", "+inf", "WITHSCORES"],
+        ]))
+        let flat = r[1].array
+        var pairs: [(String, Int)] = []
+        var i = 0
+        while i + 1 < flat.count {
+            pairs.append((flat[i].string ?? "", Int(flat[i + 1].string.flatMap(Double.init) ?? 0)))
+            i += 2
+        }
+        if pairs.isEmpty { return [] }
+        let sources = try check(redis.pipeline(pairs.map { ["GET", key("ban", $0.0)] }))
+        return zip(pairs, sources).compactMap { pair, source in
+            source == .null ? nil : BanEntry(ip: pair.0, until: pair.1, source: source.string ?? "")
+        }
+    }
+
+    public func reputation(of ip: IPAddress, now: Int) throws -> (reporters: [String], recentEvents: Int) {
+        let a = ip.description
+        let r = try check(redis.pipeline([
+            ["ZRANGEBYSCORE", key("rep", a), "(\(now - policy.reputationWindow)", "+inf"],
+            ["ZCOUNT", key("ev", a), "(\(now - policy.banWindow)", "+inf"],
+        ]))
+        return (r[0].array.compactMap(\.string).sorted(), r[1].integer ?? 0)
+    }
+
+    public func tokens(_ namespace: String, _ names: [String]) throws -> [String: TokenCounts] {
+        if names.isEmpty { return [:] }
+        let r = try check(redis.pipeline([["HMGET", key("tok", namespace, "s")] + names, ["HMGET", key("tok", namespace, "h")] + names]))
+        var out: [String: TokenCounts] = [:]
+        for (i, name) in names.enumerated() {
+            let s = i < r[0].array.count ? max(0, r[0].array[i].integer ?? 0) : 0
+            let h = i < r[1].array.count ? max(0, r[1].array[i].integer ?? 0) : 0
+            if s > 0 || h > 0 { out[name] = TokenCounts(spam: s, ham: h) }
+        }
+        return out
+    }
+
+    public func addTokens(_ namespace: String, _ deltas: [String: TokenCounts]) throws {
+        var commands: [[String]] = []
+        for (name, d) in deltas {
+            if d.spam != 0 { commands.append(["HINCRBY", key("tok", namespace, "s"), name, String(d.spam)]) }
+            if d.ham != 0 { commands.append(["HINCRBY", key("tok", namespace, "h"), name, String(d.ham)]) }
+        }
+        if !commands.isEmpty { _ = try check(redis.pipeline(commands)) }
+    }
+
+    static let separator = "\u{1f}"
+
+    public func quarantineAdd(_ e: QuarantineEntry) throws {
+        let fields = [String(e.time), e.ip, e.sender, e.recipients.joined(separator: "\n"), e.verdict, e.path]
+        _ = try check(redis.pipeline([["HSET", key("quarantine"), e.id, fields.joined(separator: Self.separator)]]))
+    }
+
+    public func quarantineList() throws -> [QuarantineEntry] {
+        let flat = try check(redis.pipeline([["HGETALL", key("quarantine")]]))[0].array
+        var out: [QuarantineEntry] = []
+        var i = 0
+        while i + 1 < flat.count {
+            let f = (flat[i + 1].string ?? "").split(separator: Character(Self.separator), omittingEmptySubsequences: false).map(String.init)
+            if f.count == 6 {
+                out.append(QuarantineEntry(id: flat[i].string ?? "", time: Int(f[0]) ?? 0, ip: f[1], sender: f[2],
+                                           recipients: f[3].isEmpty ? [] : f[3].split(separator: "\n").map(String.init),
+                                           verdict: f[4], path: f[5]))
+            }
+            i += 2
+        }
+        return out.sorted { ($0.time, $0.id) < ($1.time, $1.id) }
+    }
+
+    public func quarantineRemove(_ id: String) throws {
+        _ = try check(redis.pipeline([["HDEL", key("quarantine"), id]]))
+    }
+}

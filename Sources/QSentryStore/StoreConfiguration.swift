@@ -1,0 +1,41 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import QSentryCore
+
+/// Opens the store the qmail root configures: `control/qsentry/store` (`embedded`, the default,
+/// or a Redis URL), the host id (`control/qsentry/hostid`, else `control/me`, else the host name)
+/// and the policy (`bans`, `reputation`).
+public enum StoreConfiguration {
+    public static func hostID(_ root: QmailRoot) throws -> String {
+        for file in [root.qsentry("hostid"), root.control("me")] {
+            if let v = try ControlFile.value(file)?.text.trimmed, !v.isEmpty { return v }
+        }
+        var buf = [CChar](repeating: 0, count: 256)
+        gethostname(&buf, buf.count - 1)
+        return String(cString: buf)
+    }
+
+    /// The embedded database's path: `$QMAIL/qsentry/store.sqlite`.
+    public static func embeddedPath(_ root: QmailRoot) -> String { root.stateDirectory + "/store.sqlite" }
+
+    public static func open(_ root: QmailRoot) throws -> Store {
+        let url = try ControlFile.value(root.qsentry("store"))?.text.trimmed ?? "embedded"
+        let policy = try StorePolicy.load(root)
+        let host = try hostID(root)
+        if url == "embedded" || url.isEmpty {
+            let dir = root.stateDirectory
+            if !FileBytes.exists(dir) && mkdir(dir, 0o750) != 0 && errno != EEXIST {
+                throw StoreError("\(dir): cannot create: \(String(cString: strerror(errno)))")
+            }
+            return try EmbeddedStore(path: embeddedPath(root), host: host, policy: policy)
+        }
+        return try RedisStore(url: url, host: host, policy: policy)
+    }
+
+    /// Records an event unless the address is allow-listed (`ipallow`): allow-listed IPs are never banned.
+    public static func report(_ store: Store, _ root: QmailRoot, ip: IPAddress, kind: StoreEventKind, now: Int) throws {
+        if try IPList.load(root.qsentry("ipallow")).match(ip) != nil { return }
+        try store.record(StoreEvent(ip: ip, kind: kind, host: try hostID(root), time: now))
+    }
+}

@@ -1,0 +1,66 @@
+import QSentryCore
+
+/// When events turn into a ban (C7) and reports into a reputation refusal (C8).
+///
+/// `control/qsentry/bans`: `events=10`, `window=10m`, `duration=60m`, and per-kind weights
+/// (`honeypot=10`: one honeypot hit is worth ten spams). `control/qsentry/reputation`:
+/// `reporters=2` distinct MX hosts within `window=12h`. Times take s, m, h or d (default minutes).
+public struct StorePolicy: Sendable, Equatable {
+    public var banEvents = 10
+    public var banWindow = 600
+    public var banDuration = 3600
+    public var weights: [StoreEventKind: Int] = [.honeypot: 10]
+    public var reputationReporters = 2
+    public var reputationWindow = 12 * 3600
+
+    public init() {}
+
+    public func weight(_ kind: StoreEventKind) -> Int { weights[kind] ?? 1 }
+
+    /// How long events are kept: long enough for both decisions.
+    public var horizon: Int { max(banWindow, reputationWindow) }
+
+    public static func load(_ root: QmailRoot) throws -> StorePolicy {
+        var p = StorePolicy()
+        for (key, value, line, path) in try pairs(root.qsentry("bans")) {
+            switch key {
+            case "events": p.banEvents = try number(value, path, line)
+            case "window": p.banWindow = try seconds(value, path, line)
+            case "duration": p.banDuration = try seconds(value, path, line)
+            default:
+                guard let kind = StoreEventKind(rawValue: key) else {
+                    throw ControlError(path: path, line: line, "unknown key \"\(key)\"")
+                }
+                p.weights[kind] = try number(value, path, line)
+            }
+        }
+        for (key, value, line, path) in try pairs(root.qsentry("reputation")) {
+            switch key {
+            case "reporters": p.reputationReporters = try number(value, path, line)
+            case "window": p.reputationWindow = try seconds(value, path, line)
+            default: throw ControlError(path: path, line: line, "unknown key \"\(key)\"")
+            }
+        }
+        return p
+    }
+
+    static func pairs(_ path: String) throws -> [(String, String, Int, String)] {
+        try (ControlFile.lines(path) ?? []).map { line in
+            guard let eq = line.text.firstIndex(of: "=") else { throw ControlError(path: path, line: line.number, "expected key=value") }
+            return (line.text[..<eq].trimmed.asciiLowercased, line.text[line.text.index(after: eq)...].trimmed, line.number, path)
+        }
+    }
+
+    static func number(_ v: String, _ path: String, _ line: Int) throws -> Int {
+        guard let n = Int(v), n >= 0 else { throw ControlError(path: path, line: line, "expected a whole number, found \"\(v)\"") }
+        return n
+    }
+
+    /// `90s`, `10m`, `12h`, `1d`, or a bare number of minutes.
+    public static func seconds(_ v: String, _ path: String = "", _ line: Int = 0) throws -> Int {
+        let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+        if let last = v.last, let unit = units[last], let n = Int(v.dropLast()), n >= 0 { return n * unit }
+        if let n = Int(v), n >= 0 { return n * 60 }
+        throw ControlError(path: path, line: line, "expected a duration like 90s, 10m, 12h or 1d, found \"\(v)\"")
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+import Testing
+import TestHarness
+import QSentryCore
+@testable import QSentryStore
+
+/// The same behaviour from both back-ends: the embedded SQLite file and a real redis-server.
+@Suite struct StoreContractTests {
+    enum Backend: String, CaseIterable, CustomTestStringConvertible {
+        case embedded, redis
+        var testDescription: String { rawValue }
+    }
+
+    /// A store of the given kind, with what keeps it alive (the temp root, the redis server).
+    final class Fixture {
+        let root: TempQmailRoot
+        var redis: Redis?
+        let store: Store
+
+        init(_ backend: Backend, policy: StorePolicy = StorePolicy(), host: String = "mx1.example") throws {
+            root = try TempQmailRoot()
+            switch backend {
+            case .embedded:
+                store = try EmbeddedStore(path: root.path + "/store.sqlite", host: host, policy: policy)
+            case .redis:
+                let r = try Redis(root: root)
+                redis = r
+                store = try RedisStore(url: r.url, host: host, policy: policy)
+            }
+        }
+
+        func another(host: String) throws -> Store {
+            if let redis { return try RedisStore(url: redis.url, host: host, policy: store.policy) }
+            return try EmbeddedStore(path: root.path + "/store.sqlite", host: host, policy: store.policy)
+        }
+    }
+
+    let ip = IPAddress("192.0.2.7")!
+    var now: Int { Int(Date().timeIntervalSince1970) }
+
+    func event(_ kind: StoreEventKind, host: String = "mx1.example", at time: Int) -> StoreEvent {
+        StoreEvent(ip: ip, kind: kind, host: host, time: time)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func banAfterWeightedEventsInTheWindow(_ backend: Backend) throws {
+        var p = StorePolicy()
+        p.banEvents = 3
+        p.banWindow = 600
+        p.banDuration = 3600
+        p.reputationReporters = 0
+        let f = try Fixture(backend, policy: p)
+        let t = now
+        // An old event, outside the window, does not count.
+        try f.store.record(event(.spam, at: t - 700))
+        try f.store.record(event(.spam, at: t - 10))
+        try f.store.record(event(.badRecipient, at: t - 5))
+        #expect(try f.store.status(of: ip, now: t) == nil)
+        try f.store.record(event(.virus, at: t))
+        let s = try f.store.status(of: ip, now: t)
+        #expect(s?.reason == .ban)
+        #expect(try f.store.bans(now: t).map(\.ip) == ["192.0.2.7"])
+        #expect(try f.store.status(of: IPAddress("192.0.2.8")!, now: t) == nil)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func honeypotBansAtOnce(_ backend: Backend) throws {
+        var p = StorePolicy()
+        p.reputationReporters = 0
+        let f = try Fixture(backend, policy: p)
+        try f.store.record(event(.honeypot, at: now))
+        #expect(try f.store.status(of: ip, now: now)?.reason == .ban)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func bansExpire(_ backend: Backend) throws {
+        var p = StorePolicy()
+        p.banEvents = 1
+        p.banDuration = 1
+        p.reputationReporters = 0
+        let f = try Fixture(backend, policy: p)
+        try f.store.record(event(.spam, at: now))
+        #expect(try f.store.status(of: ip, now: now) != nil)
+        Thread.sleep(forTimeInterval: 2.2)
+        #expect(try f.store.status(of: ip, now: now) == nil)
+        #expect(try f.store.bans(now: now).isEmpty)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func reputationCountsDistinctReportersAndAgesOut(_ backend: Backend) throws {
+        var p = StorePolicy()
+        p.banEvents = 0
+        p.reputationReporters = 2
+        p.reputationWindow = 600
+        let f = try Fixture(backend, policy: p)
+        let t = now
+        try f.store.record(event(.spam, host: "mx1.example", at: t))
+        try f.store.record(event(.spam, host: "mx1.example", at: t))
+        #expect(try f.store.status(of: ip, now: t) == nil)
+        // A report older than the window does not count.
+        try f.store.record(event(.spam, host: "mx2.example", at: t - 900))
+        #expect(try f.store.status(of: ip, now: t) == nil)
+        try f.store.record(event(.virus, host: "mx2.example", at: t))
+        #expect(try f.store.status(of: ip, now: t)?.reason == .reputation)
+        #expect(try f.store.reputation(of: ip, now: t).reporters == ["mx1.example", "mx2.example"])
+        // Once the window has passed, the address is accepted again.
+        #expect(try f.store.status(of: ip, now: t + 601) == nil)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func manualBanListAndRemove(_ backend: Backend) throws {
+        let f = try Fixture(backend)
+        try f.store.ban(ip, until: now + 3600, source: "admin")
+        let list = try f.store.bans(now: now)
+        #expect(list.count == 1)
+        #expect(list.first?.source == "admin")
+        #expect(abs((list.first?.until ?? 0) - (now + 3600)) <= 1)
+        try f.store.unban(ip)
+        #expect(try f.store.status(of: ip, now: now) == nil)
+        #expect(try f.store.bans(now: now).isEmpty)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func tokensAddReadAndNeverGoNegative(_ backend: Backend) throws {
+        let f = try Fixture(backend)
+        try f.store.addTokens("global", ["viagra": TokenCounts(spam: 3, ham: 0), "meeting": TokenCounts(spam: 0, ham: 2)])
+        try f.store.addTokens("global", ["viagra": TokenCounts(spam: 1, ham: 1)])
+        try f.store.addTokens("user:alice", ["viagra": TokenCounts(spam: 0, ham: 5)])
+        let t = try f.store.tokens("global", ["viagra", "meeting", "unknown"])
+        #expect(t["viagra"] == TokenCounts(spam: 4, ham: 1))
+        #expect(t["meeting"] == TokenCounts(spam: 0, ham: 2))
+        #expect(t["unknown"] == nil)
+        #expect(try f.store.tokens("user:alice", ["viagra"])["viagra"] == TokenCounts(spam: 0, ham: 5))
+        try f.store.addTokens("global", ["meeting": TokenCounts(spam: -5, ham: -1)])
+        #expect(try f.store.tokens("global", ["meeting"])["meeting"] == TokenCounts(spam: 0, ham: 1))
+    }
+
+    @Test(arguments: Backend.allCases)
+    func quarantineIndex(_ backend: Backend) throws {
+        let f = try Fixture(backend)
+        let a = QuarantineEntry(id: "a1", time: 100, ip: "192.0.2.7", sender: "s@example.org",
+                                recipients: ["x@example.com", "y@example.com"], verdict: "virus QSentry.Test", path: "/q/a1")
+        let b = QuarantineEntry(id: "b2", time: 200, ip: "192.0.2.8", sender: "", recipients: ["z@example.com"],
+                                verdict: "keyword", path: "/q/b2")
+        try f.store.quarantineAdd(b)
+        try f.store.quarantineAdd(a)
+        #expect(try f.store.quarantineList() == [a, b])
+        try f.store.quarantineRemove("a1")
+        #expect(try f.store.quarantineList() == [b])
+    }
+
+    @Test func redisKilledMidRunFailsFastNotForever() throws {
+        let f = try Fixture(.redis)
+        try f.store.record(event(.spam, at: now))
+        f.redis!.server.stop()
+        let start = Date()
+        #expect(throws: StoreError.self) { try f.store.status(of: ip, now: now) }
+        #expect(throws: StoreError.self) { try f.store.record(event(.spam, at: now)) }
+        #expect(Date().timeIntervalSince(start) < 5)
+        // A new connection to a dead server fails within its deadline too.
+        #expect(throws: StoreError.self) { try RedisStore(url: "redis://127.0.0.1:\(f.redis!.port)", host: "x", policy: StorePolicy()) }
+    }
+
+    @Test func corruptEmbeddedFileIsAnError() throws {
+        let root = try TempQmailRoot()
+        let path = try root.write("store.sqlite", String(repeating: "not a database ", count: 200))
+        #expect(throws: StoreError.self) {
+            let s = try EmbeddedStore(path: path, host: "x", policy: StorePolicy())
+            _ = try s.status(of: IPAddress("192.0.2.1")!, now: 0)
+        }
+    }
+
+    @Test func policyFromControlFiles() throws {
+        let root = try TempQmailRoot()
+        try root.write("control/qsentry/bans", "events=5\nwindow=90s\nduration=2h\nspam=2\n")
+        try root.write("control/qsentry/reputation", "reporters=3\nwindow=1d\n")
+        let p = try StorePolicy.load(QmailRoot(path: root.path))
+        #expect(p.banEvents == 5 && p.banWindow == 90 && p.banDuration == 7200 && p.weight(.spam) == 2 && p.weight(.virus) == 1)
+        #expect(p.weight(.honeypot) == 10)
+        #expect(p.reputationReporters == 3 && p.reputationWindow == 86400)
+        try root.write("control/qsentry/bans", "evnts=5\n")
+        #expect(throws: ControlError.self) { try StorePolicy.load(QmailRoot(path: root.path)) }
+        #expect(StorePolicy().banEvents == 10 && StorePolicy().banWindow == 600 && StorePolicy().banDuration == 3600)
+    }
+}
