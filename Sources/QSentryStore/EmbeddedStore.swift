@@ -4,54 +4,73 @@ import Glibc
 import CSQLite
 import QSentryCore
 
-/// The default store for one host: an SQLite database in WAL mode under the qmail root.
+/// The default store for one host: SQLite databases in WAL mode under the qmail root.
 ///
-/// Chosen because hundreds of short processes can write to it at once (WAL: readers never
-/// wait, writers queue on a lock with a busy timeout), opening it costs tens of microseconds,
-/// and it links statically. Old events and bans are deleted as new events arrive: it expires itself.
+/// Chosen because hundreds of short processes can write at once (WAL: readers never wait,
+/// writers queue on a lock), opening costs little, and it links statically. Two files, because
+/// SQLite parses a file's whole schema on open and every connection pays for it: `store.sqlite`
+/// holds only what the connection check reads (events, bans); `state.sqlite` the Bayes tokens and
+/// the quarantine index. Old events and bans are deleted as new events arrive: it expires itself.
 public final class EmbeddedStore: Store {
     public let policy: StorePolicy
-    let host: String
     let db: SQLiteDatabase
-    static let schemaVersion = 1
+    let statePath: String
+    private var stateDB: SQLiteDatabase?
+    static let schemaVersion = 2
 
-    /// Opens (creating when needed) the database at `path`.
-    public init(path: String, host: String, policy: StorePolicy, busyTimeoutMilliseconds: Int32 = 5000) throws {
+    /// Opens (creating when needed) the database at `path`; tokens and quarantine live beside it.
+    public init(path: String, policy: StorePolicy, busyTimeoutMilliseconds: Int32 = 5000) throws {
         self.policy = policy
-        self.host = host
+        statePath = (path.hasSuffix("store.sqlite") ? String(path.dropLast("store.sqlite".count)) : path + ".") + "state.sqlite"
         db = try SQLiteDatabase(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
-        // WAL commits without fsync; a checkpoint syncs. Losing the last events to a power cut is acceptable.
-        try db.execute("PRAGMA synchronous=NORMAL")
-        if try db.int("PRAGMA user_version") != Self.schemaVersion { try createSchema() }
-    }
-
-    private func createSchema() throws {
-        try db.executeRetryingBusy("PRAGMA journal_mode=WAL")
-        try db.transaction {
-            // Another process may have won the race: check again under the write lock.
-            if try db.int("PRAGMA user_version") == Self.schemaVersion { return }
-            try db.execute("""
+        if try db.int("PRAGMA user_version") != Self.schemaVersion {
+            try Self.create(db, """
                 CREATE TABLE IF NOT EXISTS events(ip TEXT NOT NULL, kind TEXT NOT NULL, host TEXT NOT NULL, time INTEGER NOT NULL);
                 CREATE INDEX IF NOT EXISTS events_ip_time ON events(ip, time);
                 CREATE INDEX IF NOT EXISTS events_time ON events(time);
                 CREATE TABLE IF NOT EXISTS bans(ip TEXT PRIMARY KEY, until INTEGER NOT NULL, source TEXT NOT NULL) WITHOUT ROWID;
-                CREATE TABLE IF NOT EXISTS tokens(ns TEXT NOT NULL, token TEXT NOT NULL, spam INTEGER NOT NULL, ham INTEGER NOT NULL,
-                    PRIMARY KEY(ns, token)) WITHOUT ROWID;
-                CREATE TABLE IF NOT EXISTS quarantine(id TEXT PRIMARY KEY, time INTEGER NOT NULL, ip TEXT NOT NULL, sender TEXT NOT NULL,
-                    recipients TEXT NOT NULL, verdict TEXT NOT NULL, path TEXT NOT NULL) WITHOUT ROWID;
-                PRAGMA user_version=\(Self.schemaVersion);
                 """)
         }
     }
 
+    /// Creates a schema once: WAL mode, the tables, the version, under the write lock.
+    static func create(_ db: SQLiteDatabase, _ schema: String) throws {
+        try db.executeRetryingBusy("PRAGMA journal_mode=WAL")
+        try db.transaction {
+            // Another process may have won the race: check again under the write lock.
+            if try db.int("PRAGMA user_version") == schemaVersion { return }
+            try db.execute(schema + "PRAGMA user_version=\(schemaVersion);")
+        }
+    }
+
+    /// The tokens and quarantine database, opened on first use.
+    func state() throws -> SQLiteDatabase {
+        if let s = stateDB { return s }
+        let s = try SQLiteDatabase(path: statePath, busyTimeoutMilliseconds: 5000)
+        if try s.int("PRAGMA user_version") != Self.schemaVersion {
+            try Self.create(s, """
+                CREATE TABLE IF NOT EXISTS tokens(ns TEXT NOT NULL, token TEXT NOT NULL, spam INTEGER NOT NULL, ham INTEGER NOT NULL,
+                    PRIMARY KEY(ns, token)) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS quarantine(id TEXT PRIMARY KEY, time INTEGER NOT NULL, ip TEXT NOT NULL, sender TEXT NOT NULL,
+                    recipients TEXT NOT NULL, verdict TEXT NOT NULL, path TEXT NOT NULL) WITHOUT ROWID;
+                """)
+        }
+        stateDB = s
+        return s
+    }
+
+    /// One statement for the connection check: the ban in force, and the distinct reporters.
     public func status(of ip: IPAddress, now: Int) throws -> BanStatus? {
         var until = 0
-        try db.run("SELECT until FROM bans WHERE ip=?1 AND until>?2", [.text(ip.description), .int(now)]) {
+        var reporters = 0
+        try db.run("""
+            SELECT (SELECT until FROM bans WHERE ip=?1 AND until>?2),
+                   (SELECT COUNT(DISTINCT host) FROM events WHERE ip=?1 AND time>?3)
+            """, [.text(ip.description), .int(now), .int(now - policy.reputationWindow)]) {
             until = SQLiteDatabase.int($0, 0)
+            reporters = SQLiteDatabase.int($0, 1)
         }
         if until > 0 { return BanStatus(reason: .ban, until: until) }
-        let reporters = try db.int("SELECT COUNT(DISTINCT host) FROM events WHERE ip=?1 AND time>?2",
-                                   [.text(ip.description), .int(now - policy.reputationWindow)])
         if policy.reputationReporters > 0 && reporters >= policy.reputationReporters {
             return BanStatus(reason: .reputation, until: 0)
         }
@@ -109,9 +128,10 @@ public final class EmbeddedStore: Store {
     }
 
     public func tokens(_ namespace: String, _ names: [String]) throws -> [String: TokenCounts] {
+        let state = try self.state()
         var out: [String: TokenCounts] = [:]
         for name in names {
-            try db.run("SELECT spam, ham FROM tokens WHERE ns=?1 AND token=?2", [.text(namespace), .text(name)]) {
+            try state.run("SELECT spam, ham FROM tokens WHERE ns=?1 AND token=?2", [.text(namespace), .text(name)]) {
                 out[name] = TokenCounts(spam: SQLiteDatabase.int($0, 0), ham: SQLiteDatabase.int($0, 1))
             }
         }
@@ -119,26 +139,27 @@ public final class EmbeddedStore: Store {
     }
 
     public func addTokens(_ namespace: String, _ deltas: [String: TokenCounts]) throws {
-        try db.transaction {
+        let state = try self.state()
+        try state.transaction {
             for (name, d) in deltas {
-                try db.run("""
+                try state.run("""
                     INSERT INTO tokens(ns, token, spam, ham) VALUES(?1, ?2, max(?3, 0), max(?4, 0))
                     ON CONFLICT(ns, token) DO UPDATE SET spam=max(spam+?3, 0), ham=max(ham+?4, 0)
                     """, [.text(namespace), .text(name), .int(d.spam), .int(d.ham)])
             }
-            try db.run("DELETE FROM tokens WHERE ns=?1 AND spam=0 AND ham=0", [.text(namespace)])
+            try state.run("DELETE FROM tokens WHERE ns=?1 AND spam=0 AND ham=0", [.text(namespace)])
         }
     }
 
     public func quarantineAdd(_ e: QuarantineEntry) throws {
-        try db.run("INSERT OR REPLACE INTO quarantine(id, time, ip, sender, recipients, verdict, path) VALUES(?1,?2,?3,?4,?5,?6,?7)",
+        try state().run("INSERT OR REPLACE INTO quarantine(id, time, ip, sender, recipients, verdict, path) VALUES(?1,?2,?3,?4,?5,?6,?7)",
                    [.text(e.id), .int(e.time), .text(e.ip), .text(e.sender), .text(e.recipients.joined(separator: "\n")),
                     .text(e.verdict), .text(e.path)])
     }
 
     public func quarantineList() throws -> [QuarantineEntry] {
         var out: [QuarantineEntry] = []
-        try db.run("SELECT id, time, ip, sender, recipients, verdict, path FROM quarantine ORDER BY time, id") {
+        try state().run("SELECT id, time, ip, sender, recipients, verdict, path FROM quarantine ORDER BY time, id") {
             let rcpts = SQLiteDatabase.text($0, 4)
             out.append(QuarantineEntry(id: SQLiteDatabase.text($0, 0), time: SQLiteDatabase.int($0, 1), ip: SQLiteDatabase.text($0, 2),
                                        sender: SQLiteDatabase.text($0, 3),
@@ -149,6 +170,6 @@ public final class EmbeddedStore: Store {
     }
 
     public func quarantineRemove(_ id: String) throws {
-        try db.run("DELETE FROM quarantine WHERE id=?1", [.text(id)])
+        try state().run("DELETE FROM quarantine WHERE id=?1", [.text(id)])
     }
 }

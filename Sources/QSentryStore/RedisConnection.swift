@@ -68,11 +68,11 @@ final class RedisConnection {
         }
         redisSetTimeout(c, tv)
         context = c
-        if db != 0 {
-            let r = try pipeline([["SELECT", String(db)]])
-            if case .error(let e) = r[0] { throw StoreError("\(url): SELECT \(db): \(e)") }
-        }
+        // SELECT rides in the first pipeline: a check stays one round trip.
+        if db != 0 { pendingSelect = ["SELECT", String(db)] }
     }
+
+    private var pendingSelect: [String]?
 
     deinit { redisFree(context) }
 
@@ -83,7 +83,13 @@ final class RedisConnection {
     }
 
     /// Sends every command, then reads every reply in order.
-    func pipeline(_ commands: [[String]]) throws -> [RedisValue] {
+    func pipeline(_ requested: [[String]]) throws -> [RedisValue] {
+        var commands = requested
+        let selecting = pendingSelect != nil
+        if let select = pendingSelect {
+            commands.insert(select, at: 0)
+            pendingSelect = nil
+        }
         for command in commands {
             let cstrings = command.map { strdup($0) }
             defer { cstrings.forEach { free($0) } }
@@ -102,6 +108,10 @@ final class RedisConnection {
             let reply = r.assumingMemoryBound(to: redisReply.self)
             values.append(RedisConnection.convert(reply))
             freeReplyObject(r)
+        }
+        if selecting {
+            if case .error(let e) = values[0] { throw StoreError("\(address): SELECT: \(e)") }
+            values.removeFirst()
         }
         return values
     }

@@ -12,13 +12,11 @@ import QSentryCore
 /// The connection check is one pipelined round trip.
 public final class RedisStore: Store {
     public let policy: StorePolicy
-    let host: String
     let redis: RedisConnection
     static let prefix = "qsentry:"
 
-    public init(url: String, host: String, policy: StorePolicy, timeoutMilliseconds: Int = 500) throws {
+    public init(url: String, policy: StorePolicy, timeoutMilliseconds: Int = 500) throws {
         self.policy = policy
-        self.host = host
         redis = try RedisConnection(url: url, timeoutMilliseconds: timeoutMilliseconds)
     }
 

@@ -83,8 +83,16 @@ final class SQLiteDatabase {
         }
     }
 
+    private var tunedForWriting = false
+
     /// Runs `body` in one IMMEDIATE transaction (takes the write lock at once, waiting up to the busy deadline).
     func transaction<T>(_ body: () throws -> T) throws -> T {
+        if !tunedForWriting {
+            // WAL commits without fsync; a checkpoint syncs. Losing the last events to a power cut is
+            // acceptable. Set only by writers: a reader (the connection check) does not pay for it.
+            try execute("PRAGMA synchronous=NORMAL")
+            tunedForWriting = true
+        }
         try executeRetryingBusy("BEGIN IMMEDIATE")
         do {
             let r = try body()

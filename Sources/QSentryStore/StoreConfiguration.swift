@@ -22,15 +22,14 @@ public enum StoreConfiguration {
     public static func open(_ root: QmailRoot) throws -> Store {
         let url = try ControlFile.value(root.qsentry("store"))?.text.trimmed ?? "embedded"
         let policy = try StorePolicy.load(root)
-        let host = try hostID(root)
         if url == "embedded" || url.isEmpty {
             let dir = root.stateDirectory
             if !FileBytes.exists(dir) && mkdir(dir, 0o750) != 0 && errno != EEXIST {
                 throw StoreError("\(dir): cannot create: \(String(cString: strerror(errno)))")
             }
-            return try EmbeddedStore(path: embeddedPath(root), host: host, policy: policy)
+            return try EmbeddedStore(path: embeddedPath(root), policy: policy)
         }
-        return try RedisStore(url: url, host: host, policy: policy)
+        return try RedisStore(url: url, policy: policy)
     }
 
     /// Records an event unless the address is allow-listed (`ipallow`): allow-listed IPs are never banned.

@@ -9,13 +9,16 @@ public struct StorePolicy: Sendable, Equatable {
     public var banEvents = 10
     public var banWindow = 600
     public var banDuration = 3600
-    public var weights: [StoreEventKind: Int] = [.honeypot: 10]
+    /// Per-kind weights, in `StoreEventKind.allCases` order (an array: no dictionary to build per process).
+    public var weights: [Int] = StoreEventKind.allCases.map { $0 == .honeypot ? 10 : 1 }
     public var reputationReporters = 2
     public var reputationWindow = 12 * 3600
 
     public init() {}
 
-    public func weight(_ kind: StoreEventKind) -> Int { weights[kind] ?? 1 }
+    public func weight(_ kind: StoreEventKind) -> Int { weights[StoreEventKind.allCases.firstIndex(of: kind)!] }
+
+    public mutating func setWeight(_ kind: StoreEventKind, _ w: Int) { weights[StoreEventKind.allCases.firstIndex(of: kind)!] = w }
 
     /// How long events are kept: long enough for both decisions.
     public var horizon: Int { max(banWindow, reputationWindow) }
@@ -31,7 +34,7 @@ public struct StorePolicy: Sendable, Equatable {
                 guard let kind = StoreEventKind(rawValue: key) else {
                     throw ControlError(path: path, line: line, "unknown key \"\(key)\"")
                 }
-                p.weights[kind] = try number(value, path, line)
+                p.setWeight(kind, try number(value, path, line))
             }
         }
         for (key, value, line, path) in try pairs(root.qsentry("reputation")) {
@@ -58,8 +61,14 @@ public struct StorePolicy: Sendable, Equatable {
 
     /// `90s`, `10m`, `12h`, `1d`, or a bare number of minutes.
     public static func seconds(_ v: String, _ path: String = "", _ line: Int = 0) throws -> Int {
-        let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
-        if let last = v.last, let unit = units[last], let n = Int(v.dropLast()), n >= 0 { return n * unit }
+        let unit: Int? = switch v.last {
+        case "s": 1
+        case "m": 60
+        case "h": 3600
+        case "d": 86400
+        default: nil
+        }
+        if let unit, let n = Int(v.dropLast()), n >= 0 { return n * unit }
         if let n = Int(v), n >= 0 { return n * 60 }
         throw ControlError(path: path, line: line, "expected a duration like 90s, 10m, 12h or 1d, found \"\(v)\"")
     }

@@ -21,17 +21,17 @@ import QSentryCore
             root = try TempQmailRoot()
             switch backend {
             case .embedded:
-                store = try EmbeddedStore(path: root.path + "/store.sqlite", host: host, policy: policy)
+                store = try EmbeddedStore(path: root.path + "/store.sqlite", policy: policy)
             case .redis:
                 let r = try Redis(root: root)
                 redis = r
-                store = try RedisStore(url: r.url, host: host, policy: policy)
+                store = try RedisStore(url: r.url, policy: policy)
             }
         }
 
         func another(host: String) throws -> Store {
-            if let redis { return try RedisStore(url: redis.url, host: host, policy: store.policy) }
-            return try EmbeddedStore(path: root.path + "/store.sqlite", host: host, policy: store.policy)
+            if let redis { return try RedisStore(url: redis.url, policy: store.policy) }
+            return try EmbeddedStore(path: root.path + "/store.sqlite", policy: store.policy)
         }
     }
 
@@ -158,14 +158,27 @@ import QSentryCore
         #expect(throws: StoreError.self) { try f.store.record(event(.spam, at: now)) }
         #expect(Date().timeIntervalSince(start) < 5)
         // A new connection to a dead server fails within its deadline too.
-        #expect(throws: StoreError.self) { try RedisStore(url: "redis://127.0.0.1:\(f.redis!.port)", host: "x", policy: StorePolicy()) }
+        #expect(throws: StoreError.self) { try RedisStore(url: "redis://127.0.0.1:\(f.redis!.port)", policy: StorePolicy()) }
+    }
+
+    @Test func redisDatabaseNumberIsSelected() throws {
+        let root = try TempQmailRoot()
+        let redis = try Redis(root: root)
+        let store = try RedisStore(url: redis.url + "/3", policy: StorePolicy())
+        try store.ban(ip, until: now + 60, source: "admin")
+        #expect(try redis.cli("-n", "3", "EXISTS", "qsentry:ban:192.0.2.7").stdout.hasPrefix("1"))
+        #expect(try redis.cli("-n", "0", "EXISTS", "qsentry:ban:192.0.2.7").stdout.hasPrefix("0"))
+        #expect(throws: StoreError.self) {
+            let bad = try RedisStore(url: redis.url + "/99", policy: StorePolicy())
+            _ = try bad.status(of: ip, now: now)
+        }
     }
 
     @Test func corruptEmbeddedFileIsAnError() throws {
         let root = try TempQmailRoot()
         let path = try root.write("store.sqlite", String(repeating: "not a database ", count: 200))
         #expect(throws: StoreError.self) {
-            let s = try EmbeddedStore(path: path, host: "x", policy: StorePolicy())
+            let s = try EmbeddedStore(path: path, policy: StorePolicy())
             _ = try s.status(of: IPAddress("192.0.2.1")!, now: 0)
         }
     }
