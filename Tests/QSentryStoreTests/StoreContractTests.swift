@@ -174,6 +174,15 @@ import QSentryCore
         }
     }
 
+    @Test func redisOverAUnixSocket() throws {
+        let root = try TempQmailRoot()
+        let redis = try Redis(root: root)
+        let store = try RedisStore(url: "unix://" + redis.socketPath + "?db=2", policy: StorePolicy())
+        try store.ban(ip, until: now + 60, source: "admin")
+        #expect(try store.status(of: ip, now: now)?.reason == .ban)
+        #expect(try redis.cli("-n", "2", "EXISTS", "qsentry:ban:192.0.2.7").stdout.hasPrefix("1"))
+    }
+
     @Test func corruptEmbeddedFileIsAnError() throws {
         let root = try TempQmailRoot()
         let path = try root.write("store.sqlite", String(repeating: "not a database ", count: 200))

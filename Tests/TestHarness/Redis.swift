@@ -5,12 +5,17 @@ public final class Redis: @unchecked Sendable {
     public let server: ServerProcess
     public let port: UInt16
 
+    /// The unix socket it also listens on.
+    public let socketPath: String
+
     public init(root: TempQmailRoot) throws {
         port = try Ports.free()
         let dir = root.runDirectory + "/redis-\(port)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        socketPath = dir + "/redis.sock"
         let server = try ServerProcess(name: "redis", executable: "redis-server",
-            arguments: ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
+            arguments: ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir,
+                        "--unixsocket", socketPath, "--unixsocketperm", "700"],
             logDirectory: root.logDirectory)
         self.server = server
         try server.waitUntil("redis to answer PING") { (try? cli("PING").stdout.contains("PONG")) ?? false }
