@@ -54,6 +54,8 @@ let package = Package(
         .target(name: "QSentryDNS", dependencies: ["QSentryCore", "CAres"]),
         // Shared state: events, bans, reputation, Bayes tokens, quarantine index (SQLite or Redis).
         .target(name: "QSentryStore", dependencies: ["QSentryCore", "CSQLite", "CHiredis"]),
+        // E1: does a recipient exist here (qmail's delivery path, chkuser-style).
+        .target(name: "QSentryRecipients", dependencies: ["QSentryCore"]),
         // The connection layer's rules (C1–C11), shared by qsentry-conn and `qsentry explain`.
         .target(name: "QSentryConnection", dependencies: ["QSentryCore", "QSentryDNS", "QSentryStore", "CMaxMindDB"]),
         // What the admin CLI does, as a library so tests can call it.
@@ -78,6 +80,7 @@ let package = Package(
         .testTarget(name: "QSentryConnectionTests", dependencies: ["QSentryConnection", "QSentryCore", "QSentryDNS"]),
         .testTarget(name: "ConnIntegrationTests", dependencies: ["TestHarness"]),
         .testTarget(name: "QSentryStoreTests", dependencies: ["QSentryStore", "QSentryCore", "TestHarness"]),
+        .testTarget(name: "QSentryRecipientsTests", dependencies: ["QSentryRecipients", "QSentryCore", "TestHarness"]),
         .testTarget(name: "QSentryAdminTests", dependencies: ["QSentryAdmin", "QSentryCore"]),
         .target(name: "TestHarness", path: "Tests/TestHarness"),
         .testTarget(name: "HarnessTests", dependencies: ["TestHarness"]),

@@ -1,0 +1,26 @@
+import QSentryCore
+
+/// qmail-local's choice of `.qmail` file for an extension: `.qmail-a-b-c`, then
+/// `.qmail-a-b-default`, `.qmail-a-default`, `.qmail-default`. Dots in the extension are
+/// written as colons in file names, and the extension is lowercased, as qmail-local does.
+public enum DotQmail {
+    /// The candidate file names, most specific first.
+    public static func candidates(ext: String) -> [String] {
+        let e = String(ext.asciiLowercased.map { $0 == "." ? ":" : $0 })
+        var names = [".qmail-" + e]
+        var rest = Substring(e)
+        while let dash = rest.lastIndex(of: "-") {
+            rest = rest[..<dash]
+            names.append(".qmail-" + rest + "-default")
+        }
+        names.append(".qmail-default")
+        return names
+    }
+
+    /// The first existing file in `home`, or nil. A name with `/` never reaches the file system.
+    public static func find(home: String, ext: String, exists: (String) -> Bool) -> String? {
+        if ext.contains("/") { return nil }
+        for name in candidates(ext: ext) where exists(home + "/" + name) { return name }
+        return nil
+    }
+}

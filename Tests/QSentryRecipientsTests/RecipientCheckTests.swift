@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+import TestHarness
+import QSentryCore
+@testable import QSentryRecipients
+
+/// E1 against a qmail root laid out as qmail-newu and qmail-local would find it.
+@Suite struct RecipientCheckTests {
+    final class Site {
+        let root: TempQmailRoot
+        var qroot: QmailRoot { QmailRoot(path: root.path) }
+        var passwd = ""
+        var owners: [String: Int] = [:]
+
+        init() throws { root = try TempQmailRoot() }
+
+        func home(_ name: String, uid: Int, dotqmail: [String] = []) throws -> String {
+            let h = root.path + "/home/" + name
+            try FileManager.default.createDirectory(atPath: h, withIntermediateDirectories: true)
+            for f in dotqmail { try root.write("home/\(name)/\(f)", "./Maildir/\n") }
+            owners[h] = uid
+            passwd += "\(name):x:\(uid):\(uid)::\(h):/bin/sh\n"
+            return h
+        }
+
+        /// users/cdb as qmail-newu writes it: "" = wildcard characters, "!local\0" exact, "!prefix" wildcard.
+        func usersCDB(exact: [(String, String, String, String)], wild: [(String, String, String, String)]) throws {
+            let w = try CDBWriter(path: root.path + "/users/cdb")
+            try w.add([], Array(Set(wild.compactMap { $0.0.last }).map { UInt8(ascii: $0.unicodeScalars.first!) }))
+            for (local, user, home, dashExt) in exact {
+                let parts = dashExt.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+                try w.add(Array(("!" + local).utf8) + [0], Array("\(user)\0 1000\0 1000\0\(home)\0\(parts[0])\0\(parts[1])\0".utf8))
+            }
+            for (prefix, user, home, dashPre) in wild {
+                let parts = dashPre.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+                try w.add(Array(("!" + prefix).utf8), Array("\(user)\0 1000\0 1000\0\(home)\0\(parts[0])\0\(parts[1])".utf8))
+            }
+            try w.finish()
+        }
+
+        func check() throws -> RecipientCheck {
+            let base = try RecipientCheck.load(qroot)
+            let pw = PasswdFile(text: passwd)
+            let owners = self.owners
+            let users = QmailUsers(root: qroot, passwd: { pw }, ownerOf: { owners[$0] })
+            return RecipientCheck(root: qroot, locals: base.locals, virtualDomains: base.virtualDomains,
+                                  validRcptTo: base.validRcptTo, users: users)
+        }
+    }
+
+    func isExists(_ a: RecipientAnswer) -> Bool { if case .exists = a { return true } else { return false } }
+    func isUnknown(_ a: RecipientAnswer) -> Bool { if case .unknown = a { return true } else { return false } }
+
+    @Test func usersCDBExactAndWildcard() throws {
+        let s = try Site()
+        try s.root.write("control/locals", "example.com\n")
+        let alice = try s.home("alice", uid: 1001)
+        let lists = try s.home("lists", uid: 1002, dotqmail: [".qmail-announce", ".qmail-dev-default"])
+        let alias = try s.home("alias", uid: 1003)
+        try s.usersCDB(exact: [("alice", "alice", alice, "|")], wild: [("lists-", "lists", lists, "-|"), ("", "alias", alias, "-|")])
+        let c = try s.check()
+        #expect(c.check(local: "alice", domain: "example.com") == .exists("users/cdb:alice"))
+        #expect(c.check(local: "Alice", domain: "EXAMPLE.com.") == .exists("users/cdb:alice"))
+        #expect(c.check(local: "lists-announce", domain: "example.com") == .exists("users/cdb:lists/.qmail-announce"))
+        #expect(c.check(local: "lists-dev-help", domain: "example.com") == .exists("users/cdb:lists/.qmail-dev-default"))
+        #expect(isUnknown(c.check(local: "lists-nothing", domain: "example.com")))
+        // Falls to the catch-all wildcard (alias user), which has no .qmail-bob: unknown.
+        #expect(isUnknown(c.check(local: "bob", domain: "example.com")))
+        try s.root.write("home/alias/.qmail-bob", "&bob@elsewhere.example\n")
+        #expect(c.check(local: "bob", domain: "example.com") == .exists("users/cdb:alias/.qmail-bob"))
+    }
+
+    @Test func systemUsersAndTheAliasUserWithoutUsersCDB() throws {
+        let s = try Site()
+        try s.root.write("control/me", "mail.example.com\n")  // no locals: control/me is the local domain
+        _ = try s.home("carol", uid: 1001, dotqmail: [".qmail-news"])
+        _ = try s.home("rootish", uid: 0)
+        _ = try s.home("alias", uid: 1003, dotqmail: [".qmail-postmaster", ".qmail-info:sales"])
+        let c = try s.check()
+        #expect(c.check(local: "carol", domain: "mail.example.com") == .exists("passwd:carol"))
+        #expect(c.check(local: "carol-news", domain: "mail.example.com") == .exists("passwd:carol/.qmail-news"))
+        #expect(isUnknown(c.check(local: "carol-other", domain: "mail.example.com")))
+        // uid 0 is never delivered to: falls to the alias user.
+        #expect(isUnknown(c.check(local: "rootish", domain: "mail.example.com")))
+        #expect(c.check(local: "postmaster", domain: "mail.example.com") == .exists("alias:alias/.qmail-postmaster"))
+        #expect(c.check(local: "info.sales", domain: "mail.example.com") == .exists("alias:alias/.qmail-info:sales"))
+        #expect(c.check(local: "x", domain: "elsewhere.example") == .notLocal)
+    }
+
+    @Test func homeNotOwnedByTheUserIsNotThatUser() throws {
+        let s = try Site()
+        try s.root.write("control/locals", "example.com\n")
+        _ = try s.home("dave", uid: 1005)
+        s.owners[s.root.path + "/home/dave"] = 0
+        _ = try s.home("alias", uid: 1003)
+        #expect(isUnknown(try s.check().check(local: "dave", domain: "example.com")))
+    }
+
+    @Test func virtualDomainsPrefixTheLocalPart() throws {
+        let s = try Site()
+        try s.root.write("control/virtualdomains", "example.net:vnet\nboss@example.org:ceo\n.sub.example:subs\nremote.example:\n")
+        _ = try s.home("alias", uid: 1003, dotqmail: [".qmail-vnet-info", ".qmail-ceo-boss", ".qmail-subs-default"])
+        let c = try s.check()
+        #expect(c.check(local: "info", domain: "example.net") == .exists("alias:alias/.qmail-vnet-info"))
+        #expect(isUnknown(c.check(local: "nobody", domain: "example.net")))
+        #expect(c.check(local: "boss", domain: "example.org") == .exists("alias:alias/.qmail-ceo-boss"))
+        #expect(c.check(local: "anyone", domain: "a.sub.example") == .exists("alias:alias/.qmail-subs-default"))
+        #expect(c.check(local: "x", domain: "remote.example") == .notLocal)
+    }
+
+    @Test func validRcptToCDB() throws {
+        let s = try Site()
+        let w = try CDBWriter(path: s.root.path + "/control/qsentry/validrcptto.cdb")
+        try w.add("sales@example.com", "")
+        try w.finish()
+        try s.root.write("control/locals", "example.com\n")
+        let c = try s.check()
+        #expect(c.check(local: "Sales", domain: "example.com") == .exists("validrcptto.cdb"))
+        #expect(isUnknown(c.check(local: "other", domain: "example.com")))
+    }
+
+    @Test func unreadableDatabaseIsTemporaryNeverUnknown() throws {
+        let s = try Site()
+        try s.root.write("control/locals", "example.com\n")
+        try s.root.write("users/cdb", String(repeating: "x", count: 100))
+        if case .temporary = try s.check().check(local: "alice", domain: "example.com") {} else {
+            Issue.record("a truncated users/cdb must give a temporary answer")
+        }
+    }
+
+    @Test func pathTricksNeverReachTheFileSystem() throws {
+        let s = try Site()
+        try s.root.write("control/locals", "example.com\n")
+        _ = try s.home("alias", uid: 1003, dotqmail: [".qmail-default"])
+        let c = try s.check()
+        #expect(c.check(local: "../../etc/passwd", domain: "example.com") == .unknown("unsafe local part"))
+        #expect(c.check(local: ".hidden", domain: "example.com") == .unknown("unsafe local part"))
+        #expect(DotQmail.candidates(ext: "a-b.c-d") == [".qmail-a-b:c-d", ".qmail-a-b:c-default", ".qmail-a-default", ".qmail-default"])
+    }
+}
