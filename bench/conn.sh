@@ -8,13 +8,9 @@
 #
 #   bench/conn.sh [RUNS_STARTUP] [RUNS_DNS]     (defaults 500 and 40)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/common.sh"
 RUNS=${1:-500}
 DNSRUNS=${2:-40}
-OUT=bench/out
-mkdir -p "$OUT"
-swift build -c release --static-swift-stdlib >/dev/null 2>&1
-BIN=$(swift build -c release --static-swift-stdlib --show-bin-path)
 RBLSMTPD=$(command -v rblsmtpd)
 WORK=$(mktemp -d)
 chmod 755 "$WORK"   # rbldnsd drops root to its own user and must read the zones

@@ -7,13 +7,8 @@
 #
 # Prints a table and rewrites the "startup" section of bench/RESULTS.md.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/common.sh"
 RUNS=${1:-500}
-OUT=bench/out
-mkdir -p "$OUT"
-
-swift build -c release --static-swift-stdlib >/dev/null 2>&1
-BIN=$(swift build -c release --static-swift-stdlib --show-bin-path)
 RBLSMTPD=$(command -v rblsmtpd) || { echo "bench/startup.sh: rblsmtpd (ucspi-tcp) not installed" >&2; exit 1; }
 
 export RBLSMTPD=""            # rblsmtpd: skip every check, exec the program

@@ -6,12 +6,8 @@
 #
 #   bench/store.sh [RUNS]      (default 500; needs hyperfine, redis-server, strace)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/common.sh"
 RUNS=${1:-500}
-OUT=bench/out
-mkdir -p "$OUT"
-swift build -c release --static-swift-stdlib >/dev/null 2>&1
-BIN=$(swift build -c release --static-swift-stdlib --show-bin-path)
 WORK=$(mktemp -d)
 chmod 755 "$WORK"
 REDISPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
