@@ -56,6 +56,8 @@ let package = Package(
         .target(name: "QSentryStore", dependencies: ["QSentryCore", "CSQLite", "CHiredis"]),
         // E1: does a recipient exist here (qmail's delivery path, chkuser-style).
         .target(name: "QSentryRecipients", dependencies: ["QSentryCore"]),
+        // The envelope rules of qsentry-smtpd (E1–E9, E12, E13, E16).
+        .target(name: "QSentryEnvelope", dependencies: ["QSentryCore", "QSentryRecipients"]),
         // The connection layer's rules (C1–C11), shared by qsentry-conn and `qsentry explain`.
         .target(name: "QSentryConnection", dependencies: ["QSentryCore", "QSentryDNS", "QSentryStore", "CMaxMindDB"]),
         // What the admin CLI does, as a library so tests can call it.
@@ -81,6 +83,7 @@ let package = Package(
         .testTarget(name: "ConnIntegrationTests", dependencies: ["TestHarness"]),
         .testTarget(name: "QSentryStoreTests", dependencies: ["QSentryStore", "QSentryCore", "TestHarness"]),
         .testTarget(name: "QSentryRecipientsTests", dependencies: ["QSentryRecipients", "QSentryCore", "TestHarness"]),
+        .testTarget(name: "QSentryEnvelopeTests", dependencies: ["QSentryEnvelope", "QSentryRecipients", "QSentryCore", "TestHarness"]),
         .testTarget(name: "QSentryAdminTests", dependencies: ["QSentryAdmin", "QSentryCore"]),
         .target(name: "TestHarness", path: "Tests/TestHarness"),
         .testTarget(name: "HarnessTests", dependencies: ["TestHarness"]),

@@ -1,0 +1,96 @@
+import QSentryCore
+import QSentryRecipients
+
+/// The envelope rules in the order an admin reads them (E1, E3–E9, E12, E13, C11 at RCPT, E16).
+/// Each decision is a reply qsentry-smtpd gives instead of passing the command to qmail-smtpd.
+public struct EnvelopePolicy {
+    public let config: EnvelopeConfiguration
+
+    public init(config: EnvelopeConfiguration) { self.config = config }
+
+    func values(_ s: SessionState, from: SMTPPath?, to: SMTPPath? = nil) -> ReplyTemplate.Values {
+        ReplyTemplate.Values(ip: s.ipText, domain: from?.domain ?? "", emailTo: to?.mailbox ?? "", emailFrom: from?.mailbox ?? "")
+    }
+
+    func refuse(_ code: Int, _ enhanced: String, _ rule: String, _ v: ReplyTemplate.Values) -> EnvelopeDecision {
+        .reply(SMTPReply(code, enhanced, config.messages.text(rule, v)), rule: rule)
+    }
+
+    /// Senders and client addresses on the allow lists skip the filters (E13).
+    func allowListed(_ s: SessionState, _ from: SMTPPath) -> Bool {
+        if let ip = s.ip, config.ipAllow.match(ip) != nil { return true }
+        return !from.isNull && config.mailfromAllow.match(from.mailbox) != nil
+    }
+
+    /// MAIL FROM: sender lists (E6) and the empty sender (E8).
+    public func mailFrom(_ from: SMTPPath, _ s: SessionState) -> EnvelopeDecision {
+        if s.isTrusted || allowListed(s, from) { return .accept }
+        let v = values(s, from: from)
+        if from.isNull {
+            if config.badmailfrom.match("") != nil { return refuse(553, "5.7.1", "badmailfrom", v) }
+            if let a = config.senderRules["empty-sender"], a == .refuse { return refuse(553, "5.7.1", "empty-sender", v) }
+            return .accept
+        }
+        if config.badmailfrom.match(from.mailbox) != nil || config.mailfromBlock.match(from.mailbox) != nil
+            || config.mailfromBlockDomains.match(from.domain) != nil {
+            return refuse(553, "5.7.1", "badmailfrom", v)
+        }
+        return .accept
+    }
+
+    /// RCPT TO, chkuser's order: syntax tricks, relay, trust, conn verdict, honeypots, lists,
+    /// sender rules, limits, and last whether the mailbox exists.
+    public func rcptTo(_ to: SMTPPath, from: SMTPPath, recipientsInMessage: Int, _ s: SessionState) -> EnvelopeDecision {
+        let v = values(s, from: from, to: to)
+        if !s.isTrusted && to.hasRoutingTricks { return refuse(553, "5.7.1", "routing", v) }
+        if to.isNull || to.domain.isEmpty {
+            // qmail-smtpd would take a bare name for its own domain; refuse rather than guess.
+            return .reply(SMTPReply(553, "5.1.3", "recipient address needs a domain"), rule: "syntax")
+        }
+        let local: Bool
+        do { local = try config.acceptsMail(for: to.domain) } catch {
+            return .reply(SMTPReply(451, "4.3.0", "temporary failure reading morercpthosts.cdb"), rule: "relay-temporary")
+        }
+        if !local && !s.isTrusted { return refuse(553, "5.7.1", "relay", v) }
+        if s.isTrusted { return .accept }
+        if config.maxRecipientsPerMessage > 0 && recipientsInMessage >= config.maxRecipientsPerMessage
+            || config.maxRecipientsPerSession > 0 && s.sessionRecipients >= config.maxRecipientsPerSession {
+            return refuse(452, "4.5.3", "too-many-recipients", v)
+        }
+        let unfiltered = config.unfiltered.match(to.mailbox) != nil
+        if !unfiltered && !allowListed(s, from) {
+            if let conn = s.connVerdict, to.localPart.asciiLowercased != "postmaster" {
+                let reply = conn.action == .refuse ? SMTPReply(553, "5.7.1", conn.text) : SMTPReply(451, "4.7.1", conn.text)
+                return .reply(reply, rule: conn.rule)
+            }
+            if config.honeypots.match(to.mailbox) != nil {
+                return .replyAndReport(SMTPReply(550, "5.1.1", config.messages.text("honeypot", v)), rule: "honeypot",
+                                       event: .honeypot, disconnect: false)
+            }
+            if config.rcptBlock.match(to.mailbox) != nil { return refuse(553, "5.7.1", "rcptblock", v) }
+            if !config.rcptAllow.isEmpty && config.rcptAllow.match(to.mailbox) == nil { return refuse(550, "5.7.1", "rcptallow", v) }
+            if !from.isNull {
+                if from.mailbox.asciiLowercased == to.mailbox.asciiLowercased, config.senderRules["from-equals-to"] == .refuse {
+                    return refuse(553, "5.7.1", "from-equals-to", v)
+                }
+                if from.domain == to.domain, config.senderRules["same-domain"] == .refuse {
+                    return refuse(553, "5.7.1", "same-domain", v)
+                }
+            }
+        }
+        guard let recipients = config.recipients else { return .accept }
+        switch recipients.check(local: to.localPart, domain: to.domain) {
+        case .exists, .notLocal:
+            return .accept
+        case .temporary:
+            return .reply(SMTPReply(451, "4.3.0", config.messages.text("recipient-temporary", v)), rule: "recipient-temporary")
+        case .unknown:
+            let bad = s.badRecipients + 1
+            if config.badRecipientLimit > 0 && bad > config.badRecipientLimit {
+                return .replyAndReport(SMTPReply(421, "4.7.0", config.messages.text("bad-recipients", v)), rule: "bad-recipients",
+                                       event: .badRecipient, disconnect: true)
+            }
+            return .reply(SMTPReply(550, "5.1.1", config.messages.text("unknown-recipient", v)), rule: "unknown-recipient")
+        }
+    }
+}

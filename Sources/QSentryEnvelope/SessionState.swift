@@ -1,0 +1,55 @@
+import QSentryCore
+
+/// What the envelope rules know about the SMTP session.
+public struct SessionState: Sendable {
+    public let ipText: String
+    public let ip: IPAddress?
+    /// `RELAYCLIENT` was set (tcprules): the client may relay and skips the filters.
+    public let relayClient: Bool
+    /// The authenticated user, once SMTP AUTH succeeded.
+    public var authUser: String?
+    /// qsentry-conn's verdict handed over with QSENTRY_DEFER_TO_SMTPD (refuse or defer), if any.
+    public let connVerdict: Verdict?
+    /// Unknown recipients so far (E2) and recipients in the whole session (E5).
+    public var badRecipients = 0
+    public var sessionRecipients = 0
+
+    public init(ipText: String, relayClient: Bool, authUser: String? = nil, connVerdict: Verdict? = nil) {
+        self.ipText = ipText
+        self.ip = IPAddress(ipText)
+        self.relayClient = relayClient
+        self.authUser = authUser
+        self.connVerdict = connVerdict
+    }
+
+    /// Customer-sent mail (seed 000 layer 5): relay clients and authenticated users skip the filters.
+    public var isTrusted: Bool { relayClient || authUser != nil }
+
+    /// From the environment tcpserver and qsentry-conn leave.
+    public static func fromEnvironment() -> SessionState {
+        var conn: Verdict? = nil
+        if let v = Environment.get(EnvironmentContract.connVerdict.name), let action = VerdictAction(rawValue: v),
+           action == .refuse || action == .deferred {
+            conn = Verdict(action, rule: Environment.get(EnvironmentContract.connRule.name) ?? "conn",
+                           text: Environment.get(EnvironmentContract.connText.name) ?? "")
+        }
+        return SessionState(ipText: Environment.get(EnvironmentContract.tcpRemoteIP.name) ?? "",
+                            relayClient: Environment.get(EnvironmentContract.relayClient.name) != nil, connVerdict: conn)
+    }
+}
+
+/// What a rule says about one MAIL or RCPT command.
+public enum EnvelopeDecision: Equatable, Sendable {
+    case accept
+    /// Answer the client with this reply and do not pass the command on.
+    case reply(SMTPReply, rule: String)
+    /// Answer, record a store event, and close the session when `disconnect`.
+    case replyAndReport(SMTPReply, rule: String, event: StoreEventKind, disconnect: Bool)
+
+    public var rule: String? {
+        switch self {
+        case .accept: return nil
+        case .reply(_, let r), .replyAndReport(_, let r, _, _): return r
+        }
+    }
+}

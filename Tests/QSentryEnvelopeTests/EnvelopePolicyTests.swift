@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+import TestHarness
+import QSentryCore
+@testable import QSentryEnvelope
+
+/// The envelope rules from control files, decision by decision.
+@Suite struct EnvelopePolicyTests {
+    func policy(_ files: [String: String]) throws -> (EnvelopePolicy, TempQmailRoot) {
+        let root = try TempQmailRoot()
+        try root.write("control/rcpthosts", "example.com\n.example.net\n")
+        try root.write("control/locals", "example.com\n")
+        try FileManager.default.createDirectory(atPath: root.path + "/home/alias", withIntermediateDirectories: true)
+        for (k, v) in files { try root.write(k, v) }
+        var config = try EnvelopeConfiguration.load(QmailRoot(path: root.path))
+        config.recipients = nil  // existence is tested in QSentryRecipientsTests; here the rules around it
+        return (EnvelopePolicy(config: config), root)
+    }
+
+    func path(_ s: String) -> SMTPPath { try! SMTPPath.parse(s).get() }
+    let stranger = SessionState(ipText: "192.0.2.7", relayClient: false)
+
+    func code(_ d: EnvelopeDecision) -> Int? {
+        switch d {
+        case .accept: return nil
+        case .reply(let r, _), .replyAndReport(let r, _, _, _): return r.code
+        }
+    }
+
+    @Test func relayOnlyForRcpthostsUnlessTrusted() throws {
+        let (p, _) = try policy([:])
+        #expect(p.rcptTo(path("<a@example.com>"), from: path("<s@example.org>"), recipientsInMessage: 0, stranger) == .accept)
+        #expect(p.rcptTo(path("<a@sub.example.net>"), from: path("<s@example.org>"), recipientsInMessage: 0, stranger) == .accept)
+        let relay = p.rcptTo(path("<a@victim.example>"), from: path("<s@example.org>"), recipientsInMessage: 0, stranger)
+        #expect(relay.rule == "relay" && code(relay) == 553)
+        let relayClient = SessionState(ipText: "10.0.0.1", relayClient: true)
+        #expect(p.rcptTo(path("<a@victim.example>"), from: path("<s@example.org>"), recipientsInMessage: 0, relayClient) == .accept)
+        var authed = stranger
+        authed.authUser = "alice"
+        #expect(p.rcptTo(path("<a@victim.example>"), from: path("<s@example.org>"), recipientsInMessage: 0, authed) == .accept)
+    }
+
+    @Test func routingTricksRefusedForStrangersOnly() throws {
+        let (p, _) = try policy([:])
+        for trick in ["<user%victim.example@example.com>", "<victim.example!user@example.com>", "<user@victim.example@example.com>",
+                      "<@example.com:user@victim.example>", "<\"user@victim.example\"@example.com>"] {
+            let d = p.rcptTo(path(trick), from: path("<s@example.org>"), recipientsInMessage: 0, stranger)
+            #expect(d.rule == "routing", "\(trick)")
+        }
+        let trusted = SessionState(ipText: "10.0.0.1", relayClient: true)
+        #expect(p.rcptTo(path("<user%victim.example@example.com>"), from: path("<s@x.example>"), recipientsInMessage: 0, trusted) == .accept)
+    }
+
+    @Test func senderLists() throws {
+        let (p, _) = try policy(["control/badmailfrom": "@spam.example\n", "control/qsentry/mailfromblock": "bad@example.org\n",
+                                 "control/qsentry/mailfromblock-domains": ".bulk.example\n",
+                                 "control/qsentry/sender-rules": "empty-sender=refuse\n"])
+        #expect(p.mailFrom(path("<x@SPAM.example>"), stranger).rule == "badmailfrom")
+        #expect(p.mailFrom(path("<bad@example.org>"), stranger).rule == "badmailfrom")
+        #expect(p.mailFrom(path("<x@a.bulk.example>"), stranger).rule == "badmailfrom")
+        #expect(p.mailFrom(path("<good@example.org>"), stranger) == .accept)
+        #expect(p.mailFrom(path("<>"), stranger).rule == "empty-sender")
+    }
+
+    @Test func emptySenderAcceptedByDefault() throws {
+        let (p, _) = try policy([:])
+        #expect(p.mailFrom(path("<>"), stranger) == .accept)
+    }
+
+    @Test func recipientListsHoneypotsAndAllowLists() throws {
+        let (p, _) = try policy(["control/qsentry/rcptblock": "old@example.com\n", "control/qsentry/honeypots": "trap@example.com\n",
+                                 "control/qsentry/mailfromallow": "friend@partner.example\n"])
+        let from = path("<s@example.org>")
+        #expect(p.rcptTo(path("<old@example.com>"), from: from, recipientsInMessage: 0, stranger).rule == "rcptblock")
+        let trap = p.rcptTo(path("<trap@example.com>"), from: from, recipientsInMessage: 0, stranger)
+        #expect(trap == .replyAndReport(SMTPReply(550, "5.1.1", "sorry, no mailbox here by that name: trap@example.com"),
+                                        rule: "honeypot", event: .honeypot, disconnect: false))
+        #expect(p.rcptTo(path("<old@example.com>"), from: path("<friend@partner.example>"), recipientsInMessage: 0, stranger) == .accept)
+    }
+
+    @Test func authorizedRecipientsOnly() throws {
+        let (p, _) = try policy(["control/qsentry/rcptallow": "sales@example.com\n"])
+        let from = path("<s@example.org>")
+        #expect(p.rcptTo(path("<sales@example.com>"), from: from, recipientsInMessage: 0, stranger) == .accept)
+        #expect(p.rcptTo(path("<ceo@example.com>"), from: from, recipientsInMessage: 0, stranger).rule == "rcptallow")
+    }
+
+    @Test func senderEqualsRecipientRules() throws {
+        let (p, _) = try policy(["control/qsentry/sender-rules": "from-equals-to=refuse\nsame-domain=refuse\n"])
+        #expect(p.rcptTo(path("<a@example.com>"), from: path("<A@example.com>"), recipientsInMessage: 0, stranger).rule == "from-equals-to")
+        #expect(p.rcptTo(path("<b@example.com>"), from: path("<a@example.com>"), recipientsInMessage: 0, stranger).rule == "same-domain")
+        var authed = stranger
+        authed.authUser = "a"
+        #expect(p.rcptTo(path("<a@example.com>"), from: path("<a@example.com>"), recipientsInMessage: 0, authed) == .accept)
+    }
+
+    @Test func recipientLimits() throws {
+        let (p, _) = try policy(["control/qsentry/maxrcpt": "message=2\nconnection=3\n"])
+        let from = path("<s@example.org>")
+        #expect(p.rcptTo(path("<a@example.com>"), from: from, recipientsInMessage: 1, stranger) == .accept)
+        #expect(code(p.rcptTo(path("<a@example.com>"), from: from, recipientsInMessage: 2, stranger)) == 452)
+        var s = stranger
+        s.sessionRecipients = 3
+        #expect(code(p.rcptTo(path("<a@example.com>"), from: from, recipientsInMessage: 0, s)) == 452)
+    }
+
+    @Test func connVerdictAppliesAtRcptExceptPostmaster() throws {
+        let (p, _) = try policy([:])
+        let listed = SessionState(ipText: "192.0.2.7", relayClient: false, connVerdict: Verdict(.refuse, rule: "dnsbl", text: "listed"))
+        let from = path("<s@example.org>")
+        #expect(p.rcptTo(path("<a@example.com>"), from: from, recipientsInMessage: 0, listed) == .reply(SMTPReply(553, "5.7.1", "listed"), rule: "dnsbl"))
+        #expect(p.rcptTo(path("<Postmaster@example.com>"), from: from, recipientsInMessage: 0, listed) == .accept)
+    }
+
+    @Test func customTextsWithPlaceholders() throws {
+        let (p, _) = try policy(["control/qsentry/messages": "relay=%IP% may not relay to %EMailTo% for %EMailFrom%\n"])
+        let d = p.rcptTo(path("<a@victim.example>"), from: path("<s@example.org>"), recipientsInMessage: 0, stranger)
+        #expect(d == .reply(SMTPReply(553, "5.7.1", "192.0.2.7 may not relay to a@victim.example for s@example.org"), rule: "relay"))
+    }
+}
