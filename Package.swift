@@ -58,6 +58,8 @@ let package = Package(
         .target(name: "QSentryRecipients", dependencies: ["QSentryCore"]),
         // The envelope rules of qsentry-smtpd (E1–E9, E12, E13, E16).
         .target(name: "QSentryEnvelope", dependencies: ["QSentryCore", "QSentryRecipients"]),
+        // qsentry-smtpd's plumbing: client lines, replies, the child qmail-smtpd, DATA.
+        .target(name: "QSentrySMTPD", dependencies: ["QSentryCore", "QSentryEnvelope", "QSentryStore"]),
         // The connection layer's rules (C1–C11), shared by qsentry-conn and `qsentry explain`.
         .target(name: "QSentryConnection", dependencies: ["QSentryCore", "QSentryDNS", "QSentryStore", "CMaxMindDB"]),
         // What the admin CLI does, as a library so tests can call it.
@@ -65,7 +67,7 @@ let package = Package(
 
         // Thin executables.
         .executableTarget(name: "qsentry-conn", dependencies: ["QSentryConnection", "QSentryCore"], linkerSettings: fullyStatic),
-        .executableTarget(name: "qsentry-smtpd", dependencies: ["QSentryCore"], linkerSettings: fullyStatic),
+        .executableTarget(name: "qsentry-smtpd", dependencies: ["QSentrySMTPD", "QSentryEnvelope", "QSentryStore", "QSentryCore"], linkerSettings: fullyStatic),
         .executableTarget(name: "qsentry-queue", dependencies: ["QSentryCore"], linkerSettings: fullyStatic),
         .executableTarget(name: "qsentry-local", dependencies: ["QSentryCore"], linkerSettings: fullyStatic),
         .executableTarget(
@@ -84,6 +86,8 @@ let package = Package(
         .testTarget(name: "QSentryStoreTests", dependencies: ["QSentryStore", "QSentryCore", "TestHarness"]),
         .testTarget(name: "QSentryRecipientsTests", dependencies: ["QSentryRecipients", "QSentryCore", "TestHarness"]),
         .testTarget(name: "QSentryEnvelopeTests", dependencies: ["QSentryEnvelope", "QSentryRecipients", "QSentryCore", "TestHarness"]),
+        .testTarget(name: "QSentrySMTPDTests", dependencies: ["QSentrySMTPD"]),
+        .testTarget(name: "SMTPDIntegrationTests", dependencies: ["TestHarness", "QSentryCore"]),
         .testTarget(name: "QSentryAdminTests", dependencies: ["QSentryAdmin", "QSentryCore"]),
         .target(name: "TestHarness", path: "Tests/TestHarness"),
         .testTarget(name: "HarnessTests", dependencies: ["TestHarness"]),

@@ -22,7 +22,7 @@ BUILD_PACKAGES="pkg-config libcdb-dev libc-ares-dev libclamav-dev libspf2-dev li
   libmaxminddb-dev libssl-dev libsqlite3-dev tinycdb ucspi-tcp publicsuffix"
 # Real servers and clients the integration tests start on loopback, and the benchmarks' peers.
 TEST_PACKAGES="rbldnsd nsd clamav-daemon clamdscan redis-server redis-tools swaks bind9-dnsutils
-  libmaxmind-db-writer-perl p0f hyperfine python3 man-db"
+  libmaxmind-db-writer-perl p0f hyperfine python3 man-db exim4-daemon-light strace"
 
 say() { printf 'install.sh: %s\n' "$*"; }
 die() { printf 'install.sh: error: %s\n' "$*" >&2; exit 1; }

@@ -1,11 +1,44 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import QSentryCore
+import QSentryEnvelope
+import QSentrySMTPD
 
 // qsentry-smtpd: the SMTP wrapper in front of an unpatched qmail-smtpd (E1–E17).
 let usage = """
 usage: tcpserver … [qsentry-conn] qsentry-smtpd /var/qmail/bin/qmail-smtpd [args…]
 
-Speaks SMTP with the client, checks envelopes (recipients, senders, SPF,
-honeypots, AUTH, TLS) and passes accepted commands to qmail-smtpd.
+Speaks SMTP with the client, applies the envelope rules (relay, recipient
+exists, sender and recipient lists, honeypots, limits, conn's verdict) and
+passes what it accepts to qmail-smtpd, relaying its replies. qmail-smtpd is
+started at the first accepted MAIL. Settings: $QMAIL/control/ and
+$QMAIL/control/qsentry/.
 """
 Program.handleStandardFlags("qsentry-smtpd", usage: usage)
-Program.fail("qsentry-smtpd", "the envelope checks are not built yet; remove qsentry-smtpd from the tcpserver line")
+let childArgv = Array(CommandLine.arguments.dropFirst())
+if childArgv.isEmpty { Program.fail("qsentry-smtpd", "usage: qsentry-smtpd /var/qmail/bin/qmail-smtpd [args…]", code: 100) }
+
+let root = QmailRoot.fromEnvironment()
+let config: EnvelopeConfiguration
+do {
+    config = try EnvelopeConfiguration.load(root)
+} catch {
+    // Rules that cannot be read cannot be applied: the client is told to come back (421).
+    var l = LogLine(program: "qsentry-smtpd")
+    l.add("error", "\(error)")
+    l.emit()
+    Program.writeOut("421 4.3.0 temporary local problem; try again later\r\n")
+    exit(0)
+}
+for p in config.problems {
+    var l = LogLine(program: "qsentry-smtpd")
+    l.add("warning", p.description)
+    l.emit()
+}
+let hostname = (try? ControlFile.value(root.control("me")))??.text.trimmed ?? "qsentry-smtpd.local"
+let timeout = (try? ControlFile.integer(root.qsentry("timeout"), default: 1200, range: 1...3600)) ?? 1200
+let session = SMTPSession(reader: LineReader(fd: 0, timeoutSeconds: timeout), writer: ReplyWriter(fd: 1),
+                          policy: EnvelopePolicy(config: config), state: SessionState.fromEnvironment(),
+                          childArgv: childArgv, hostname: hostname, root: root)
+exit(session.run())

@@ -1,0 +1,112 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import QSentryCore
+
+/// The unpatched qmail-smtpd (or any SMTP server on stdin/stdout) qsentry-smtpd talks to, on pipes.
+///
+/// Started only when the first MAIL is accepted, so its environment (RELAYCLIENT for
+/// authenticated users, TCPREMOTEINFO) reflects the session; its greeting is consumed and the
+/// client's HELO replayed to it.
+public final class ChildSMTPD {
+    public let pid: pid_t
+    private let toChild: Int32
+    private let fromChild: Int32
+    private var buffer: [UInt8] = []
+    static let replyTimeoutSeconds = 1200
+
+    /// A reply from the child: every line as sent, and the code of the last.
+    public struct Reply {
+        public let lines: [String]
+        public let code: Int
+        public var wire: [UInt8] { Array(lines.map { $0 + "\r\n" }.joined().utf8) }
+        public var isPositive: Bool { code >= 200 && code < 400 }
+    }
+
+    public init(argv: [String], environment: [String: String?]) throws {
+        var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0]
+        guard pipe(&inPipe) == 0, pipe(&outPipe) == 0 else {
+            throw SystemError("pipe", path: argv[0], errno: errno)
+        }
+        // Close-on-exec everywhere: the child gets its ends as fds 0 and 1 through dup2 only.
+        for fd in inPipe + outPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        for (k, v) in environment {
+            if let v { setenv(k, v, 1) } else { unsetenv(k) }
+        }
+        let cargs = argv.map { strdup($0) } + [nil]
+        defer { cargs.forEach { free($0) } }
+        var child: pid_t = 0
+        let r = posix_spawn(&child, argv[0], &actions, nil, cargs, environ)
+        close(inPipe[0])
+        close(outPipe[1])
+        guard r == 0 else {
+            close(inPipe[1])
+            close(outPipe[0])
+            throw SystemError("spawn", path: argv[0], errno: r)
+        }
+        pid = child
+        toChild = inPipe[1]
+        fromChild = outPipe[0]
+    }
+
+    deinit {
+        close(toChild)
+        close(fromChild)
+        var status: Int32 = 0
+        if waitpid(pid, &status, WNOHANG) == 0 {
+            kill(pid, SIGTERM)
+            waitpid(pid, &status, 0)
+        }
+    }
+
+    /// Sends bytes; false when the child has gone (EPIPE).
+    public func send(_ bytes: ArraySlice<UInt8>) -> Bool {
+        do { try FileBytes.writeAll(toChild, Array(bytes), path: "qmail-smtpd") } catch { return false }
+        return true
+    }
+
+    public func send(_ line: String) -> Bool { send(Array((line + "\r\n").utf8)[...]) }
+
+    /// Reads one (possibly multi-line) reply; nil when the child died or went silent.
+    public func readReply() -> Reply? {
+        var lines: [String] = []
+        while true {
+            guard let line = readLine() else { return nil }
+            lines.append(line)
+            let b = Array(line.utf8)
+            if b.count < 3 { return nil }
+            if b.count == 3 || b[3] != UInt8(ascii: "-") {
+                guard let code = Int(String(decoding: b[0..<3], as: UTF8.self)) else { return nil }
+                return Reply(lines: lines, code: code)
+            }
+            if lines.count > 100 { return nil }
+        }
+    }
+
+    private func readLine() -> String? {
+        while true {
+            if let nl = buffer.firstIndex(of: 0x0A) {
+                var end = nl
+                if end > 0 && buffer[end - 1] == 0x0D { end -= 1 }
+                let line = String(decoding: buffer[0..<end], as: UTF8.self)
+                buffer.removeSubrange(...nl)
+                return line
+            }
+            if buffer.count > 4096 { return nil }
+            var p = pollfd(fd: fromChild, events: Int16(POLLIN), revents: 0)
+            let n = poll(&p, 1, Int32(Self.replyTimeoutSeconds * 1000))
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return nil }
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            let got = chunk.withUnsafeMutableBytes { read(fromChild, $0.baseAddress, $0.count) }
+            if got < 0 && errno == EINTR { continue }
+            if got <= 0 { return nil }
+            buffer.append(contentsOf: chunk[0..<got])
+        }
+    }
+}

@@ -1,0 +1,87 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Buffered reads from the client with an idle timeout: whole command lines, or raw
+/// chunks for DATA. Never holds more than one buffer of the message in memory.
+public final class LineReader {
+    public enum Line: Equatable {
+        /// The line without its CRLF (or bare LF, which qmail-smtpd also takes).
+        case line([UInt8])
+        /// Longer than the limit; the rest of it was read and thrown away.
+        case tooLong
+        case eof
+        case timeout
+    }
+
+    let fd: Int32
+    let timeoutSeconds: Int
+    private var buffer: [UInt8] = []
+    private var start = 0
+
+    public init(fd: Int32, timeoutSeconds: Int) {
+        self.fd = fd
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    /// Whether bytes are already buffered (pipelined commands): replies can wait to be flushed together.
+    public var hasBuffered: Bool { start < buffer.count }
+
+    /// Reads more input; false on end of input or timeout (`timedOut` tells which).
+    private(set) var timedOut = false
+    private func fill() -> Bool {
+        if start > 0 && start == buffer.count {
+            buffer.removeAll(keepingCapacity: true)
+            start = 0
+        }
+        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        while true {
+            let n = poll(&p, 1, Int32(timeoutSeconds * 1000))
+            if n == 0 { timedOut = true; return false }
+            if n < 0 { if errno == EINTR { continue }; return false }
+            break
+        }
+        var chunk = [UInt8](repeating: 0, count: 16384)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return false }
+            buffer.append(contentsOf: chunk[0..<n])
+            return true
+        }
+    }
+
+    public func readLine(max: Int) -> Line {
+        var discarding = false
+        while true {
+            if let nl = buffer[start...].firstIndex(of: 0x0A) {
+                var end = nl
+                if end > start && buffer[end - 1] == 0x0D { end -= 1 }
+                let line = Array(buffer[start..<end])
+                start = nl + 1
+                if discarding || line.count > max { return .tooLong }
+                return .line(line)
+            }
+            if buffer.count - start > max {
+                discarding = true
+                start = buffer.count
+            }
+            if !fill() { return timedOut ? .timeout : .eof }
+        }
+    }
+
+    /// The next bytes as they come (buffered first), for streaming DATA; nil at end of input or timeout.
+    public func readChunk() -> ArraySlice<UInt8>? {
+        if start == buffer.count && !fill() { return nil }
+        let chunk = buffer[start...]
+        start = buffer.count
+        return chunk
+    }
+
+    /// Gives back the unused tail of a chunk (what followed the end of DATA: pipelined commands).
+    public func unread(_ bytes: ArraySlice<UInt8>) {
+        if bytes.isEmpty { return }
+        buffer = Array(bytes) + buffer[start...]
+        start = 0
+    }
+}

@@ -1,0 +1,278 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import QSentryCore
+import QSentryEnvelope
+import QSentryStore
+
+/// One SMTP session: qsentry-smtpd answers the client, applies the envelope rules, and passes
+/// what it accepts to qmail-smtpd, relaying its replies. Commands are answered strictly in order
+/// (PIPELINING: a refused RCPT is answered here and never reaches the child, so the two stay in step).
+public final class SMTPSession {
+    let reader: LineReader
+    let writer: ReplyWriter
+    let policy: EnvelopePolicy
+    var state: SessionState
+    let childArgv: [String]
+    let hostname: String
+    let root: QmailRoot
+    var child: ChildSMTPD?
+    var helo = ""
+    var sender: SMTPPath?
+    var recipients: [String] = []
+
+    /// Command lines longer than this are refused (RFC 5321 allows 512; be generous with extensions).
+    static let maxCommandLine = 2048
+
+    public init(reader: LineReader, writer: ReplyWriter, policy: EnvelopePolicy, state: SessionState,
+                childArgv: [String], hostname: String, root: QmailRoot) {
+        self.reader = reader
+        self.writer = writer
+        self.policy = policy
+        self.state = state
+        self.childArgv = childArgv
+        self.hostname = hostname
+        self.root = root
+    }
+
+    /// Runs until QUIT, end of input or a fatal condition; returns the exit code.
+    public func run() -> Int32 {
+        signal(SIGPIPE, SIG_IGN)
+        writer.send(raw: "220 \(hostname) ESMTP\r\n")
+        writer.flush()
+        while true {
+            let line: [UInt8]
+            switch reader.readLine(max: Self.maxCommandLine) {
+            case .line(let l): line = l
+            case .tooLong:
+                reply(SMTPReply(500, "5.5.2", "line too long"))
+                continue
+            case .eof:
+                return 0
+            case .timeout:
+                writer.send(SMTPReply(421, "4.4.2", "\(hostname) timeout; closing connection"))
+                writer.flush()
+                return 0
+            }
+            if line.contains(0) {
+                reply(SMTPReply(501, "5.5.2", "NUL byte in command"))
+                continue
+            }
+            let text = String(decoding: line, as: UTF8.self)
+            let space = text.firstIndex(of: " ") ?? text.endIndex
+            let verb = text[..<space].uppercased()
+            let argument = space < text.endIndex ? String(text[text.index(after: space)...]) : ""
+            if !handle(verb, argument) { return 0 }
+        }
+    }
+
+    /// Queues a reply, flushing unless more pipelined commands are already waiting.
+    func reply(_ r: SMTPReply) {
+        writer.send(r)
+        if !reader.hasBuffered { writer.flush() }
+    }
+
+    func relay(_ r: ChildSMTPD.Reply) {
+        writer.send(bytes: r.wire)
+        if !reader.hasBuffered { writer.flush() }
+    }
+
+    /// One command; false to end the session.
+    func handle(_ verb: String, _ argument: String) -> Bool {
+        switch verb {
+        case "HELO", "EHLO":
+            helo = argument.trimmed
+            resetTransaction(tellChild: true)
+            if verb == "HELO" {
+                reply(SMTPReply(250, "2.0.0", hostname))
+            } else {
+                var lines = ["250-\(hostname)", "250-PIPELINING", "250-8BITMIME"]
+                lines.append(policy.config.databytes > 0 ? "250 SIZE \(policy.config.databytes)" : "250 SIZE")
+                writer.send(raw: lines.joined(separator: "\r\n") + "\r\n")
+                if !reader.hasBuffered { writer.flush() }
+            }
+        case "MAIL": mail(argument)
+        case "RCPT": rcpt(argument)
+        case "DATA": return data()
+        case "RSET":
+            resetTransaction(tellChild: true)
+            reply(SMTPReply(250, "2.0.0", "flushed"))
+        case "NOOP": reply(SMTPReply(250, "2.0.0", "ok"))
+        case "VRFY": reply(SMTPReply(252, "2.5.2", "send some mail, I'll try my best"))
+        case "HELP": reply(SMTPReply(214, "2.0.0", "qsentry-smtpd in front of qmail-smtpd; see RFC 5321"))
+        case "QUIT":
+            if let c = child, c.send("QUIT") { _ = c.readReply() }
+            child = nil
+            writer.send(raw: "221 2.0.0 \(hostname) closing connection\r\n")
+            writer.flush()
+            return false
+        default:
+            reply(SMTPReply(502, "5.5.1", "command not implemented"))
+        }
+        return true
+    }
+
+    func resetTransaction(tellChild: Bool) {
+        sender = nil
+        recipients = []
+        if tellChild, let c = child {
+            if !c.send("RSET") || c.readReply() == nil { child = nil }
+        }
+    }
+
+    /// The argument after `FROM:` / `TO:`, or nil when the keyword is missing.
+    static func pathArgument(_ argument: String, keyword: String) -> String? {
+        guard argument.uppercased().hasPrefix(keyword) else { return nil }
+        return String(argument.dropFirst(keyword.count))
+    }
+
+    func mail(_ argument: String) {
+        if sender != nil { return reply(SMTPReply(503, "5.5.1", "nested MAIL command")) }
+        guard let arg = Self.pathArgument(argument, keyword: "FROM:") else {
+            return reply(SMTPReply(501, "5.5.4", "syntax: MAIL FROM:<address>"))
+        }
+        let from: SMTPPath
+        switch SMTPPath.parse(arg) {
+        case .success(let p): from = p
+        case .failure(let e): return reply(SMTPReply(501, "5.1.7", "bad sender address: \(e)"))
+        }
+        if policy.config.databytes > 0, let size = from.parameters.first(where: { $0.uppercased().hasPrefix("SIZE=") }),
+           let n = Int(size.dropFirst(5)), n > policy.config.databytes {
+            return reply(SMTPReply(552, "5.3.4", "message size exceeds the limit of \(policy.config.databytes) bytes"))
+        }
+        let decision = policy.mailFrom(from, state)
+        log(from: from, to: nil, decision)
+        if case .accept = decision {} else { return answer(decision) }
+        guard let c = ensureChild() else { return reply(SMTPReply(451, "4.3.0", "local error; try again later")) }
+        guard c.send("MAIL FROM:<\(from.mailbox)>"), let r = c.readReply() else { return childDied() }
+        if r.isPositive { sender = from }
+        relay(r)
+    }
+
+    func rcpt(_ argument: String) {
+        guard let from = sender else { return reply(SMTPReply(503, "5.5.1", "MAIL first")) }
+        guard let arg = Self.pathArgument(argument, keyword: "TO:") else {
+            return reply(SMTPReply(501, "5.5.4", "syntax: RCPT TO:<address>"))
+        }
+        let to: SMTPPath
+        switch SMTPPath.parse(arg) {
+        case .success(let p): to = p
+        case .failure(let e): return reply(SMTPReply(501, "5.1.3", "bad recipient address: \(e)"))
+        }
+        let decision = policy.rcptTo(to, from: from, recipientsInMessage: recipients.count, state)
+        log(from: from, to: to, decision)
+        if case .accept = decision {} else {
+            if decision.rule == "unknown-recipient" || decision.rule == "bad-recipients" { state.badRecipients += 1 }
+            return answer(decision)
+        }
+        guard let c = child else { return childDied() }
+        guard c.send("RCPT TO:<\(to.mailbox)>"), let r = c.readReply() else { return childDied() }
+        if r.isPositive {
+            recipients.append(to.mailbox)
+            state.sessionRecipients += 1
+        }
+        relay(r)
+    }
+
+    /// DATA: streamed to the child as it arrives, size counted, our header names protected.
+    func data() -> Bool {
+        guard sender != nil else { reply(SMTPReply(503, "5.5.1", "MAIL first")); return true }
+        guard !recipients.isEmpty else { reply(SMTPReply(554, "5.5.1", "no valid recipients")); return true }
+        guard let c = child else { childDied(); return true }
+        guard c.send("DATA"), let go = c.readReply() else { childDied(); return true }
+        relay(go)
+        writer.flush()
+        guard go.code == 354 else { return true }
+        var stream = DataStream()
+        var tooBig = false
+        var childOK = true
+        let limit = policy.config.databytes
+        while !stream.finished {
+            guard let chunk = reader.readChunk() else {
+                // The client went away mid-message: the child must not queue half a message.
+                child = nil
+                return false
+            }
+            let (out, used) = stream.feed(chunk)
+            reader.unread(chunk.dropFirst(used))
+            if limit > 0 && stream.size > limit + 5 { tooBig = true }
+            if !tooBig && childOK { childOK = c.send(out[...]) }
+        }
+        if tooBig {
+            child = nil  // killing qmail-smtpd aborts qmail-queue: nothing half-accepted is queued
+            resetTransaction(tellChild: false)
+            reply(SMTPReply(552, "5.3.4", "message size exceeds the limit of \(limit) bytes"))
+            return true
+        }
+        guard childOK, let done = c.readReply() else { childDied(); return true }
+        resetTransaction(tellChild: false)
+        relay(done)
+        return true
+    }
+
+    func answer(_ decision: EnvelopeDecision) {
+        switch decision {
+        case .accept: return
+        case .reply(let r, _): reply(r)
+        case .replyAndReport(let r, _, let event, let disconnect):
+            report(event)
+            reply(r)
+            if disconnect {
+                writer.flush()
+                exit(0)
+            }
+        }
+    }
+
+    /// The child died or stopped answering: the command fails temporarily, never a false 250.
+    func childDied() {
+        child = nil
+        resetTransaction(tellChild: false)
+        reply(SMTPReply(451, "4.3.0", "local error; try again later"))
+    }
+
+    /// Starts qmail-smtpd for this session and replays the client's HELO to it.
+    func ensureChild() -> ChildSMTPD? {
+        if let c = child { return c }
+        var env: [String: String?] = [:]
+        if state.isTrusted { env[EnvironmentContract.relayClient.name] = Environment.get(EnvironmentContract.relayClient.name) ?? "" }
+        if let user = state.authUser { env[EnvironmentContract.tcpRemoteInfo.name] = user }
+        guard let c = try? ChildSMTPD(argv: childArgv, environment: env), let greeting = c.readReply(), greeting.code == 220 else {
+            var l = LogLine(program: "qsentry-smtpd")
+            l.add("error", "cannot start \(childArgv[0])")
+            l.emit()
+            return nil
+        }
+        guard c.send("HELO \(helo.isEmpty ? "unknown" : helo)"), let r = c.readReply(), r.isPositive else { return nil }
+        child = c
+        return c
+    }
+
+    func report(_ event: StoreEventKind) {
+        guard let ip = state.ip else { return }
+        do {
+            try StoreConfiguration.report(try StoreConfiguration.open(root), root, ip: ip, kind: event, now: Int(time(nil)))
+        } catch {
+            var l = LogLine(program: "qsentry-smtpd")
+            l.add("warning", "store: \(error)")
+            l.emit()
+        }
+    }
+
+    /// P3: one line per sender and recipient decision, chkuser-like.
+    func log(from: SMTPPath, to: SMTPPath?, _ d: EnvelopeDecision) {
+        var l = LogLine(program: "qsentry-smtpd")
+        l.add("ip", state.ipText)
+        l.add("from", from.mailbox)
+        if let to { l.add("to", to.mailbox) }
+        if let user = state.authUser { l.add("auth", user) }
+        switch d {
+        case .accept: l.add("verdict", "accept")
+        case .reply(let r, let rule), .replyAndReport(let r, let rule, _, _):
+            l.add("verdict", r.isTemporary ? "defer" : "refuse")
+            l.add("rule", rule)
+            l.add("code", r.code)
+        }
+        l.emit()
+    }
+}

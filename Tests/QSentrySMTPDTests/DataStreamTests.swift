@@ -1,0 +1,45 @@
+import Testing
+@testable import QSentrySMTPD
+
+/// Where DATA ends and what passes, byte by byte, as qmail-smtpd would see it.
+@Suite struct DataStreamTests {
+    func run(_ text: String, chunk: Int = 3) -> (out: String, used: Int, finished: Bool) {
+        var s = DataStream()
+        let bytes = Array(text.utf8)
+        var out: [UInt8] = []
+        var used = 0
+        var i = 0
+        while i < bytes.count && !s.finished {
+            let (o, u) = s.feed(bytes[i..<min(bytes.count, i + chunk)])
+            out += o
+            used += u
+            i += u
+        }
+        return (String(decoding: out, as: UTF8.self), used, s.finished)
+    }
+
+    @Test func endsAtDotLineAndLeavesPipelinedCommands() {
+        let r = run("Subject: x\r\n\r\nbody\r\n..dot\r\n.\r\nQUIT\r\n")
+        #expect(r.finished)
+        #expect(r.out == "Subject: x\r\n\r\nbody\r\n..dot\r\n.\r\n")
+        #expect(r.used == r.out.utf8.count)
+    }
+
+    @Test func bareLFDotEndsToo() {
+        #expect(run("a\n.\nRSET\n").out == "a\n.\n")
+    }
+
+    @Test func dotInsideALineDoesNotEnd() {
+        let r = run("a.\r\n .\r\nb\r\n")
+        #expect(!r.finished)
+    }
+
+    @Test func ourHeadersAreDroppedWithContinuations() {
+        let r = run("X-QSentry-Spam: no\r\n  folded\r\nx-qsentry-other: 1\r\nSubject: s\r\n\r\nX-QSentry-In-Body: stays\r\n.\r\n", chunk: 7)
+        #expect(r.out == "Subject: s\r\n\r\nX-QSentry-In-Body: stays\r\n.\r\n")
+    }
+
+    @Test func emptyMessage() {
+        #expect(run(".\r\n").out == ".\r\n")
+    }
+}
