@@ -120,22 +120,23 @@ public final class SMTPSession {
         }
     }
 
-    /// The argument after `FROM:` / `TO:`, or nil when the keyword is missing.
-    static func pathArgument(_ argument: String, keyword: String) -> String? {
-        guard argument.uppercased().hasPrefix(keyword) else { return nil }
-        return String(argument.dropFirst(keyword.count))
+    /// The path after `FROM:` / `TO:`; on a missing keyword or a bad address, replies 501 and returns nil.
+    func parsePath(_ argument: String, keyword: String, enhanced: String, what: String) -> SMTPPath? {
+        guard argument.uppercased().hasPrefix(keyword) else {
+            reply(SMTPReply(501, "5.5.4", "syntax: \(keyword)<address>"))
+            return nil
+        }
+        switch SMTPPath.parse(String(argument.dropFirst(keyword.count))) {
+        case .success(let p): return p
+        case .failure(let e):
+            reply(SMTPReply(501, enhanced, "bad \(what) address: \(e)"))
+            return nil
+        }
     }
 
     func mail(_ argument: String) {
         if sender != nil { return reply(SMTPReply(503, "5.5.1", "nested MAIL command")) }
-        guard let arg = Self.pathArgument(argument, keyword: "FROM:") else {
-            return reply(SMTPReply(501, "5.5.4", "syntax: MAIL FROM:<address>"))
-        }
-        let from: SMTPPath
-        switch SMTPPath.parse(arg) {
-        case .success(let p): from = p
-        case .failure(let e): return reply(SMTPReply(501, "5.1.7", "bad sender address: \(e)"))
-        }
+        guard let from = parsePath(argument, keyword: "FROM:", enhanced: "5.1.7", what: "sender") else { return }
         if policy.config.databytes > 0, let size = from.parameters.first(where: { $0.uppercased().hasPrefix("SIZE=") }),
            let n = Int(size.dropFirst(5)), n > policy.config.databytes {
             return reply(SMTPReply(552, "5.3.4", "message size exceeds the limit of \(policy.config.databytes) bytes"))
@@ -151,14 +152,7 @@ public final class SMTPSession {
 
     func rcpt(_ argument: String) {
         guard let from = sender else { return reply(SMTPReply(503, "5.5.1", "MAIL first")) }
-        guard let arg = Self.pathArgument(argument, keyword: "TO:") else {
-            return reply(SMTPReply(501, "5.5.4", "syntax: RCPT TO:<address>"))
-        }
-        let to: SMTPPath
-        switch SMTPPath.parse(arg) {
-        case .success(let p): to = p
-        case .failure(let e): return reply(SMTPReply(501, "5.1.3", "bad recipient address: \(e)"))
-        }
+        guard let to = parsePath(argument, keyword: "TO:", enhanced: "5.1.3", what: "recipient") else { return }
         let decision = policy.rcptTo(to, from: from, recipientsInMessage: recipients.count, state)
         log(from: from, to: to, decision)
         if case .accept = decision {} else {
