@@ -44,7 +44,8 @@ public struct EnvelopePolicy {
         let v = values(s, from: from, to: to)
         if !s.isTrusted && to.hasRoutingTricks { return refuse(553, "5.7.1", "routing", v) }
         if to.isNull || to.domain.isEmpty {
-            // qmail-smtpd would take a bare name for its own domain; refuse rather than guess.
+            // RFC 5321 4.5.1: <postmaster> without a domain must be accepted; qmail-smtpd takes it too.
+            if !to.isNull && to.localPart.asciiLowercased == "postmaster" { return .accept }
             return .reply(SMTPReply(553, "5.1.3", "recipient address needs a domain"), rule: "syntax")
         }
         let local: Bool

@@ -112,6 +112,13 @@ import QSentryCore
         #expect(p.rcptTo(path("<Postmaster@example.com>"), from: from, recipientsInMessage: 0, listed) == .accept)
     }
 
+    @Test func barePostmasterIsAcceptedOtherBareNamesAreNot() throws {
+        let (p, _) = try policy([:])
+        let from = path("<s@example.org>")
+        #expect(p.rcptTo(path("<Postmaster>"), from: from, recipientsInMessage: 0, stranger) == .accept)
+        #expect(p.rcptTo(path("<alice>"), from: from, recipientsInMessage: 0, stranger).rule == "syntax")
+    }
+
     @Test func customTextsWithPlaceholders() throws {
         let (p, _) = try policy(["control/qsentry/messages": "relay=%IP% may not relay to %EMailTo% for %EMailFrom%\n"])
         let d = p.rcptTo(path("<a@victim.example>"), from: path("<s@example.org>"), recipientsInMessage: 0, stranger)
