@@ -38,13 +38,12 @@ public struct EnvelopeConfiguration {
         problems += rcpthosts.problems + ipAllow.problems
         var rules: [String: VerdictAction] = [:]
         var perMessage = 0, perSession = 0
-        for line in try ControlFile.lines(root.qsentry("sender-rules")) ?? [] {
-            guard let eq = line.text.firstIndex(of: "="), let a = VerdictAction(rawValue: line.text[line.text.index(after: eq)...].trimmed) else { continue }
-            rules[line.text[..<eq].trimmed.asciiLowercased] = a
+        for pair in try ControlFile.keyValues(root.qsentry("sender-rules")).pairs {
+            if let a = VerdictAction(rawValue: pair.value) { rules[pair.key] = a }
         }
-        for line in try ControlFile.lines(root.qsentry("maxrcpt")) ?? [] {
-            guard let eq = line.text.firstIndex(of: "="), let n = Int(line.text[line.text.index(after: eq)...].trimmed) else { continue }
-            if line.text[..<eq].trimmed == "message" { perMessage = n } else if line.text[..<eq].trimmed == "connection" { perSession = n }
+        for pair in try ControlFile.keyValues(root.qsentry("maxrcpt")).pairs {
+            guard let n = Int(pair.value) else { continue }
+            if pair.key == "message" { perMessage = n } else if pair.key == "connection" { perSession = n }
         }
         let (messages, messageProblems) = try Messages.load(root, defaults: Messages.envelopeText)
         problems += messageProblems

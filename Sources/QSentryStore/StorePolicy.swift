@@ -47,11 +47,11 @@ public struct StorePolicy: Sendable, Equatable {
         return p
     }
 
+    /// The file's pairs; a line without `=` is an error here (a ban policy must not be half-read).
     static func pairs(_ path: String) throws -> [(String, String, Int, String)] {
-        try (ControlFile.lines(path) ?? []).map { line in
-            guard let eq = line.text.firstIndex(of: "=") else { throw ControlError(path: path, line: line.number, "expected key=value") }
-            return (line.text[..<eq].trimmed.asciiLowercased, line.text[line.text.index(after: eq)...].trimmed, line.number, path)
-        }
+        let (pairs, malformed) = try ControlFile.keyValues(path)
+        if let first = malformed.first { throw first }
+        return pairs.map { ($0.key, $0.value, $0.line, path) }
     }
 
     static func number(_ v: String, _ path: String, _ line: Int) throws -> Int {

@@ -32,10 +32,8 @@ public struct P0fCheck: ConnectionCheck {
     /// Reads `control/qsentry/p0f-policy`: `GENRE=accept|tag|refuse|defer` lines.
     public static func loadPolicy(_ root: QmailRoot) throws -> [String: VerdictAction] {
         var policy: [String: VerdictAction] = [:]
-        for line in try ControlFile.lines(root.qsentry("p0f-policy")) ?? [] {
-            guard let eq = line.text.firstIndex(of: "="),
-                  let action = VerdictAction(rawValue: line.text[line.text.index(after: eq)...].trimmed.asciiLowercased) else { continue }
-            policy[line.text[..<eq].trimmed.asciiLowercased] = action
+        for pair in try ControlFile.keyValues(root.qsentry("p0f-policy")).pairs {
+            if let action = VerdictAction(rawValue: pair.value.asciiLowercased) { policy[pair.key] = action }
         }
         return policy
     }

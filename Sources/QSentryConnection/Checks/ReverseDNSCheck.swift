@@ -67,12 +67,10 @@ public struct ReverseDNSCheck: ConnectionCheck {
     public static func load(_ root: QmailRoot, messages: Messages) throws -> ReverseDNSCheck? {
         var mode = Mode.off
         var genericAction = VerdictAction.refuse
-        for line in try ControlFile.lines(root.qsentry("rdns")) ?? [] {
-            guard let eq = line.text.firstIndex(of: "=") else { continue }
-            let key = line.text[..<eq].trimmed.asciiLowercased
-            let value = line.text[line.text.index(after: eq)...].trimmed.asciiLowercased
-            if key == "mode", let m = Mode(rawValue: value) { mode = m }
-            if key == "generic", let a = VerdictAction(rawValue: value) { genericAction = a }
+        for pair in try ControlFile.keyValues(root.qsentry("rdns")).pairs {
+            let value = pair.value.asciiLowercased
+            if pair.key == "mode", let m = Mode(rawValue: value) { mode = m }
+            if pair.key == "generic", let a = VerdictAction(rawValue: value) { genericAction = a }
         }
         let patterns = GenericPTRPatterns(lines: try ControlFile.lines(root.qsentry("rdns-generic")) ?? [])
         if mode == .off && patterns.isEmpty { return nil }

@@ -58,18 +58,8 @@ public struct Messages: Sendable {
     /// Reads `control/qsentry/messages`; malformed lines are reported, defaults stand for them.
     public static func load(_ root: QmailRoot, defaults: @escaping @Sendable (String) -> String? = Messages.connectionText)
         throws -> (Messages, [ControlError]) {
-        let path = root.qsentry("messages")
-        guard let lines = try ControlFile.lines(path) else { return (Messages(pairs: [], defaults: defaults), []) }
-        var pairs: [(rule: String, text: String)] = []
-        var problems: [ControlError] = []
-        for line in lines {
-            guard let eq = line.text.firstIndex(of: "=") else {
-                problems.append(ControlError(path: path, line: line.number, "expected RULE=TEXT"))
-                continue
-            }
-            pairs.append((rule: line.text[..<eq].trimmed.asciiLowercased, text: line.text[line.text.index(after: eq)...].trimmed))
-        }
-        return (Messages(pairs: pairs, defaults: defaults), problems)
+        let (pairs, malformed) = try ControlFile.keyValues(root.qsentry("messages"))
+        return (Messages(pairs: pairs.map { (rule: $0.key, text: $0.value) }, defaults: defaults), malformed)
     }
 
     /// The text for a rule with the client's values filled in; the admin's last line for a rule wins.

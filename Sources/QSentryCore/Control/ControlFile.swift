@@ -81,3 +81,30 @@ public enum ControlFile {
         b == 0x20 || b == 0x09 || b == 0x0D
     }
 }
+
+/// One `key=value` line of a settings file.
+public struct KeyValueLine: Sendable, Equatable {
+    /// Lowercased and trimmed.
+    public let key: String
+    /// Trimmed, case kept (callers lowercase where the value is a keyword).
+    public let value: String
+    public let line: Int
+}
+
+extension ControlFile {
+    /// The `key=value` lines of a settings file (`bans`, `rdns`, `spf` …); a missing file has none.
+    /// Lines without `=` come back as problems, for the caller to throw, log or skip.
+    public static func keyValues(_ path: String) throws -> (pairs: [KeyValueLine], malformed: [ControlError]) {
+        var pairs: [KeyValueLine] = []
+        var malformed: [ControlError] = []
+        for line in try lines(path) ?? [] {
+            guard let eq = line.text.firstIndex(of: "=") else {
+                malformed.append(ControlError(path: path, line: line.number, "expected key=value"))
+                continue
+            }
+            pairs.append(KeyValueLine(key: line.text[..<eq].trimmed.asciiLowercased,
+                                      value: line.text[line.text.index(after: eq)...].trimmed, line: line.number))
+        }
+        return (pairs, malformed)
+    }
+}
