@@ -51,15 +51,10 @@ enum LineRules {
             if !allowed.contains(value.asciiLowercased) {
                 return "\(key): \"\(value)\" is not one of \(allowed.joined(separator: ", "))"
             }
-        } else if Int(value) == nil && !isDuration(value) {
+        } else if SettingSyntax.seconds(value) == nil {
             return "\(key): expected a whole number or a duration (90s, 10m, 12h, 1d), found \"\(value)\""
         }
         return nil
-    }
-
-    static func isDuration(_ v: String) -> Bool {
-        guard let unit = v.last, "smhd".contains(unit) else { return false }
-        return Int(v.dropLast()).map { $0 >= 0 } ?? false
     }
 
     static func countryCodes(_ line: String) -> String? {
@@ -72,24 +67,13 @@ enum LineRules {
     }
 
     static func dnsServer(_ s: String) -> String? {
-        if s.hasPrefix("[") {
-            guard let close = s.firstIndex(of: "]"), IPAddress(String(s[s.index(after: s.startIndex)..<close])) != nil else {
-                return "bad IPv6 server \"\(s)\" (write [2001:db8::53]:53)"
-            }
-            let rest = s[s.index(after: close)...]
-            if rest.isEmpty { return nil }
-            return rest.hasPrefix(":") && port(rest.dropFirst()) ? nil : "bad port in \"\(s)\""
-        }
-        if IPAddress(s) != nil { return nil }
-        if let colon = s.lastIndex(of: ":"), IPAddress(String(s[..<colon]))?.isIPv4 == true {
-            return port(s[s.index(after: colon)...]) ? nil : "bad port in \"\(s)\""
-        }
-        return "\"\(s)\" is not IP, IP:PORT or [IPv6]:PORT"
+        if case .failure(let e) = SettingSyntax.dnsServer(s) { return e.message }
+        return nil
     }
 
     static func socket(_ s: String) -> String? {
         if s.hasPrefix("/") { return FileBytes.exists(s) ? nil : "socket \(s) does not exist (is the daemon running?)" }
-        guard let colon = s.lastIndex(of: ":"), !s[..<colon].isEmpty, port(s[s.index(after: colon)...]) else {
+        guard let colon = s.lastIndex(of: ":"), !s[..<colon].isEmpty, SettingSyntax.isPort(s[s.index(after: colon)...]) else {
             return "\"\(s)\" is neither a socket path nor host:port"
         }
         return nil
@@ -109,10 +93,5 @@ enum LineRules {
         let d = DomainName.normalize(domain.hasPrefix(".") ? domain.dropFirst() : domain)
         if !d.isEmpty && !DomainName.isValid(d) { return "bad domain \"\(domain)\"" }
         return nil
-    }
-
-    static func port<S: StringProtocol>(_ s: S) -> Bool {
-        guard let n = Int(s) else { return false }
-        return (1...65535).contains(n)
     }
 }

@@ -59,17 +59,11 @@ public struct StorePolicy: Sendable, Equatable {
         return n
     }
 
-    /// `90s`, `10m`, `12h`, `1d`, or a bare number of minutes.
+    /// `90s`, `10m`, `12h`, `1d`, or a bare number of minutes (SettingSyntax.seconds), as an error when malformed.
     public static func seconds(_ v: String, _ path: String = "", _ line: Int = 0) throws -> Int {
-        let unit: Int? = switch v.last {
-        case "s": 1
-        case "m": 60
-        case "h": 3600
-        case "d": 86400
-        default: nil
+        guard let n = SettingSyntax.seconds(v) else {
+            throw ControlError(path: path, line: line, "expected a duration like 90s, 10m, 12h or 1d, found \"\(v)\"")
         }
-        if let unit, let n = Int(v.dropLast()), n >= 0 { return n * unit }
-        if let n = Int(v), n >= 0 { return n * 60 }
-        throw ControlError(path: path, line: line, "expected a duration like 90s, 10m, 12h or 1d, found \"\(v)\"")
+        return n
     }
 }
