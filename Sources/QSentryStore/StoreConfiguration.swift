@@ -19,8 +19,14 @@ public enum StoreConfiguration {
     /// The embedded database's path: `$QMAIL/qsentry/store.sqlite`.
     public static func embeddedPath(_ root: QmailRoot) -> String { root.stateDirectory + "/store.sqlite" }
 
-    public static func open(_ root: QmailRoot) throws -> Store {
-        let url = try ControlFile.value(root.qsentry("store"))?.text.trimmed ?? "embedded"
+    /// `control/qsentry/store`, or `embedded` when the file is missing.
+    public static func configuredURL(_ root: QmailRoot) throws -> String {
+        try ControlFile.value(root.qsentry("store"))?.text.trimmed ?? "embedded"
+    }
+
+    /// Opens the configured store; `url` saves a second read when the caller already has it.
+    public static func open(_ root: QmailRoot, url configured: String? = nil) throws -> Store {
+        let url = try configured ?? configuredURL(root)
         let policy = try StorePolicy.load(root)
         if url == "embedded" || url.isEmpty {
             let dir = root.stateDirectory
