@@ -58,8 +58,8 @@ let package = Package(
         .target(name: "QSentryRecipients", dependencies: ["QSentryCore"]),
         // The envelope rules of qsentry-smtpd (E1–E9, E12, E13, E16).
         .target(name: "QSentryEnvelope", dependencies: ["QSentryCore", "QSentryRecipients"]),
-        // qsentry-smtpd's plumbing: client lines, replies, the child qmail-smtpd, DATA.
-        .target(name: "QSentrySMTPD", dependencies: ["QSentryCore", "QSentryEnvelope", "QSentryStore"]),
+        // qsentry-smtpd's plumbing: client transport (TLS-ready), replies, the child qmail-smtpd, DATA, AUTH.
+        .target(name: "QSentrySMTPD", dependencies: ["QSentryCore", "QSentryEnvelope", "QSentryStore", "COpenSSL"]),
         // The connection layer's rules (C1–C11), shared by qsentry-conn and `qsentry explain`.
         .target(name: "QSentryConnection", dependencies: ["QSentryCore", "QSentryDNS", "QSentryStore", "CMaxMindDB"]),
         // What the admin CLI does, as a library so tests can call it.

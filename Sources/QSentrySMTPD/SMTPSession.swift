@@ -12,7 +12,11 @@ public final class SMTPSession {
     let reader: LineReader
     let writer: ReplyWriter
     let policy: EnvelopePolicy
+    let auth: AuthSettings
     var state: SessionState
+    /// True once STARTTLS has switched the client transport to TLS.
+    var tlsActive = false
+    var authFailures = 0
     let childArgv: [String]
     let hostname: String
     let root: QmailRoot
@@ -24,11 +28,12 @@ public final class SMTPSession {
     /// Command lines longer than this are refused (RFC 5321 allows 512; be generous with extensions).
     static let maxCommandLine = 2048
 
-    public init(reader: LineReader, writer: ReplyWriter, policy: EnvelopePolicy, state: SessionState,
-                childArgv: [String], hostname: String, root: QmailRoot) {
-        self.reader = reader
-        self.writer = writer
+    public init(connection: ClientConnection, timeoutSeconds: Int, policy: EnvelopePolicy, auth: AuthSettings,
+                state: SessionState, childArgv: [String], hostname: String, root: QmailRoot) {
+        self.reader = LineReader(connection, timeoutSeconds: timeoutSeconds)
+        self.writer = ReplyWriter(connection)
         self.policy = policy
+        self.auth = auth
         self.state = state
         self.childArgv = childArgv
         self.hostname = hostname
@@ -87,6 +92,7 @@ public final class SMTPSession {
                 reply(SMTPReply(250, "2.0.0", hostname))
             } else {
                 var lines = ["250-\(hostname)", "250-PIPELINING", "250-8BITMIME"]
+                if auth.available(tls: tlsActive) { lines += ["250-AUTH LOGIN PLAIN", "250-AUTH=LOGIN PLAIN"] }
                 lines.append(policy.config.databytes > 0 ? "250 SIZE \(policy.config.databytes)" : "250 SIZE")
                 writer.send(raw: lines.joined(separator: "\r\n") + "\r\n")
                 if !reader.hasBuffered { writer.flush() }
@@ -94,6 +100,7 @@ public final class SMTPSession {
         case "MAIL": mail(argument)
         case "RCPT": rcpt(argument)
         case "DATA": return data()
+        case "AUTH": return auth(argument)
         case "RSET":
             resetTransaction(tellChild: true)
             reply(SMTPReply(250, "2.0.0", "flushed"))
@@ -101,8 +108,7 @@ public final class SMTPSession {
         case "VRFY": reply(SMTPReply(252, "2.5.2", "send some mail, I'll try my best"))
         case "HELP": reply(SMTPReply(214, "2.0.0", "qsentry-smtpd in front of qmail-smtpd; see RFC 5321"))
         case "QUIT":
-            if let c = child, c.send("QUIT") { _ = c.readReply() }
-            child = nil
+            stopChild()
             writer.send(raw: "221 2.0.0 \(hostname) closing connection\r\n")
             writer.flush()
             return false
@@ -216,6 +222,12 @@ public final class SMTPSession {
                 exit(0)
             }
         }
+    }
+
+    /// Ends the running qmail-smtpd politely (QUIT), if there is one.
+    func stopChild() {
+        if let c = child, c.send("QUIT") { _ = c.readReply() }
+        child = nil
     }
 
     /// The child died or stopped answering: the command fails temporarily, never a false 250.

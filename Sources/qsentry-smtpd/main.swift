@@ -21,8 +21,10 @@ if childArgv.isEmpty { Program.fail("qsentry-smtpd", "usage: qsentry-smtpd /var/
 
 let root = QmailRoot.fromEnvironment()
 let config: EnvelopeConfiguration
+let auth: AuthSettings
 do {
     config = try EnvelopeConfiguration.load(root)
+    auth = try AuthSettings.load(root)
 } catch {
     // Rules that cannot be read cannot be applied: the client is told to come back (421).
     var l = LogLine(program: "qsentry-smtpd")
@@ -38,7 +40,7 @@ for p in config.problems {
 }
 let hostname = (try? ControlFile.value(root.control("me")))??.text.trimmed ?? "qsentry-smtpd.local"
 let timeout = (try? ControlFile.integer(root.qsentry("timeout"), default: 1200, range: 1...3600)) ?? 1200
-let session = SMTPSession(reader: LineReader(fd: 0, timeoutSeconds: timeout), writer: ReplyWriter(fd: 1),
-                          policy: EnvelopePolicy(config: config), state: SessionState.fromEnvironment(),
+let session = SMTPSession(connection: ClientConnection(), timeoutSeconds: timeout, policy: EnvelopePolicy(config: config),
+                          auth: auth, state: SessionState.fromEnvironment(),
                           childArgv: childArgv, hostname: hostname, root: root)
 exit(session.run())

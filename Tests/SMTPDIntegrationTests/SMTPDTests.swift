@@ -5,45 +5,8 @@ import QSentryCore
 
 /// qsentry-smtpd through a real tcpserver, swaks as the client, exim4 -bs as the SMTP server behind it.
 @Suite struct SMTPDTests {
-    final class Rig {
-        let root: TempQmailRoot
-        let exim: Exim
-        var server: TCPServer!
-
-        init(_ files: [String: String] = [:], rules: String? = nil, child: String? = nil) throws {
-            root = try TempQmailRoot()
-            exim = try Exim(root: root)
-            try root.write("control/me", "mx.example.com\n")
-            try root.write("control/rcpthosts", "example.com\n")
-            try root.write("control/locals", "example.com\n")
-            // The alias user's home, with a few .qmail files: qmail's own way to say who exists.
-            let alias = root.path + "/home/alias"
-            try FileManager.default.createDirectory(atPath: alias, withIntermediateDirectories: true)
-            for f in [".qmail-postmaster", ".qmail-sales", ".qmail-info"] { try root.write("home/alias/" + f, "./Maildir/\n") }
-            try root.write("users/assign", "+:alias:7790:2108:\(alias):-::\n.\n")
-            try makeUsersCDB(alias: alias)
-            for (k, v) in files { try root.write(k, v) }
-            let cdb = try rules.map { try TCPServer.compileRules($0, in: root) }
-            server = try TCPServer(root: root, command: [Run.program("qsentry-smtpd"), child ?? exim.command], rules: cdb)
-        }
-
-        /// users/cdb as qmail-newu writes it for "+:alias:…:-::" (every name goes to the alias user).
-        func makeUsersCDB(alias: String) throws {
-            let w = try CDBWriter(path: root.path + "/users/cdb")
-            try w.add([], Array("-".utf8))
-            try w.add(Array("!".utf8), Array("alias\07790\02108\0\(alias)\0-\0".utf8))
-            try w.finish()
-        }
-
-        func swaks(_ args: [String]) throws -> String {
-            try Swaks.run(server: server.address, ["--helo", "client.example.org"] + args).stdout
-        }
-
-        var log: String { server.server.stderr }
-    }
-
     @Test func acceptedMailReachesTheServerBehind() throws {
-        let rig = try Rig()
+        let rig = try SMTPDRig()
         let t = try rig.swaks(["--from", "someone@example.org", "--to", "sales@example.com", "--header", "Subject: hello"])
         #expect(Swaks.replyCodes(t).suffix(4) == [250, 354, 250, 221], "\(t)")
         #expect(rig.exim.messages.count == 1)
@@ -51,7 +14,7 @@ import QSentryCore
     }
 
     @Test func pipelinedMixedRecipients() throws {
-        let rig = try Rig()
+        let rig = try SMTPDRig()
         let t = try rig.swaks(["--pipeline", "--from", "someone@example.org",
                                "--to", "sales@example.com,nobody@example.com,info@example.com,x@victim.example,a%b@example.com"])
         #expect(t.contains("550 5.1.1 sorry, no mailbox here by that name: nobody@example.com"), "\(t)")
@@ -66,7 +29,7 @@ import QSentryCore
     }
 
     @Test func relayClientsRelay() throws {
-        let rig = try Rig(rules: "127.0.0.5:allow,RELAYCLIENT=\"\"\n:allow\n")
+        let rig = try SMTPDRig(rules: "127.0.0.5:allow,RELAYCLIENT=\"\"\n:allow\n")
         let t = try Swaks.run(server: rig.server.address, ["--local-interface", "127.0.0.5", "--from", "me@example.com",
                                                            "--to", "friend@elsewhere.example"]).stdout
         #expect(Swaks.replyCodes(t).suffix(4) == [250, 354, 250, 221], "\(t)")
@@ -75,35 +38,35 @@ import QSentryCore
     }
 
     @Test func connVerdictRefusedAtRcptButPostmasterGetsThrough() throws {
-        let rig = try Rig(rules: ":allow,QSENTRY_CONN_VERDICT=\"refuse\",QSENTRY_CONN_RULE=\"dnsbl\",QSENTRY_CONN_TEXT=\"listed at bl.test\"\n")
+        let rig = try SMTPDRig(rules: ":allow,QSENTRY_CONN_VERDICT=\"refuse\",QSENTRY_CONN_RULE=\"dnsbl\",QSENTRY_CONN_TEXT=\"listed at bl.test\"\n")
         #expect(try rig.swaks(["--from", "a@example.org", "--to", "sales@example.com"]).contains("553 5.7.1 listed at bl.test"))
         let pm = try rig.swaks(["--from", "a@example.org", "--to", "postmaster@example.com"])
         #expect(Swaks.replyCodes(pm).suffix(4) == [250, 354, 250, 221], "\(pm)")
     }
 
     @Test func honeypotRefusesAndBans() throws {
-        let rig = try Rig(["control/qsentry/honeypots": "trap@example.com\n"])
+        let rig = try SMTPDRig(["control/qsentry/honeypots": "trap@example.com\n"])
         #expect(try rig.swaks(["--from", "a@example.org", "--to", "trap@example.com"]).contains("550 5.1.1"))
         let bans = try Run.command(Run.program("qsentry"), ["bans", "list"], environment: rig.root.environment())
         #expect(bans.stdout.contains("127.0.0.1"), "\(bans.output)")
     }
 
     @Test func tooManyUnknownRecipientsDisconnects() throws {
-        let rig = try Rig(["control/qsentry/badrcptlimit": "2\n"])
+        let rig = try SMTPDRig(["control/qsentry/badrcptlimit": "2\n"])
         let t = try rig.swaks(["--from", "a@example.org", "--to", "u1@example.com,u2@example.com,u3@example.com,sales@example.com"])
         #expect(t.contains("421 4.7.0 too many unknown recipients"), "\(t)")
         #expect(rig.exim.messages.isEmpty)
     }
 
     @Test func unreadableRecipientDatabaseDefers() throws {
-        let rig = try Rig(["users/cdb": "truncated"])
+        let rig = try SMTPDRig(["users/cdb": "truncated"])
         let t = try rig.swaks(["--from", "a@example.org", "--to", "sales@example.com"])
         #expect(t.contains("451 4.3.0"), "\(t)")
         #expect(rig.exim.messages.isEmpty)
     }
 
     @Test func databytesLimitRefusesWholeMessage() throws {
-        let rig = try Rig(["control/databytes": "2000\n"])
+        let rig = try SMTPDRig(["control/databytes": "2000\n"])
         let big = String(repeating: "0123456789abcdef ", count: 400)
         let t = try rig.swaks(["--from", "a@example.org", "--to", "sales@example.com", "--body", big])
         #expect(t.contains("552 5.3.4"), "\(t)")
@@ -122,14 +85,14 @@ import QSentryCore
         read line; exit 1
 
         """, mode: 0o755)
-        let rig = try Rig(child: dying)
+        let rig = try SMTPDRig(child: dying)
         let t = try rig.swaks(["--from", "a@example.org", "--to", "sales@example.com"])
         #expect(t.contains("451 4.3.0 local error"), "\(t)")
         #expect(!t.contains("250 2.0.0 ok"))
     }
 
     @Test func forgedQsentryHeadersAreStripped() throws {
-        let rig = try Rig()
+        let rig = try SMTPDRig()
         _ = try rig.swaks(["--from", "a@example.org", "--to", "sales@example.com",
                            "--add-header", "X-QSentry-Verdict: clean", "--add-header", "X-Other: kept"])
         let h = rig.exim.messages.first?.header ?? ""

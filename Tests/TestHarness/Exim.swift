@@ -30,7 +30,32 @@ public final class Exim: @unchecked Sendable {
 
         """)
         command = directory + "/smtpd"
-        try HarnessFile.write(command, "#!/bin/sh\nexec \(try Run.tool("exim4")) -C \(directory)/exim.conf -bs\n", mode: 0o755)
+        // Each start leaves its environment behind, to show what qsentry-smtpd handed over.
+        try HarnessFile.write(command, """
+        #!/bin/sh
+        env > \(directory)/log/env-$$
+        exec \(try Run.tool("exim4")) -C \(directory)/exim.conf -bs
+
+        """, mode: 0o755)
+    }
+
+    /// The environment of each exim started, oldest first, as NAME=value lines.
+    public var environments: [[String: String]] {
+        let log = directory + "/log"
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: log)) ?? []).filter { $0.hasPrefix("env-") }
+        let paths = names.map { log + "/" + $0 }.sorted {
+            let a = (try? FileManager.default.attributesOfItem(atPath: $0)[.modificationDate] as? Date) ?? .distantPast
+            let b = (try? FileManager.default.attributesOfItem(atPath: $1)[.modificationDate] as? Date) ?? .distantPast
+            return a < b
+        }
+        return paths.map { path in
+            var env: [String: String] = [:]
+            for line in ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n") {
+                guard let eq = line.firstIndex(of: "=") else { continue }
+                env[String(line[..<eq])] = String(line[line.index(after: eq)...])
+            }
+            return env
+        }
     }
 
     /// Queued messages: each one's header file (envelope and headers) and body.

@@ -110,6 +110,7 @@ public enum ControlCatalog {
         .init("unfiltered", .qsentry, .addressList, "recipients that bypass every rule (E13)"),
         .init("checkpassword", .qsentry, .text, "checkpassword command line for SMTP AUTH (E14)"),
         .init("auth-requires-tls", .qsentry, .integer(0...1), "1 (default): AUTH only after STARTTLS (E15)"),
+        .init("auth-failures", .qsentry, .integer(1...100), "failed AUTH attempts per session before 421 and a ban event; default 3 (E14)"),
         .init("tls-cert", .qsentry, .path, "PEM certificate chain for STARTTLS (E15)"),
         .init("tls-key", .qsentry, .path, "PEM private key for STARTTLS (E15)"),
         .init("tls-ciphers", .qsentry, .text, "OpenSSL cipher list for TLS 1.2 (E15)"),

@@ -14,14 +14,21 @@ public final class LineReader {
         case timeout
     }
 
-    let fd: Int32
+    let connection: ClientConnection
     let timeoutSeconds: Int
     private var buffer: [UInt8] = []
     private var start = 0
 
-    public init(fd: Int32, timeoutSeconds: Int) {
-        self.fd = fd
+    public init(_ connection: ClientConnection, timeoutSeconds: Int) {
+        self.connection = connection
         self.timeoutSeconds = timeoutSeconds
+    }
+
+    /// Drops whatever the client sent ahead (RFC 3207: commands pipelined after STARTTLS
+    /// must not be run inside the TLS session).
+    public func discardBuffered() {
+        buffer.removeAll(keepingCapacity: true)
+        start = 0
     }
 
     /// Whether bytes are already buffered (pipelined commands): replies can wait to be flushed together.
@@ -34,21 +41,19 @@ public final class LineReader {
             buffer.removeAll(keepingCapacity: true)
             start = 0
         }
-        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        while true {
+        let transport = connection.transport
+        var p = pollfd(fd: transport.pollDescriptor, events: Int16(POLLIN), revents: 0)
+        while !transport.hasPendingInput {
             let n = poll(&p, 1, Int32(timeoutSeconds * 1000))
             if n == 0 { timedOut = true; return false }
             if n < 0 { if errno == EINTR { continue }; return false }
             break
         }
         var chunk = [UInt8](repeating: 0, count: 16384)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return false }
-            buffer.append(contentsOf: chunk[0..<n])
-            return true
-        }
+        let n = chunk.withUnsafeMutableBytes { transport.read(into: $0) }
+        if n <= 0 { return false }
+        buffer.append(contentsOf: chunk[0..<n])
+        return true
     }
 
     public func readLine(max: Int) -> Line {

@@ -1,12 +1,12 @@
 import QSentryCore
 
-/// Replies to the client on fd 1, collected and flushed when the client waits for them
+/// Replies to the client, collected and flushed when the client waits for them
 /// (RFC 2920: a pipelining server may hold replies while more commands are buffered).
 public final class ReplyWriter {
     private var pending: [UInt8] = []
-    let fd: Int32
+    let connection: ClientConnection
 
-    public init(fd: Int32 = 1) { self.fd = fd }
+    public init(_ connection: ClientConnection) { self.connection = connection }
 
     public func send(_ reply: SMTPReply) { pending += Array(reply.wire.utf8) }
     public func send(raw: String) { pending += Array(raw.utf8) }
@@ -16,7 +16,7 @@ public final class ReplyWriter {
     @discardableResult
     public func flush() -> Bool {
         defer { pending.removeAll(keepingCapacity: true) }
-        do { try FileBytes.writeAll(fd, pending, path: "client") } catch { return false }
-        return true
+        if pending.isEmpty { return true }
+        return connection.transport.write(pending)
     }
 }

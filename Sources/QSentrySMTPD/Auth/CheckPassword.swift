@@ -1,0 +1,79 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import QSentryCore
+
+/// E14: asks a checkpassword-compatible program (djb's interface, as vchkpw and
+/// checkpassword-pam speak it) whether a user and password are good. The program reads
+/// `user\0password\0timestamp\0` on fd 3 and exits 0 (good, after running its sub-program),
+/// 1 (bad) or 111 (temporary trouble).
+public struct CheckPassword {
+    public enum Answer: Equatable, Sendable {
+        case good, bad
+        case temporary(String)
+    }
+
+    /// `control/qsentry/checkpassword`: the program and its arguments (typically `… /bin/true`).
+    public let argv: [String]
+    /// A checkpassword that takes longer than this is killed, and the attempt is temporary.
+    public var timeoutSeconds = 30
+
+    public init(argv: [String]) { self.argv = argv }
+
+    /// The command line from the control file, or nil when AUTH is not configured.
+    public static func load(_ root: QmailRoot) throws -> CheckPassword? {
+        guard let line = try ControlFile.value(root.qsentry("checkpassword")) else { return nil }
+        let argv = line.text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        return argv.isEmpty ? nil : CheckPassword(argv: argv)
+    }
+
+    public func check(user: String, password: [UInt8]) -> Answer {
+        var fd3: [Int32] = [0, 0]
+        guard pipe(&fd3) == 0 else { return .temporary("pipe: errno \(errno)") }
+        for fd in fd3 { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        // The SMTP client is on fds 0 and 1: the program must not see it.
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, fd3[0], 3)
+        let cargs = argv.map { strdup($0) } + [nil]
+        defer { cargs.forEach { free($0) } }
+        var pid: pid_t = 0
+        let r = posix_spawn(&pid, argv[0], &actions, nil, cargs, environ)
+        close(fd3[0])
+        guard r == 0 else {
+            close(fd3[1])
+            return .temporary("cannot run \(argv[0]): \(String(cString: strerror(r)))")
+        }
+        // The whole record fits in a pipe buffer: user and password are limited by the caller.
+        let record = Array(user.utf8) + [0] + password + [0] + Array(String(time(nil)).utf8) + [0]
+        _ = try? FileBytes.writeAll(fd3[1], record, path: "checkpassword")
+        close(fd3[1])
+        return wait(pid)
+    }
+
+    func wait(_ pid: pid_t) -> Answer {
+        let deadline = monotonicMilliseconds() + timeoutSeconds * 1000
+        var status: Int32 = 0
+        while true {
+            let w = waitpid(pid, &status, WNOHANG)
+            if w == pid { break }
+            if w < 0 && errno != EINTR { return .temporary("waitpid: errno \(errno)") }
+            if monotonicMilliseconds() > deadline {
+                kill(pid, SIGKILL)
+                waitpid(pid, &status, 0)
+                return .temporary("\(argv[0]) timed out")
+            }
+            usleep(2000)
+        }
+        // WIFEXITED / WEXITSTATUS, spelled out (Glibc's macros do not import).
+        guard status & 0x7f == 0 else { return .temporary("\(argv[0]) killed by signal \(status & 0x7f)") }
+        switch (status >> 8) & 0xff {
+        case 0: return .good
+        case 1: return .bad
+        case let code: return .temporary("\(argv[0]) exited \(code)")
+        }
+    }
+}
