@@ -58,8 +58,10 @@ let package = Package(
         .target(name: "QSentryRecipients", dependencies: ["QSentryCore"]),
         // The envelope rules of qsentry-smtpd (E1–E9, E12, E13, E16).
         .target(name: "QSentryEnvelope", dependencies: ["QSentryCore", "QSentryRecipients"]),
+        // E11: SPF with libspf2, its DNS through the one resolver.
+        .target(name: "QSentrySPF", dependencies: ["QSentryCore", "QSentryDNS", "CSPF2"]),
         // qsentry-smtpd's plumbing: client transport (TLS-ready), replies, the child qmail-smtpd, DATA, AUTH.
-        .target(name: "QSentrySMTPD", dependencies: ["QSentryCore", "QSentryEnvelope", "QSentryStore", "COpenSSL"]),
+        .target(name: "QSentrySMTPD", dependencies: ["QSentryCore", "QSentryEnvelope", "QSentryStore", "QSentryDNS", "QSentrySPF", "COpenSSL"]),
         // The connection layer's rules (C1–C11), shared by qsentry-conn and `qsentry explain`.
         .target(name: "QSentryConnection", dependencies: ["QSentryCore", "QSentryDNS", "QSentryStore", "CMaxMindDB"]),
         // What the admin CLI does, as a library so tests can call it.
@@ -67,7 +69,8 @@ let package = Package(
 
         // Thin executables.
         .executableTarget(name: "qsentry-conn", dependencies: ["QSentryConnection", "QSentryCore"], linkerSettings: fullyStatic),
-        .executableTarget(name: "qsentry-smtpd", dependencies: ["QSentrySMTPD", "QSentryEnvelope", "QSentryStore", "QSentryCore"], linkerSettings: fullyStatic),
+        // Links libspf2, which Debian ships without a static archive: static Swift runtime only.
+        .executableTarget(name: "qsentry-smtpd", dependencies: ["QSentrySMTPD", "QSentryEnvelope", "QSentryStore", "QSentryCore"]),
         .executableTarget(name: "qsentry-queue", dependencies: ["QSentryCore"], linkerSettings: fullyStatic),
         .executableTarget(name: "qsentry-local", dependencies: ["QSentryCore"], linkerSettings: fullyStatic),
         .executableTarget(
@@ -87,6 +90,7 @@ let package = Package(
         .testTarget(name: "QSentryRecipientsTests", dependencies: ["QSentryRecipients", "QSentryCore", "TestHarness"]),
         .testTarget(name: "QSentryEnvelopeTests", dependencies: ["QSentryEnvelope", "QSentryRecipients", "QSentryCore", "TestHarness"]),
         .testTarget(name: "QSentrySMTPDTests", dependencies: ["QSentrySMTPD"]),
+        .testTarget(name: "QSentrySPFTests", dependencies: ["QSentrySPF", "QSentryDNS", "QSentryCore", "TestHarness"]),
         .testTarget(name: "SMTPDIntegrationTests", dependencies: ["TestHarness", "QSentryCore"]),
         .testTarget(name: "QSentryAdminTests", dependencies: ["QSentryAdmin", "QSentryCore"]),
         .target(name: "TestHarness", path: "Tests/TestHarness"),
