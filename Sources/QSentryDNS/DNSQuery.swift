@@ -48,6 +48,12 @@ public enum DNSAnswer: Equatable, Sendable, CustomStringConvertible {
         return []
     }
 
+    /// The host of an MX record as kept here ("PREF HOST"); "" for RFC 7505's null MX ("0 .").
+    public static func mxHost(_ record: String) -> String {
+        guard let space = record.firstIndex(of: " ") else { return "" }
+        return String(record[record.index(after: space)...])
+    }
+
     /// A definite "nothing there" (NXDOMAIN or no data).
     public var isNegative: Bool { self == .nameError || self == .noData }
 

@@ -16,6 +16,8 @@ public struct EnvelopeConfiguration {
     public var ipAllow: IPList
     /// `sender-rules`: empty-sender, from-equals-to, same-domain (default accept).
     public var senderRules: [String: VerdictAction]
+    /// `spf`: action per SPF result; nil when the file is absent (SPF is then not evaluated).
+    public var spfActions: [String: VerdictAction]?
     public var maxRecipientsPerMessage: Int
     public var maxRecipientsPerSession: Int
     public var badRecipientLimit: Int
@@ -45,6 +47,14 @@ public struct EnvelopeConfiguration {
             guard let n = Int(pair.value) else { continue }
             if pair.key == "message" { perMessage = n } else if pair.key == "connection" { perSession = n }
         }
+        var spf: [String: VerdictAction]? = nil
+        if try ControlFile.lines(root.qsentry("spf")) != nil {
+            var actions: [String: VerdictAction] = [:]
+            let (pairs, malformed) = try ControlFile.keyValues(root.qsentry("spf"))
+            problems += malformed
+            for pair in pairs { if let a = VerdictAction(rawValue: pair.value) { actions[pair.key] = a } }
+            spf = actions
+        }
         let (messages, messageProblems) = try Messages.load(root, defaults: Messages.envelopeText)
         problems += messageProblems
         return EnvelopeConfiguration(
@@ -54,7 +64,7 @@ public struct EnvelopeConfiguration {
             mailfromBlockDomains: try DomainList.load(root.qsentry("mailfromblock-domains")),
             rcptBlock: try addresses(root.qsentry("rcptblock")), rcptAllow: try addresses(root.qsentry("rcptallow")),
             honeypots: try addresses(root.qsentry("honeypots")), mailfromAllow: try addresses(root.qsentry("mailfromallow")),
-            unfiltered: try addresses(root.qsentry("unfiltered")), ipAllow: ipAllow, senderRules: rules,
+            unfiltered: try addresses(root.qsentry("unfiltered")), ipAllow: ipAllow, senderRules: rules, spfActions: spf,
             maxRecipientsPerMessage: perMessage, maxRecipientsPerSession: perSession,
             badRecipientLimit: try ControlFile.integer(root.qsentry("badrcptlimit"), default: 10, range: 0...10000),
             databytes: try ControlFile.integer(root.control("databytes"), default: 0),

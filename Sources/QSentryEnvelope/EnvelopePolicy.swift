@@ -16,8 +16,19 @@ public struct EnvelopePolicy {
         .reply(SMTPReply(code, enhanced, config.messages.text(rule, v)), rule: rule)
     }
 
+    /// What an admin-chosen action means for a rule that matched: nil for accept (go on checking).
+    public func apply(_ action: VerdictAction?, rule: String, _ v: ReplyTemplate.Values,
+                      refuse code: Int = 553, _ enhanced: String = "5.7.1", defer temporaryEnhanced: String = "4.7.1") -> EnvelopeDecision? {
+        switch action {
+        case .refuse: return refuse(code, enhanced, rule, v)
+        case .deferred: return .reply(SMTPReply(451, temporaryEnhanced, config.messages.text(rule, v)), rule: rule)
+        case .tag: return .tag(rule: rule)
+        case .accept, nil: return nil
+        }
+    }
+
     /// Senders and client addresses on the allow lists skip the filters (E13).
-    func allowListed(_ s: SessionState, _ from: SMTPPath) -> Bool {
+    public func allowListed(_ s: SessionState, _ from: SMTPPath) -> Bool {
         if let ip = s.ip, config.ipAllow.match(ip) != nil { return true }
         return !from.isNull && config.mailfromAllow.match(from.mailbox) != nil
     }
@@ -28,8 +39,7 @@ public struct EnvelopePolicy {
         let v = values(s, from: from)
         if from.isNull {
             if config.badmailfrom.match("") != nil { return refuse(553, "5.7.1", "badmailfrom", v) }
-            if let a = config.senderRules["empty-sender"], a == .refuse { return refuse(553, "5.7.1", "empty-sender", v) }
-            return .accept
+            return apply(config.senderRules["empty-sender"], rule: "empty-sender", v) ?? .accept
         }
         if config.badmailfrom.match(from.mailbox) != nil || config.mailfromBlock.match(from.mailbox) != nil
             || config.mailfromBlockDomains.match(from.domain) != nil {
@@ -59,6 +69,8 @@ public struct EnvelopePolicy {
             return refuse(452, "4.5.3", "too-many-recipients", v)
         }
         let unfiltered = config.unfiltered.match(to.mailbox) != nil
+        // A tagging rule lets the recipient through, if it exists; the tag travels with the message.
+        var tagged: EnvelopeDecision? = nil
         if !unfiltered && !allowListed(s, from) {
             if let conn = s.connVerdict, to.localPart.asciiLowercased != "postmaster" {
                 let reply = conn.action == .refuse ? SMTPReply(553, "5.7.1", conn.text) : SMTPReply(451, "4.7.1", conn.text)
@@ -71,18 +83,22 @@ public struct EnvelopePolicy {
             if config.rcptBlock.match(to.mailbox) != nil { return refuse(553, "5.7.1", "rcptblock", v) }
             if !config.rcptAllow.isEmpty && config.rcptAllow.match(to.mailbox) == nil { return refuse(550, "5.7.1", "rcptallow", v) }
             if !from.isNull {
-                if from.mailbox.asciiLowercased == to.mailbox.asciiLowercased, config.senderRules["from-equals-to"] == .refuse {
-                    return refuse(553, "5.7.1", "from-equals-to", v)
+                if from.mailbox.asciiLowercased == to.mailbox.asciiLowercased,
+                   let d = apply(config.senderRules["from-equals-to"], rule: "from-equals-to", v) {
+                    tagged = tagged ?? d
+                    if !d.passes { return d }
                 }
-                if from.domain == to.domain, config.senderRules["same-domain"] == .refuse {
-                    return refuse(553, "5.7.1", "same-domain", v)
+                if DomainName.normalize(from.domain) == DomainName.normalize(to.domain),
+                   let d = apply(config.senderRules["same-domain"], rule: "same-domain", v) {
+                    tagged = tagged ?? d
+                    if !d.passes { return d }
                 }
             }
         }
-        guard let recipients = config.recipients else { return .accept }
+        guard let recipients = config.recipients else { return tagged ?? .accept }
         switch recipients.check(local: to.localPart, domain: to.domain) {
         case .exists, .notLocal:
-            return .accept
+            return tagged ?? .accept
         case .temporary:
             return .reply(SMTPReply(451, "4.3.0", config.messages.text("recipient-temporary", v)), rule: "recipient-temporary")
         case .unknown:

@@ -41,6 +41,8 @@ public struct SessionState: Sendable {
 /// What a rule says about one MAIL or RCPT command.
 public enum EnvelopeDecision: Equatable, Sendable {
     case accept
+    /// Accept, and mark the message with this rule for the layers after DATA (action `tag`).
+    case tag(rule: String)
     /// Answer the client with this reply and do not pass the command on.
     case reply(SMTPReply, rule: String)
     /// Answer, record a store event, and close the session when `disconnect`.
@@ -49,7 +51,15 @@ public enum EnvelopeDecision: Equatable, Sendable {
     public var rule: String? {
         switch self {
         case .accept: return nil
-        case .reply(_, let r), .replyAndReport(_, let r, _, _): return r
+        case .tag(let r), .reply(_, let r), .replyAndReport(_, let r, _, _): return r
+        }
+    }
+
+    /// Whether the command goes on to qmail-smtpd (accepted, possibly tagged).
+    public var passes: Bool {
+        switch self {
+        case .accept, .tag: return true
+        case .reply, .replyAndReport: return false
         }
     }
 }

@@ -4,6 +4,7 @@ import Glibc
 import QSentryCore
 import QSentryEnvelope
 import QSentryStore
+import QSentrySPF
 
 /// One SMTP session: qsentry-smtpd answers the client, applies the envelope rules, and passes
 /// what it accepts to qmail-smtpd, relaying its replies. Commands are answered strictly in order
@@ -24,6 +25,10 @@ public final class SMTPSession {
     var helo = ""
     var sender: SMTPPath?
     var recipients: [String] = []
+    /// This transaction's SPF evaluation and the rules that tagged it, for the header qsentry-queue reads.
+    var spf: SPFOutcome?
+    var tags: [String] = []
+    let senderDNS: SenderDNSChecks
 
     /// Command lines longer than this are refused (RFC 5321 allows 512; be generous with extensions).
     static let maxCommandLine = 2048
@@ -38,6 +43,7 @@ public final class SMTPSession {
         self.childArgv = childArgv
         self.hostname = hostname
         self.root = root
+        self.senderDNS = SenderDNSChecks(config: policy.config, root: root, receiver: hostname)
     }
 
     /// Runs until QUIT, end of input or a fatal condition; returns the exit code.
@@ -121,6 +127,8 @@ public final class SMTPSession {
     func resetTransaction(tellChild: Bool) {
         sender = nil
         recipients = []
+        spf = nil
+        tags = []
         if tellChild, let c = child {
             if !c.send("RSET") || c.readReply() == nil { child = nil }
         }
@@ -147,12 +155,22 @@ public final class SMTPSession {
            let n = Int(size.dropFirst(5)), n > policy.config.databytes {
             return reply(SMTPReply(552, "5.3.4", "message size exceeds the limit of \(policy.config.databytes) bytes"))
         }
-        let decision = policy.mailFrom(from, state)
-        log(from: from, to: nil, decision)
-        if case .accept = decision {} else { return answer(decision) }
+        var decision = policy.mailFrom(from, state)
+        var found: SPFOutcome? = nil
+        if decision.passes && !state.isTrusted && !policy.allowListed(state, from) {
+            let dns = senderDNS.check(from, helo: helo, state, policy: policy)
+            found = dns.spf
+            if !dns.decision.passes || decision == .accept { decision = dns.decision }
+        }
+        log(from: from, to: nil, decision, spf: found)
+        guard decision.passes else { return answer(decision) }
         guard let c = ensureChild() else { return reply(SMTPReply(451, "4.3.0", "local error; try again later")) }
         guard c.send("MAIL FROM:<\(from.mailbox)>"), let r = c.readReply() else { return childDied() }
-        if r.isPositive { sender = from }
+        if r.isPositive {
+            sender = from
+            spf = found
+            if case .tag(let rule) = decision { tags.append(rule) }
+        }
         relay(r)
     }
 
@@ -161,7 +179,7 @@ public final class SMTPSession {
         guard let to = parsePath(argument, keyword: "TO:", enhanced: "5.1.3", what: "recipient") else { return }
         let decision = policy.rcptTo(to, from: from, recipientsInMessage: recipients.count, state)
         log(from: from, to: to, decision)
-        if case .accept = decision {} else {
+        guard decision.passes else {
             if decision.rule == "unknown-recipient" || decision.rule == "bad-recipients" { state.badRecipients += 1 }
             return answer(decision)
         }
@@ -170,6 +188,7 @@ public final class SMTPSession {
         if r.isPositive {
             recipients.append(to.mailbox)
             state.sessionRecipients += 1
+            if case .tag(let rule) = decision, !tags.contains(rule) { tags.append(rule) }
         }
         relay(r)
     }
@@ -183,6 +202,8 @@ public final class SMTPSession {
         relay(go)
         writer.flush()
         guard go.code == 354 else { return true }
+        // Our header fields go first; the client's copies of X-QSentry-* are dropped by DataStream.
+        guard c.send(sessionHeader()[...]) else { childDied(); return true }
         var stream = DataStream()
         var tooBig = false
         var childOK = true
@@ -212,7 +233,7 @@ public final class SMTPSession {
 
     func answer(_ decision: EnvelopeDecision) {
         switch decision {
-        case .accept: return
+        case .accept, .tag: return
         case .reply(let r, _): reply(r)
         case .replyAndReport(let r, _, let event, let disconnect):
             report(event)
@@ -243,6 +264,8 @@ public final class SMTPSession {
         var env: [String: String?] = [:]
         if state.isTrusted { env[EnvironmentContract.relayClient.name] = Environment.get(EnvironmentContract.relayClient.name) ?? "" }
         if let user = state.authUser { env[EnvironmentContract.tcpRemoteInfo.name] = user }
+        // Tells qsentry-queue that X-QSentry-Session comes from us (a client's copy never gets through).
+        env[EnvironmentContract.smtpdSession.name] = "1"
         guard let c = try? ChildSMTPD(argv: childArgv, environment: env), let greeting = c.readReply(), greeting.code == 220 else {
             var l = LogLine(program: "qsentry-smtpd")
             l.add("error", "cannot start \(childArgv[0])")
@@ -266,14 +289,18 @@ public final class SMTPSession {
     }
 
     /// P3: one line per sender and recipient decision, chkuser-like.
-    func log(from: SMTPPath, to: SMTPPath?, _ d: EnvelopeDecision) {
+    func log(from: SMTPPath, to: SMTPPath?, _ d: EnvelopeDecision, spf: SPFOutcome? = nil) {
         var l = LogLine(program: "qsentry-smtpd")
         l.add("ip", state.ipText)
         l.add("from", from.mailbox)
         if let to { l.add("to", to.mailbox) }
         if let user = state.authUser { l.add("auth", user) }
+        if let spf { l.add("spf", spf.result.rawValue) }
         switch d {
         case .accept: l.add("verdict", "accept")
+        case .tag(let rule):
+            l.add("verdict", "tag")
+            l.add("rule", rule)
         case .reply(let r, let rule), .replyAndReport(let r, let rule, _, _):
             l.add("verdict", r.isTemporary ? "defer" : "refuse")
             l.add("rule", rule)

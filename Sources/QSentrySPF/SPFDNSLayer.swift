@@ -77,7 +77,7 @@ final class SPFDNSLayer {
             return true
         case .mx, .txt, .ptr:
             // Our MX answers are "PREF HOST"; libspf2 wants the host alone.
-            let text = t == .mx ? String(record.split(separator: " ").last ?? "") : record
+            let text = t == .mx ? DNSAnswer.mxHost(record) : record
             let bytes = Array(text.utf8) + [0]
             guard SPF_dns_rr_buf_realloc(rr, Int32(i), bytes.count) == SPF_E_SUCCESS, let slot = rr.pointee.rr[i] else { return false }
             UnsafeMutableRawPointer(slot).copyMemory(from: bytes, byteCount: bytes.count)

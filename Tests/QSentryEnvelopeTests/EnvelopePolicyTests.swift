@@ -22,7 +22,7 @@ import QSentryCore
 
     func code(_ d: EnvelopeDecision) -> Int? {
         switch d {
-        case .accept: return nil
+        case .accept, .tag: return nil
         case .reply(let r, _), .replyAndReport(let r, _, _, _): return r.code
         }
     }
@@ -92,6 +92,18 @@ import QSentryCore
         var authed = stranger
         authed.authUser = "a"
         #expect(p.rcptTo(path("<a@example.com>"), from: path("<a@example.com>"), recipientsInMessage: 0, authed) == .accept)
+    }
+
+    /// Every sender rule takes all four actions: defer answers 451, tag lets the command through marked.
+    @Test func senderRulesDeferAndTag() throws {
+        let (p, _) = try policy(["control/qsentry/sender-rules": "from-equals-to=defer\nsame-domain=tag\nempty-sender=tag\n"])
+        let same = p.rcptTo(path("<a@example.com>"), from: path("<a@example.com>"), recipientsInMessage: 0, stranger)
+        #expect(same.rule == "from-equals-to" && code(same) == 451)
+        let tagged = p.rcptTo(path("<b@example.com>"), from: path("<a@example.com>"), recipientsInMessage: 0, stranger)
+        #expect(tagged == .tag(rule: "same-domain") && tagged.passes)
+        #expect(p.mailFrom(path("<>"), stranger) == .tag(rule: "empty-sender"))
+        // A tagged recipient that does not exist is still unknown: the tag never lets a bad recipient through.
+        #expect(p.rcptTo(path("<a@victim.example>"), from: path("<a@victim.example>"), recipientsInMessage: 0, stranger).rule == "relay")
     }
 
     @Test func recipientLimits() throws {

@@ -39,6 +39,8 @@ public enum EnvironmentContract {
         meaning: "the rule behind QSENTRY_CONN_VERDICT (dnsbl, rdns, ipblock …)")
     public static let connText = EnvironmentVariable(name: "QSENTRY_CONN_TEXT", setBy: "qsentry-conn", readBy: "smtpd",
         meaning: "the refusal text behind QSENTRY_CONN_VERDICT")
+    public static let smtpdSession = EnvironmentVariable(name: "QSENTRY_SMTPD", setBy: "qsentry-smtpd (for its qmail-smtpd)", readBy: "queue",
+        meaning: "1: qsentry-smtpd wrote the message's X-QSentry-Session header (clients' copies are stripped)")
     public static let realQueue = EnvironmentVariable(name: "QSENTRY_QMAILQUEUE", setBy: "admin", readBy: "queue",
         meaning: "the real qmail-queue qsentry-queue hands accepted mail to; default $QMAIL/bin/qmail-queue")
     public static let testQmail = EnvironmentVariable(name: "QSENTRY_TEST_QMAIL", setBy: "tester", readBy: "tests",
@@ -47,6 +49,6 @@ public enum EnvironmentContract {
     /// The whole table, in the order `qsentry env` prints it.
     public static let all: [EnvironmentVariable] = [
         qmail, tcpRemoteIP, tcpRemoteHost, tcpRemoteInfo, tcpLocalIP, relayClient, rblsmtpd, qmailQueue,
-        deferToSMTPD, connVerdict, connRule, connText, realQueue, testQmail,
+        deferToSMTPD, connVerdict, connRule, connText, smtpdSession, realQueue, testQmail,
     ]
 }

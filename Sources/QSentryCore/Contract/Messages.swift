@@ -37,6 +37,15 @@ public struct Messages: Sendable {
         case "honeypot": return "sorry, no mailbox here by that name: %EMailTo%"
         case "too-many-recipients": return "too many recipients"
         case "bad-recipients": return "too many unknown recipients; closing the connection"
+        case "sender-mx": return "sender domain %Domain% has no mail server (no MX or A record)"
+        case "sender-mx-temporary": return "cannot look up the mail server of %Domain%; try again later"
+        case "spf-fail": return "SPF: %IP% is not allowed to send mail from %Domain%"
+        case "spf-softfail": return "SPF: %Domain% does not designate %IP% as a permitted sender"
+        case "spf-neutral": return "SPF: %Domain% makes no statement about %IP%"
+        case "spf-none": return "SPF: %Domain% publishes no SPF record"
+        case "spf-permerror": return "SPF: the SPF record of %Domain% is broken"
+        case "spf-temperror": return "SPF: temporary error evaluating %Domain%; try again later"
+        case "spf-pass": return "SPF: %IP% is a permitted sender for %Domain%"
         default: return nil
         }
     }
