@@ -18,9 +18,10 @@ public enum DotQmail {
     }
 
     /// The first existing file in `home`, or nil. A name with `/` never reaches the file system.
-    public static func find(home: String, ext: String, exists: (String) -> Bool) -> String? {
+    /// Throws when a candidate cannot be checked (permissions): that is not "no such file".
+    public static func find(home: String, ext: String, exists: (String) throws -> Bool = FileBytes.probe) throws -> String? {
         if ext.contains("/") { return nil }
-        for name in candidates(ext: ext) where exists(home + "/" + name) { return name }
+        for name in candidates(ext: ext) where try exists(home + "/" + name) { return name }
         return nil
     }
 }

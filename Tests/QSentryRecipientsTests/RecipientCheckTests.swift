@@ -137,4 +137,83 @@ import QSentryCore
         #expect(c.check(local: ".hidden", domain: "example.com") == .unknown("unsafe local part"))
         #expect(DotQmail.candidates(ext: "a-b.c-d") == [".qmail-a-b:c-d", ".qmail-a-b:c-default", ".qmail-a-default", ".qmail-default"])
     }
+
+    func isTemporary(_ a: RecipientAnswer) -> Bool { if case .temporary = a { return true } else { return false } }
+
+    /// fastforward in ~alias/.qmail-default: only names in /etc/aliases.cdb (as newaliases writes it) exist.
+    @Test func fastforwardAliasesCDB() throws {
+        let s = try Site()
+        try s.root.write("control/locals", "example.com\n")
+        let aliases = s.root.path + "/etc/aliases.cdb"
+        try FileManager.default.createDirectory(atPath: s.root.path + "/etc", withIntermediateDirectories: true)
+        let w = try CDBWriter(path: aliases)
+        try w.add(Array(":webmaster@example.com".utf8), Array("&alice@example.com\0".utf8))
+        try w.add(Array(":abuse@".utf8), Array("&alice@example.com\0".utf8))
+        try w.finish()
+        let alias = try s.home("alias", uid: 1003)
+        try s.root.write("home/alias/.qmail-default", "| fastforward -d \(aliases)\n")
+        let c = try s.check()
+        #expect(isExists(c.check(local: "Webmaster", domain: "example.com")))
+        #expect(isExists(c.check(local: "abuse", domain: "example.com")), "a local@ wildcard entry")
+        #expect(isUnknown(c.check(local: "nobody", domain: "example.com")))
+        // -p passes unknown names on to the next line: qsentry cannot tell, so it accepts.
+        try s.root.write("home/alias/.qmail-default", "|fastforward -p -d \(aliases)\n./Maildir/\n")
+        #expect(isExists(try s.check().check(local: "nobody", domain: "example.com")))
+        // A missing aliases.cdb makes fastforward exit 111: temporary, never unknown.
+        try s.root.write("home/alias/.qmail-default", "|fastforward -d \(alias)/missing.cdb\n")
+        #expect(isTemporary(try s.check().check(local: "webmaster", domain: "example.com")))
+    }
+
+    /// A vpopmail domain: users/assign sends it to the domain directory, whose .qmail-default
+    /// runs vdelivermail; users are in vpasswd.cdb, aliases and ezmlm lists in .qmail-NAME files.
+    @Test func vpopmailDomainAndEzmlmLists() throws {
+        let s = try Site()
+        try s.root.write("control/virtualdomains", "example.net:example.net\nbox.example:box.example\n")
+        let vpop = try s.home("vpopmail", uid: 89)
+        let dom = vpop + "/domains/example.net"
+        try FileManager.default.createDirectory(atPath: dom, withIntermediateDirectories: true)
+        try s.root.write("home/vpopmail/domains/example.net/.qmail-default", "| /home/vpopmail/bin/vdelivermail '' bounce-no-mailbox\n")
+        try s.root.write("home/vpopmail/domains/example.net/.qmail-info", "&alice@example.net\n")
+        // An ezmlm list: the list address and every command address (-subscribe, -help, -return-…).
+        try s.root.write("home/vpopmail/domains/example.net/.qmail-news", "|/usr/bin/ezmlm-send '\(dom)/news'\n")
+        try s.root.write("home/vpopmail/domains/example.net/.qmail-news-default", "|/usr/bin/ezmlm-manage '\(dom)/news'\n")
+        let w = try CDBWriter(path: dom + "/vpasswd.cdb")
+        try w.add("alice", "x:1:0:Alice:\(dom)/alice:NOQUOTA")
+        try w.finish()
+        let box = vpop + "/domains/box.example"
+        try FileManager.default.createDirectory(atPath: box, withIntermediateDirectories: true)
+        try s.root.write("home/vpopmail/domains/box.example/.qmail-default", "| vdelivermail '' postmaster@box.example\n")
+        try s.usersCDB(exact: [], wild: [("example.net-", "vpopmail", dom, "-|"), ("box.example-", "vpopmail", box, "-|")])
+        let c = try s.check()
+        #expect(c.check(local: "Alice", domain: "example.net") == .exists("users/cdb:vpopmail/.qmail-default"))
+        #expect(c.check(local: "info", domain: "example.net") == .exists("users/cdb:vpopmail/.qmail-info"))
+        #expect(c.check(local: "news", domain: "example.net") == .exists("users/cdb:vpopmail/.qmail-news"))
+        #expect(c.check(local: "news-subscribe", domain: "example.net") == .exists("users/cdb:vpopmail/.qmail-news-default"))
+        #expect(isUnknown(c.check(local: "bob", domain: "example.net")))
+        #expect(isUnknown(c.check(local: "new", domain: "example.net")))
+        // A catch-all domain (no bounce-no-mailbox) takes every name.
+        #expect(isExists(c.check(local: "anyone", domain: "box.example")))
+        // vpasswd.cdb unreadable: temporary.
+        try s.root.write("home/vpopmail/domains/example.net/vpasswd.cdb", "garbage")
+        #expect(isTemporary(try s.check().check(local: "bob", domain: "example.net")))
+    }
+
+    /// A .qmail candidate that cannot be checked (here a symlink loop: ELOOP) is not "absent".
+    @Test func uncheckableDotQmailIsTemporary() throws {
+        let s = try Site()
+        try s.root.write("control/locals", "example.com\n")
+        let alias = try s.home("alias", uid: 1003)
+        try FileManager.default.createSymbolicLink(atPath: alias + "/.qmail-loop", withDestinationPath: alias + "/.qmail-loop")
+        #expect(isTemporary(try s.check().check(local: "loop", domain: "example.com")))
+    }
+
+    @Test func dotQmailLinesAndWords() {
+        let f = DotQmailFile(text: "# comment\n|preline /usr/bin/fastforward -d '/etc/aliases.cdb'\n./Maildir/\n&a@b\nc@d\n")
+        #expect(f.lines == [.program(["preline", "/usr/bin/fastforward", "-d", "/etc/aliases.cdb"]), .file("./Maildir/"),
+                            .forward("a@b"), .forward("c@d")])
+        #expect(DotQmailFile.programName(["preline", "/usr/bin/fastforward", "-d", "x"])! == ("fastforward", ["-d", "x"]))
+        #expect(DotQmailFile.words("vdelivermail '' bounce-no-mailbox") == ["vdelivermail", "", "bounce-no-mailbox"])
+        #expect(FastForward.invocation(["-pd", "/etc/aliases.cdb"]) == FastForward.Invocation(cdbPath: "/etc/aliases.cdb", useDefault: true, passThrough: true))
+        #expect(FastForward.invocation(["-x", "f"]) == nil)
+    }
 }

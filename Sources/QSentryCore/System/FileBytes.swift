@@ -70,6 +70,16 @@ public enum FileBytes {
         return stat(path, &st) == 0
     }
 
+    /// Whether a path is there, with "cannot tell" kept apart from "absent": a directory
+    /// qsentry may not search (EACCES) must never pass for a missing file.
+    public static func probe(_ path: String) throws -> Bool {
+        var st = stat()
+        if stat(path, &st) == 0 { return true }
+        let e = errno
+        if e == ENOENT || e == ENOTDIR { return false }
+        throw SystemError("stat", path: path, errno: e)
+    }
+
     /// Modification time in seconds, or nil when the file is missing.
     public static func modificationTime(_ path: String) -> Int? {
         var st = stat()
