@@ -19,8 +19,9 @@ func systemLibrary(_ name: String, pkgConfig: String? = nil, apt: String) -> Tar
 
 /// Release builds of these programs are fully static executables: no dynamic loader
 /// work at all, which is most of a Swift program's start-up (bench/startup.sh). A program
-/// that links a C library Debian ships without a static archive (libspf2, libclamav)
-/// cannot be one; it keeps `--static-swift-stdlib` from install.sh alone.
+/// that links a C library Debian ships without a static archive (libclamav) cannot be one;
+/// it keeps `--static-swift-stdlib` from install.sh alone. libspf2 (also without one) is
+/// opened with dlopen by QSentrySPF, only when SPF is configured, so qsentry-smtpd stays static.
 let fullyStatic: [LinkerSetting] = [.unsafeFlags(["-static-executable"], .when(configuration: .release))]
 
 let package = Package(
@@ -69,8 +70,7 @@ let package = Package(
 
         // Thin executables.
         .executableTarget(name: "qsentry-conn", dependencies: ["QSentryConnection", "QSentryCore"], linkerSettings: fullyStatic),
-        // Links libspf2, which Debian ships without a static archive: static Swift runtime only.
-        .executableTarget(name: "qsentry-smtpd", dependencies: ["QSentrySMTPD", "QSentryEnvelope", "QSentryStore", "QSentryCore"]),
+        .executableTarget(name: "qsentry-smtpd", dependencies: ["QSentrySMTPD", "QSentryEnvelope", "QSentryStore", "QSentryCore"], linkerSettings: fullyStatic),
         .executableTarget(name: "qsentry-queue", dependencies: ["QSentryCore"], linkerSettings: fullyStatic),
         .executableTarget(name: "qsentry-local", dependencies: ["QSentryCore"], linkerSettings: fullyStatic),
         .executableTarget(
@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(name: "HarnessTests", dependencies: ["TestHarness"]),
         .testTarget(
             name: "SystemLibraryTests",
-            dependencies: ["CCDB", "CAres", "CClamAV", "CSPF2", "CHiredis", "CMaxMindDB", "COpenSSL", "CSQLite"]
+            dependencies: ["CCDB", "CAres", "CClamAV", "CSPF2", "CHiredis", "CMaxMindDB", "COpenSSL", "CSQLite", "QSentrySPF"]
         ),
     ],
     swiftLanguageModes: [.v5]

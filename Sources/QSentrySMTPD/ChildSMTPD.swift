@@ -10,7 +10,7 @@ import QSentryCore
 /// client's HELO replayed to it.
 public final class ChildSMTPD {
     public let pid: pid_t
-    private let toChild: Int32
+    private var toChild: Int32
     private let fromChild: Int32
     private var buffer: [UInt8] = []
     static let replyTimeoutSeconds = 1200
@@ -55,7 +55,7 @@ public final class ChildSMTPD {
     }
 
     deinit {
-        close(toChild)
+        if toChild >= 0 { close(toChild) }
         close(fromChild)
         var status: Int32 = 0
         if waitpid(pid, &status, WNOHANG) == 0 {
@@ -71,6 +71,17 @@ public final class ChildSMTPD {
     }
 
     public func send(_ line: String) -> Bool { send(Array((line + "\r\n").utf8)[...]) }
+
+    /// Ends the session: QUIT, then end of input at once. Some servers (exim) wait a moment
+    /// after QUIT for the client to close first; closing our end spares every session that wait.
+    public func quit() {
+        guard toChild >= 0 else { return }
+        if send("QUIT") {
+            close(toChild)
+            toChild = -1
+            _ = readReply()
+        }
+    }
 
     /// Reads one (possibly multi-line) reply; nil when the child died or went silent.
     public func readReply() -> Reply? {

@@ -114,9 +114,10 @@ public final class SMTPSession {
         case "VRFY": reply(SMTPReply(252, "2.5.2", "send some mail, I'll try my best"))
         case "HELP": reply(SMTPReply(214, "2.0.0", "qsentry-smtpd in front of qmail-smtpd; see RFC 5321"))
         case "QUIT":
-            stopChild()
+            // The client needs nothing from qmail-smtpd's QUIT: answer first, then end the child.
             writer.send(raw: "221 2.0.0 \(hostname) closing connection\r\n")
             writer.flush()
+            stopChild()
             return false
         default:
             reply(SMTPReply(502, "5.5.1", "command not implemented"))
@@ -247,7 +248,7 @@ public final class SMTPSession {
 
     /// Ends the running qmail-smtpd politely (QUIT), if there is one.
     func stopChild() {
-        if let c = child, c.send("QUIT") { _ = c.readReply() }
+        child?.quit()
         child = nil
     }
 
@@ -258,15 +259,19 @@ public final class SMTPSession {
         reply(SMTPReply(451, "4.3.0", "local error; try again later"))
     }
 
-    /// Starts qmail-smtpd for this session and replays the client's HELO to it.
-    func ensureChild() -> ChildSMTPD? {
-        if let c = child { return c }
+    func spawnChild() -> ChildSMTPD? {
         var env: [String: String?] = [:]
         if state.isTrusted { env[EnvironmentContract.relayClient.name] = Environment.get(EnvironmentContract.relayClient.name) ?? "" }
         if let user = state.authUser { env[EnvironmentContract.tcpRemoteInfo.name] = user }
         // Tells qsentry-queue that X-QSentry-Session comes from us (a client's copy never gets through).
         env[EnvironmentContract.smtpdSession.name] = "1"
-        guard let c = try? ChildSMTPD(argv: childArgv, environment: env), let greeting = c.readReply(), greeting.code == 220 else {
+        return try? ChildSMTPD(argv: childArgv, environment: env)
+    }
+
+    /// Starts qmail-smtpd for this session, reads its greeting and replays the client's HELO to it.
+    func ensureChild() -> ChildSMTPD? {
+        if let c = child { return c }
+        guard let c = spawnChild(), let greeting = c.readReply(), greeting.code == 220 else {
             var l = LogLine(program: "qsentry-smtpd")
             l.add("error", "cannot start \(childArgv[0])")
             l.emit()

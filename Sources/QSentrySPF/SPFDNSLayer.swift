@@ -10,13 +10,15 @@ import QSentryDNS
 /// at a DNS server on a loopback port. The whole evaluation shares one time budget: once it
 /// is spent every further lookup is TRY_AGAIN, which libspf2 turns into temperror.
 final class SPFDNSLayer {
+    let spf: LibSPF2
     let resolver: Resolver
     let budgetEnds: Int
     /// The C structure libspf2 calls through; `hook` points back to this object.
     let server: UnsafeMutablePointer<SPF_dns_server_t>
     private let name = strdup("qsentry")
 
-    init(resolver: Resolver, budgetMilliseconds: Int) {
+    init(_ spf: LibSPF2, resolver: Resolver, budgetMilliseconds: Int) {
+        self.spf = spf
         self.resolver = resolver
         budgetEnds = monotonicMilliseconds() + budgetMilliseconds
         server = .allocate(capacity: 1)
@@ -49,15 +51,15 @@ final class SPFDNSLayer {
     }
 
     func lookup(_ domain: String, _ type: ns_type) -> UnsafeMutablePointer<SPF_dns_rr_t>? {
-        guard let t = Self.dnsType(type) else { return SPF_dns_rr_new_init(server, domain, type, 0, NO_DATA) }
-        if monotonicMilliseconds() >= budgetEnds { return SPF_dns_rr_new_init(server, domain, type, 0, TRY_AGAIN) }
+        guard let t = Self.dnsType(type) else { return spf.rrNewInit(server, domain, type, 0, NO_DATA) }
+        if monotonicMilliseconds() >= budgetEnds { return spf.rrNewInit(server, domain, type, 0, TRY_AGAIN) }
         let q = DNSQuery(domain, t)
         switch resolver.resolve([q])[q] ?? .temporary("no answer") {
-        case .nameError: return SPF_dns_rr_new_init(server, domain, type, 0, HOST_NOT_FOUND)
-        case .noData: return SPF_dns_rr_new_init(server, domain, type, 0, NO_DATA)
-        case .temporary: return SPF_dns_rr_new_init(server, domain, type, 0, TRY_AGAIN)
+        case .nameError: return spf.rrNewInit(server, domain, type, 0, HOST_NOT_FOUND)
+        case .noData: return spf.rrNewInit(server, domain, type, 0, NO_DATA)
+        case .temporary: return spf.rrNewInit(server, domain, type, 0, TRY_AGAIN)
         case .records(let records):
-            guard let rr = SPF_dns_rr_new_init(server, domain, type, 0, NETDB_SUCCESS) else { return nil }
+            guard let rr = spf.rrNewInit(server, domain, type, 0, NETDB_SUCCESS) else { return nil }
             var n: Int32 = 0
             for record in records where fill(rr, Int(n), t, record) { n += 1 }
             rr.pointee.num_rr = n
@@ -72,14 +74,14 @@ final class SPFDNSLayer {
         case .a, .aaaa:
             guard let ip = IPAddress(record), ip.isIPv4 == (t == .a) else { return false }
             let bytes = ip.bytes
-            guard SPF_dns_rr_buf_realloc(rr, Int32(i), bytes.count) == SPF_E_SUCCESS, let slot = rr.pointee.rr[i] else { return false }
+            guard spf.rrBufRealloc(rr, Int32(i), bytes.count) == SPF_E_SUCCESS, let slot = rr.pointee.rr[i] else { return false }
             UnsafeMutableRawPointer(slot).copyMemory(from: bytes, byteCount: bytes.count)
             return true
         case .mx, .txt, .ptr:
             // Our MX answers are "PREF HOST"; libspf2 wants the host alone.
             let text = t == .mx ? DNSAnswer.mxHost(record) : record
             let bytes = Array(text.utf8) + [0]
-            guard SPF_dns_rr_buf_realloc(rr, Int32(i), bytes.count) == SPF_E_SUCCESS, let slot = rr.pointee.rr[i] else { return false }
+            guard spf.rrBufRealloc(rr, Int32(i), bytes.count) == SPF_E_SUCCESS, let slot = rr.pointee.rr[i] else { return false }
             UnsafeMutableRawPointer(slot).copyMemory(from: bytes, byteCount: bytes.count)
             return true
         }

@@ -99,4 +99,19 @@ import QSentryCore
         #expect(h.contains("X-Other: kept"), "\(h)")
         #expect(!h.lowercased().contains("x-qsentry-verdict"))
     }
+
+    /// DATA is streamed: a 20 MB message passes with qsentry-smtpd's memory flat (goal ≤ 16 MB peak RSS).
+    @Test func twentyMegabyteMessageStreamsWithFlatMemory() throws {
+        let rig = try SMTPDRig()
+        let line = String(repeating: "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!?", count: 1) + "\n"
+        let body = try rig.root.write("body.txt", String(repeating: line, count: 20 * 1024 * 1024 / line.utf8.count))
+        let watch = PeakRSS(commandStartsWith: Run.program("qsentry-smtpd") + " " + rig.exim.command)
+        let t = try Swaks.run(server: rig.server.address, ["--helo", "client.example.org", "--from", "a@example.org",
+                                                         "--to", "sales@example.com", "--body", body, "--suppress-data"], timeout: 300).stdout
+        let peak = watch.stop()
+        #expect(Swaks.replyCodes(t).suffix(2) == [250, 221], "\(t)")
+        let queued = rig.exim.messages.first?.body.utf8.count ?? 0
+        #expect(queued > 20_000_000, "exim queued \(queued) bytes")
+        #expect(peak > 0 && peak <= 16 * 1024, "qsentry-smtpd peak RSS \(peak) kB")
+    }
 }
