@@ -25,9 +25,11 @@ public struct RecipientCheck {
 
     /// Reads the control files (locals, or control/me when locals is missing, as qmail does).
     public static func load(_ root: QmailRoot) throws -> RecipientCheck {
-        var locals = try DomainList.load(root.control("locals"))
-        if try ControlFile.lines(root.control("locals")) == nil, let me = try ControlFile.value(root.control("me")) {
-            locals = DomainList(lines: [me], path: root.control("me"))
+        let locals: DomainList
+        if let lines = try ControlFile.lines(root.control("locals")) {
+            locals = DomainList(lines: lines, path: root.control("locals"))
+        } else {
+            locals = DomainList(lines: try ControlFile.value(root.control("me")).map { [$0] } ?? [], path: root.control("me"))
         }
         var valid: CDB? = nil
         do {

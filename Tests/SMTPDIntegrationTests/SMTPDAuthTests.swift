@@ -44,6 +44,20 @@ import QSentryCore
         #expect(!rig.log.contains("s3cret"))
     }
 
+    /// AUTH after a first message: the qmail-smtpd started without RELAYCLIENT is replaced.
+    @Test func authAfterAMessageRestartsTheServerBehind() throws {
+        let rig = try rig()
+        let t = try RawClient.session(rig.server.address, [
+            "EHLO c.example", "MAIL FROM:<a@example.org>", "RCPT TO:<sales@example.com>", "DATA", "Subject: one\r\n\r\nfirst\r\n.",
+            "AUTH PLAIN \(Base64Text.encode("\0alice\0s3cret"))",
+            "MAIL FROM:<alice@example.com>", "RCPT TO:<friend@elsewhere.example>", "DATA", "Subject: two\r\n\r\nsecond\r\n.", "QUIT",
+        ])
+        #expect(t.contains("235 2.7.0"), "\(t)")
+        #expect(rig.exim.messages.count == 2, "\(t)")
+        let envs = rig.exim.environments
+        #expect(envs.count == 2 && envs[0]["RELAYCLIENT"] == nil && envs[1]["RELAYCLIENT"] == "", "\(envs.map { $0["RELAYCLIENT"] ?? "-" })")
+    }
+
     @Test func wrongPasswordIsRefusedAndCannotRelay() throws {
         let rig = try rig()
         let t = try rig.swaks(["--auth", "PLAIN", "--auth-user", "alice", "--auth-password", "wrong",

@@ -27,15 +27,13 @@ import QSentryCore
     let rig: SMTPDRig
 
     init() throws {
-        let probe = try TempQmailRoot()
-        dns = try NSD(root: probe, zones: ["spf.test": Self.zone])
+        dns = try NSD(root: try TempQmailRoot(), zones: ["spf.test": Self.zone])
         rig = try SMTPDRig([
             "control/qsentry/dnsservers": dns.address + "\n",
             "control/qsentry/dnstimeout": "1500\n",
             "control/qsentry/spf": "fail=refuse\nsoftfail=tag\ntemperror=defer\npermerror=refuse\n",
             "control/qsentry/sender-rules": "sender-mx=refuse\n",
         ], rules: "127.0.0.5:allow,RELAYCLIENT=\"\",TCPREMOTEIP=\"192.0.2.10\"\n:allow,TCPREMOTEIP=\"192.0.2.10\"\n")
-        _ = probe
     }
 
     func send(_ from: String) throws -> String {

@@ -5,6 +5,8 @@ import Foundation
 /// The database holds one `.ndb` signature for the EICAR test string, named
 /// `QSentry.Test.EICAR` (clamd reports it as `QSentry.Test.EICAR.UNOFFICIAL`).
 public final class Clamd: @unchecked Sendable {
+    /// Keeps the root, and with it the server's files, alive as long as the server.
+    private let owner: TempQmailRoot
     public static let eicar = #"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"#
     public static let signatureName = "QSentry.Test.EICAR.UNOFFICIAL"
 
@@ -14,6 +16,7 @@ public final class Clamd: @unchecked Sendable {
     public let configPath: String
 
     public init(root: TempQmailRoot, streamMaxLength: String = "25M") throws {
+        owner = root
         let dir = root.runDirectory + "/clamd-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: dir + "/db", withIntermediateDirectories: true)
         let hex = Array(Clamd.eicar.utf8).map { String(format: "%02x", $0) }.joined()

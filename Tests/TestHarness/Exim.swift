@@ -4,11 +4,14 @@ import Foundation
 /// speaks SMTP on stdin/stdout as qmail-smtpd does, accepts every recipient, and only queues
 /// (queue_only) into a spool the test owns, where accepted messages can be counted and read.
 public final class Exim: @unchecked Sendable {
+    /// Keeps the root, and with it the server's files, alive as long as the server.
+    private let owner: TempQmailRoot
     public let directory: String
     /// The command to put after qsentry-smtpd on the tcpserver line.
     public let command: String
 
     public init(root: TempQmailRoot) throws {
+        owner = root
         directory = root.runDirectory + "/exim-\(UUID().uuidString.prefix(6))"
         for d in ["spool", "log"] {
             try FileManager.default.createDirectory(atPath: directory + "/" + d, withIntermediateDirectories: true)

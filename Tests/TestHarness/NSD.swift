@@ -4,10 +4,13 @@ import Foundation
 ///
 /// Zones are given as zone-file bodies without SOA/NS; the harness adds those.
 public final class NSD: @unchecked Sendable {
+    /// Keeps the root, and with it the server's files, alive as long as the server.
+    private let owner: TempQmailRoot
     public let server: ServerProcess
     public let port: UInt16
 
     public init(root: TempQmailRoot, zones: [String: String]) throws {
+        owner = root
         let dir = root.runDirectory + "/nsd-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         port = try Ports.free(udp: true)

@@ -5,6 +5,8 @@ import Foundation
 /// Each zone is `ip4set` data in rbldnsd's own format, e.g.
 /// `":127.0.0.2:Listed, see http://bl.example/?%s\n192.0.2.7\n"`.
 public final class RBLDNSD: @unchecked Sendable {
+    /// Keeps the root, and with it the server's files, alive as long as the server.
+    private let owner: TempQmailRoot
     public let server: ServerProcess
     public let port: UInt16
 
@@ -14,6 +16,7 @@ public final class RBLDNSD: @unchecked Sendable {
     ///   - host: the loopback address to listen on; `port` nil picks a free one (pass 53 for djbdns clients).
     public init(root: TempQmailRoot, zones: [String: String], type: String = "ip4set",
                 host: String = "127.0.0.1", port fixedPort: UInt16? = nil) throws {
+        owner = root
         self.host = host
         let dir = root.runDirectory + "/rbldnsd-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

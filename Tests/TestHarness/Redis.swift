@@ -2,6 +2,8 @@ import Foundation
 
 /// `redis-server` on a loopback port, nothing saved to disk.
 public final class Redis: @unchecked Sendable {
+    /// Keeps the root, and with it the server's files, alive as long as the server.
+    private let owner: TempQmailRoot
     public let server: ServerProcess
     public let port: UInt16
 
@@ -9,6 +11,7 @@ public final class Redis: @unchecked Sendable {
     public let socketPath: String
 
     public init(root: TempQmailRoot) throws {
+        owner = root
         port = try Ports.free()
         let dir = root.runDirectory + "/redis-\(port)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

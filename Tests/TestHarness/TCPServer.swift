@@ -2,6 +2,8 @@ import Foundation
 
 /// ucspi-tcp's `tcpserver` on 127.0.0.1 and a port the kernel picks (`-1` prints it), running `command`.
 public final class TCPServer: @unchecked Sendable {
+    /// Keeps the root, and with it the server's files, alive as long as the server.
+    private let owner: TempQmailRoot
     public let server: ServerProcess
     public let port: UInt16
 
@@ -10,6 +12,7 @@ public final class TCPServer: @unchecked Sendable {
     ///   - options: more tcpserver options (`-c 200`, `-u …`).
     public init(root: TempQmailRoot, command: [String], rules: String? = nil, options: [String] = [],
                 environment: [String: String]? = nil, name: String = "tcpserver") throws {
+        owner = root
         var args = ["-1", "-v", "-R", "-H", "-l0"] + options
         if let rules { args += ["-x", rules] }
         args += ["127.0.0.1", "0"] + command
