@@ -61,6 +61,12 @@ public final class SenderDNSChecks {
             }
         }
         if let actions = config.spfActions, let ip = s.ip {
+            if case .failure(let e) = LibSPF2.shared {
+                // SPF then answers temperror; the admin must see why.
+                var l = LogLine(program: "qsentry-smtpd")
+                l.add("warning", "spf: \(e)")
+                l.emit()
+            }
             let spf = SPFCheck(resolver: resolver, receiver: receiver, budgetMilliseconds: resolver.deadlineMilliseconds * 2)
                 .evaluate(ip: ip, helo: helo, sender: from.mailbox)
             outcome.spf = spf
