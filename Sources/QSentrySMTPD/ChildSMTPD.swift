@@ -30,26 +30,23 @@ public final class ChildSMTPD {
         }
         // Close-on-exec everywhere: the child gets its ends as fds 0 and 1 through dup2 only.
         for fd in inPipe + outPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
-        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         for (k, v) in environment {
             if let v { setenv(k, v, 1) } else { unsetenv(k) }
         }
-        let cargs = argv.map { strdup($0) } + [nil]
-        defer { cargs.forEach { free($0) } }
-        var child: pid_t = 0
-        let r = posix_spawn(&child, argv[0], &actions, nil, cargs, environ)
-        close(inPipe[0])
-        close(outPipe[1])
-        guard r == 0 else {
+        defer {
+            close(inPipe[0])
+            close(outPipe[1])
+        }
+        do {
+            pid = try Exec.spawn(argv) { actions in
+                posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
+                posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+            }
+        } catch {
             close(inPipe[1])
             close(outPipe[0])
-            throw SystemError("spawn", path: argv[0], errno: r)
+            throw error
         }
-        pid = child
         toChild = inPipe[1]
         fromChild = outPipe[0]
     }

@@ -17,6 +17,21 @@ public enum Exec {
         return "unable to run \(first): \(String(cString: strerror(e)))"
     }
 
+    /// posix_spawn(argv[0]) with this process's environment; `arrange` adds the descriptor
+    /// plumbing (dup2, open). Returns the child's pid, or throws with posix_spawn's error.
+    public static func spawn(_ argv: [String], arrange: (inout posix_spawn_file_actions_t) -> Void) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        arrange(&actions)
+        let cargs = argv.map { strdup($0) } + [nil]
+        defer { cargs.forEach { free($0) } }
+        var pid: pid_t = 0
+        let r = posix_spawn(&pid, argv[0], &actions, nil, cargs, environ)
+        guard r == 0 else { throw SystemError("spawn", path: argv[0], errno: r) }
+        return pid
+    }
+
     public static func setEnvironment(_ name: String, _ value: String) { setenv(name, value, 1) }
     public static func unsetEnvironment(_ name: String) { unsetenv(name) }
 }

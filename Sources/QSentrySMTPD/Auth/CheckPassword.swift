@@ -31,21 +31,19 @@ public struct CheckPassword {
         var fd3: [Int32] = [0, 0]
         guard pipe(&fd3) == 0 else { return .temporary("pipe: errno \(errno)") }
         for fd in fd3 { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        // The SMTP client is on fds 0 and 1: the program must not see it.
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, fd3[0], 3)
-        let cargs = argv.map { strdup($0) } + [nil]
-        defer { cargs.forEach { free($0) } }
-        var pid: pid_t = 0
-        let r = posix_spawn(&pid, argv[0], &actions, nil, cargs, environ)
-        close(fd3[0])
-        guard r == 0 else {
+        let pid: pid_t
+        do {
+            pid = try Exec.spawn(argv) { actions in
+                // The SMTP client is on fds 0 and 1: the program must not see it.
+                posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+                posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+                posix_spawn_file_actions_adddup2(&actions, fd3[0], 3)
+            }
+            close(fd3[0])
+        } catch {
+            close(fd3[0])
             close(fd3[1])
-            return .temporary("cannot run \(argv[0]): \(String(cString: strerror(r)))")
+            return .temporary("cannot run \(argv[0]): \(error)")
         }
         // The whole record fits in a pipe buffer: user and password are limited by the caller.
         let record = Array(user.utf8) + [0] + password + [0] + Array(String(time(nil)).utf8) + [0]
