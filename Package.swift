@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "QSentryStoreTests", dependencies: ["QSentryStore", "QSentryCore", "TestHarness"]),
         .testTarget(name: "QSentryRecipientsTests", dependencies: ["QSentryRecipients", "QSentryCore", "TestHarness"]),
         .testTarget(name: "QSentryEnvelopeTests", dependencies: ["QSentryEnvelope", "QSentryRecipients", "QSentryCore", "TestHarness"]),
-        .testTarget(name: "QSentrySMTPDTests", dependencies: ["QSentrySMTPD"]),
+        .testTarget(name: "QSentrySMTPDTests", dependencies: ["QSentrySMTPD", "TestHarness"]),
         .testTarget(name: "QSentrySPFTests", dependencies: ["QSentrySPF", "QSentryDNS", "QSentryCore", "TestHarness"]),
         .testTarget(name: "SMTPDIntegrationTests", dependencies: ["TestHarness", "QSentryCore"]),
         .testTarget(name: "QSentryAdminTests", dependencies: ["QSentryAdmin", "QSentryCore"]),

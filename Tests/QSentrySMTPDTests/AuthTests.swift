@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestHarness
 @testable import QSentrySMTPD
 
 /// The pieces of AUTH below the integration tests: base64 and the checkpassword protocol.
@@ -13,19 +14,21 @@ import Testing
         for bad in ["YQ", "Y===", "YQ=a", "!!!!", "YQ== ", "=YQ="] { #expect(Base64.decode(bad) == nil, "\(bad)") }
     }
 
+    /// Written through the harness (O_CLOEXEC): a descriptor still open for writing in a program
+    /// another test spawns at that moment would make exec fail with "text file busy".
+    let root: TempQmailRoot
+    init() throws { root = try TempQmailRoot() }
+
     /// A checkpassword in shell: reads user, password and timestamp from fd 3, as vchkpw does.
     func program(exit: String) throws -> (CheckPassword, String) {
-        let dir = NSTemporaryDirectory() + "qsentry-cp-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let seen = dir + "/seen"
-        let script = dir + "/checkpassword"
-        try """
+        let name = UUID().uuidString
+        let seen = root.path + "/seen-" + name
+        let script = try root.write("checkpassword-" + name, """
         #!/bin/sh
         tr '\\000' '\\n' <&3 > \(seen)
         \(exit)
 
-        """.write(toFile: script, atomically: true, encoding: .utf8)
-        chmod(script, 0o755)
+        """, mode: 0o755)
         return (CheckPassword(argv: [script, "/bin/true"]), seen)
     }
 
