@@ -48,9 +48,9 @@ public struct EnvelopeConfiguration {
             if pair.key == "message" { perMessage = n } else if pair.key == "connection" { perSession = n }
         }
         var spf: [String: VerdictAction]? = nil
-        if try ControlFile.lines(root.qsentry("spf")) != nil {
+        if let lines = try ControlFile.lines(root.qsentry("spf")) {
             var actions: [String: VerdictAction] = [:]
-            let (pairs, malformed) = try ControlFile.keyValues(root.qsentry("spf"))
+            let (pairs, malformed) = ControlFile.keyValues(lines, path: root.qsentry("spf"))
             problems += malformed
             for pair in pairs { if let a = VerdictAction(rawValue: pair.value) { actions[pair.key] = a } }
             spf = actions

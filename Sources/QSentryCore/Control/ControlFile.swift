@@ -95,9 +95,14 @@ extension ControlFile {
     /// The `key=value` lines of a settings file (`bans`, `rdns`, `spf` …); a missing file has none.
     /// Lines without `=` come back as problems, for the caller to throw, log or skip.
     public static func keyValues(_ path: String) throws -> (pairs: [KeyValueLine], malformed: [ControlError]) {
+        keyValues(try lines(path) ?? [], path: path)
+    }
+
+    /// The same, for lines already read (a caller that must also know whether the file exists).
+    public static func keyValues(_ lines: [ControlLine], path: String) -> (pairs: [KeyValueLine], malformed: [ControlError]) {
         var pairs: [KeyValueLine] = []
         var malformed: [ControlError] = []
-        for line in try lines(path) ?? [] {
+        for line in lines {
             guard let eq = line.text.firstIndex(of: "=") else {
                 malformed.append(ControlError(path: path, line: line.number, "expected key=value"))
                 continue
