@@ -55,6 +55,12 @@ public enum EnvelopeDecision: Equatable, Sendable {
         }
     }
 
+    /// This decision followed by a later rule's: a refusal or deferral replaces it, a tag
+    /// replaces plain acceptance only (the first tag stands).
+    public func then(_ next: EnvelopeDecision) -> EnvelopeDecision {
+        !next.passes || self == .accept ? next : self
+    }
+
     /// Whether the command goes on to qmail-smtpd (accepted, possibly tagged).
     public var passes: Bool {
         switch self {

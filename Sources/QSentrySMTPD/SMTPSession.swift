@@ -43,7 +43,7 @@ public final class SMTPSession {
         self.childArgv = childArgv
         self.hostname = hostname
         self.root = root
-        self.senderDNS = SenderDNSChecks(config: policy.config, root: root, receiver: hostname)
+        self.senderDNS = SenderDNSChecks(policy: policy, root: root, receiver: hostname)
     }
 
     /// Runs until QUIT, end of input or a fatal condition; returns the exit code.
@@ -159,9 +159,9 @@ public final class SMTPSession {
         var decision = policy.mailFrom(from, state)
         var found: SPFOutcome? = nil
         if decision.passes && !state.isTrusted && !policy.allowListed(state, from) {
-            let dns = senderDNS.check(from, helo: helo, state, policy: policy)
+            let dns = senderDNS.check(from, helo: helo, state)
             found = dns.spf
-            if !dns.decision.passes || decision == .accept { decision = dns.decision }
+            decision = decision.then(dns.decision)
         }
         log(from: from, to: nil, decision, spf: found)
         guard decision.passes else { return answer(decision) }

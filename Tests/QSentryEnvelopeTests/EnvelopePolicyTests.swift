@@ -94,6 +94,14 @@ import QSentryCore
         #expect(p.rcptTo(path("<a@example.com>"), from: path("<a@example.com>"), recipientsInMessage: 0, authed) == .accept)
     }
 
+    @Test func laterRulesRefuseOverTagsAndTheFirstTagStands() {
+        let refused = EnvelopeDecision.reply(SMTPReply(550, "5.7.23", "no"), rule: "spf-fail")
+        #expect(EnvelopeDecision.accept.then(.tag(rule: "a")) == .tag(rule: "a"))
+        #expect(EnvelopeDecision.tag(rule: "a").then(.tag(rule: "b")) == .tag(rule: "a"))
+        #expect(EnvelopeDecision.tag(rule: "a").then(refused) == refused)
+        #expect(EnvelopeDecision.tag(rule: "a").then(.accept) == .tag(rule: "a"))
+    }
+
     /// Every sender rule takes all four actions: defer answers 451, tag lets the command through marked.
     @Test func senderRulesDeferAndTag() throws {
         let (p, _) = try policy(["control/qsentry/sender-rules": "from-equals-to=defer\nsame-domain=tag\nempty-sender=tag\n"])

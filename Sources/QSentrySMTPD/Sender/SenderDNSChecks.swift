@@ -6,13 +6,15 @@ import QSentrySPF
 /// The sender checks that ask the DNS, at MAIL FROM: E10 (sender domain has MX or A) and
 /// E11 (SPF). Neither opens a resolver unless its control file asks for it.
 public final class SenderDNSChecks {
-    let config: EnvelopeConfiguration
+    let policy: EnvelopePolicy
     let root: QmailRoot
     let receiver: String
     private var resolver: Resolver?
 
-    public init(config: EnvelopeConfiguration, root: QmailRoot, receiver: String) {
-        self.config = config
+    var config: EnvelopeConfiguration { policy.config }
+
+    public init(policy: EnvelopePolicy, root: QmailRoot, receiver: String) {
+        self.policy = policy
         self.root = root
         self.receiver = receiver
     }
@@ -37,7 +39,7 @@ public final class SenderDNSChecks {
         return r
     }
 
-    public func check(_ from: SMTPPath, helo: String, _ s: SessionState, policy: EnvelopePolicy) -> Outcome {
+    public func check(_ from: SMTPPath, helo: String, _ s: SessionState) -> Outcome {
         var outcome = Outcome()
         guard isConfigured else { return outcome }
         let v = ReplyTemplate.Values(ip: s.ipText, domain: from.isNull ? helo : from.domain, emailTo: "", emailFrom: from.mailbox)
@@ -50,7 +52,7 @@ public final class SenderDNSChecks {
             switch SenderDomainCheck(resolver: resolver).check(from.domain) {
             case .deliverable: break
             case .temporary:
-                outcome.decision = .reply(SMTPReply(451, "4.4.3", policy.config.messages.text("sender-mx-temporary", v)),
+                outcome.decision = .reply(SMTPReply(451, "4.4.3", config.messages.text("sender-mx-temporary", v)),
                                           rule: "sender-mx-temporary")
                 return outcome
             case .noMailHost:
@@ -73,7 +75,7 @@ public final class SenderDNSChecks {
             // RFC 7372: 5.7.23 for a failed SPF check, 4.7.24 for a temporary SPF error.
             let rule = "spf-" + spf.result.rawValue
             if let d = policy.apply(actions[spf.result.rawValue], rule: rule, v, refuse: 550, "5.7.23", defer: "4.7.24") {
-                if !d.passes || outcome.decision == .accept { outcome.decision = d }
+                outcome.decision = outcome.decision.then(d)
             }
         }
         return outcome
