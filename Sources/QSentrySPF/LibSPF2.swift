@@ -33,72 +33,32 @@ public struct LibSPF2 {
     public static let soname = "libspf2.so.2"
 
     /// The process-wide library, or why it cannot be had.
-    public static let shared: Result<LibSPF2, SPFLoadError> = load()
+    public static let shared: Result<LibSPF2, SPFLoadError> = Result { () throws(SPFLoadError) in try LibSPF2() }
 
-    static func load() -> Result<LibSPF2, SPFLoadError> {
-        guard let handle = dlopen(soname, RTLD_NOW | RTLD_LOCAL) else {
-            return .failure(SPFLoadError(description: "cannot open \(soname): \(dlerror().map { String(cString: $0) } ?? "unknown error")"))
+    /// Opens the library and resolves every function; each symbol takes its type from the property.
+    init() throws(SPFLoadError) {
+        guard let handle = dlopen(Self.soname, RTLD_NOW | RTLD_LOCAL) else {
+            throw SPFLoadError(description: "cannot open \(Self.soname): \(dlerror().map { String(cString: $0) } ?? "unknown error")")
         }
-        var missing: [String] = []
-        func symbol<T>(_ name: String, as: T.Type) -> T? {
-            guard let p = dlsym(handle, name) else { missing.append(name); return nil }
+        func symbol<T>(_ name: String) throws(SPFLoadError) -> T {
+            guard let p = dlsym(handle, name) else { throw SPFLoadError(description: "\(Self.soname) lacks \(name)") }
             return unsafeBitCast(p, to: T.self)
         }
-        let lib = LibSPF2(
-            serverNewDNS: symbol("SPF_server_new_dns", as: (@convention(c) (DNSServer?, Int32) -> Server?).self),
-            serverSetRecDom: symbol("SPF_server_set_rec_dom", as: (@convention(c) (Server?, Text?) -> SPF_errcode_t).self),
-            serverFree: symbol("SPF_server_free", as: (@convention(c) (Server?) -> Void).self),
-            requestNew: symbol("SPF_request_new", as: (@convention(c) (Server?) -> Request?).self),
-            requestFree: symbol("SPF_request_free", as: (@convention(c) (Request?) -> Void).self),
-            requestSetIPv4: symbol("SPF_request_set_ipv4_str", as: (@convention(c) (Request?, Text?) -> SPF_errcode_t).self),
-            requestSetIPv6: symbol("SPF_request_set_ipv6_str", as: (@convention(c) (Request?, Text?) -> SPF_errcode_t).self),
-            requestSetHelo: symbol("SPF_request_set_helo_dom", as: (@convention(c) (Request?, Text?) -> SPF_errcode_t).self),
-            requestSetEnvFrom: symbol("SPF_request_set_env_from", as: (@convention(c) (Request?, Text?) -> Int32).self),
-            queryMailFrom: symbol("SPF_request_query_mailfrom", as: (@convention(c) (Request?, UnsafeMutablePointer<Response?>?) -> SPF_errcode_t).self),
-            responseResult: symbol("SPF_response_result", as: (@convention(c) (Response?) -> SPF_result_t).self),
-            responseReceivedSPF: symbol("SPF_response_get_received_spf", as: (@convention(c) (Response?) -> Text?).self),
-            responseFree: symbol("SPF_response_free", as: (@convention(c) (Response?) -> Void).self),
-            rrNewInit: symbol("SPF_dns_rr_new_init", as: (@convention(c) (DNSServer?, Text?, ns_type, Int32, SPF_dns_stat_t) -> RR?).self),
-            rrBufRealloc: symbol("SPF_dns_rr_buf_realloc", as: (@convention(c) (RR?, Int32, Int) -> SPF_errcode_t).self))
-        guard missing.isEmpty, let lib else {
-            return .failure(SPFLoadError(description: "\(soname) lacks \(missing.joined(separator: ", "))"))
-        }
-        return .success(lib)
-    }
-
-    init?(serverNewDNS: (@convention(c) (DNSServer?, Int32) -> Server?)?,
-          serverSetRecDom: (@convention(c) (Server?, Text?) -> SPF_errcode_t)?,
-          serverFree: (@convention(c) (Server?) -> Void)?,
-          requestNew: (@convention(c) (Server?) -> Request?)?,
-          requestFree: (@convention(c) (Request?) -> Void)?,
-          requestSetIPv4: (@convention(c) (Request?, Text?) -> SPF_errcode_t)?,
-          requestSetIPv6: (@convention(c) (Request?, Text?) -> SPF_errcode_t)?,
-          requestSetHelo: (@convention(c) (Request?, Text?) -> SPF_errcode_t)?,
-          requestSetEnvFrom: (@convention(c) (Request?, Text?) -> Int32)?,
-          queryMailFrom: (@convention(c) (Request?, UnsafeMutablePointer<Response?>?) -> SPF_errcode_t)?,
-          responseResult: (@convention(c) (Response?) -> SPF_result_t)?,
-          responseReceivedSPF: (@convention(c) (Response?) -> Text?)?,
-          responseFree: (@convention(c) (Response?) -> Void)?,
-          rrNewInit: (@convention(c) (DNSServer?, Text?, ns_type, Int32, SPF_dns_stat_t) -> RR?)?,
-          rrBufRealloc: (@convention(c) (RR?, Int32, Int) -> SPF_errcode_t)?) {
-        guard let serverNewDNS, let serverSetRecDom, let serverFree, let requestNew, let requestFree, let requestSetIPv4,
-              let requestSetIPv6, let requestSetHelo, let requestSetEnvFrom, let queryMailFrom, let responseResult,
-              let responseReceivedSPF, let responseFree, let rrNewInit, let rrBufRealloc else { return nil }
-        self.serverNewDNS = serverNewDNS
-        self.serverSetRecDom = serverSetRecDom
-        self.serverFree = serverFree
-        self.requestNew = requestNew
-        self.requestFree = requestFree
-        self.requestSetIPv4 = requestSetIPv4
-        self.requestSetIPv6 = requestSetIPv6
-        self.requestSetHelo = requestSetHelo
-        self.requestSetEnvFrom = requestSetEnvFrom
-        self.queryMailFrom = queryMailFrom
-        self.responseResult = responseResult
-        self.responseReceivedSPF = responseReceivedSPF
-        self.responseFree = responseFree
-        self.rrNewInit = rrNewInit
-        self.rrBufRealloc = rrBufRealloc
+        serverNewDNS = try symbol("SPF_server_new_dns")
+        serverSetRecDom = try symbol("SPF_server_set_rec_dom")
+        serverFree = try symbol("SPF_server_free")
+        requestNew = try symbol("SPF_request_new")
+        requestFree = try symbol("SPF_request_free")
+        requestSetIPv4 = try symbol("SPF_request_set_ipv4_str")
+        requestSetIPv6 = try symbol("SPF_request_set_ipv6_str")
+        requestSetHelo = try symbol("SPF_request_set_helo_dom")
+        requestSetEnvFrom = try symbol("SPF_request_set_env_from")
+        queryMailFrom = try symbol("SPF_request_query_mailfrom")
+        responseResult = try symbol("SPF_response_result")
+        responseReceivedSPF = try symbol("SPF_response_get_received_spf")
+        responseFree = try symbol("SPF_response_free")
+        rrNewInit = try symbol("SPF_dns_rr_new_init")
+        rrBufRealloc = try symbol("SPF_dns_rr_buf_realloc")
     }
 }
 

@@ -70,20 +70,18 @@ final class SPFDNSLayer {
 
     /// Copies one record into libspf2's buffer `i`; false when it cannot be represented.
     func fill(_ rr: UnsafeMutablePointer<SPF_dns_rr_t>, _ i: Int, _ t: DNSType, _ record: String) -> Bool {
+        let bytes: [UInt8]
         switch t {
         case .a, .aaaa:
+            // in_addr / in6_addr: the address in network order.
             guard let ip = IPAddress(record), ip.isIPv4 == (t == .a) else { return false }
-            let bytes = ip.bytes
-            guard spf.rrBufRealloc(rr, Int32(i), bytes.count) == SPF_E_SUCCESS, let slot = rr.pointee.rr[i] else { return false }
-            UnsafeMutableRawPointer(slot).copyMemory(from: bytes, byteCount: bytes.count)
-            return true
+            bytes = ip.bytes
         case .mx, .txt, .ptr:
-            // Our MX answers are "PREF HOST"; libspf2 wants the host alone.
-            let text = t == .mx ? DNSAnswer.mxHost(record) : record
-            let bytes = Array(text.utf8) + [0]
-            guard spf.rrBufRealloc(rr, Int32(i), bytes.count) == SPF_E_SUCCESS, let slot = rr.pointee.rr[i] else { return false }
-            UnsafeMutableRawPointer(slot).copyMemory(from: bytes, byteCount: bytes.count)
-            return true
+            // A C string; our MX answers are "PREF HOST" and libspf2 wants the host alone.
+            bytes = Array((t == .mx ? DNSAnswer.mxHost(record) : record).utf8) + [0]
         }
+        guard spf.rrBufRealloc(rr, Int32(i), bytes.count) == SPF_E_SUCCESS, let slot = rr.pointee.rr[i] else { return false }
+        UnsafeMutableRawPointer(slot).copyMemory(from: bytes, byteCount: bytes.count)
+        return true
     }
 }
