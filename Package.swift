@@ -93,7 +93,7 @@ let package = Package(
         .testTarget(name: "QSentrySPFTests", dependencies: ["QSentrySPF", "QSentryDNS", "QSentryCore", "TestHarness"]),
         .testTarget(name: "SMTPDIntegrationTests", dependencies: ["TestHarness", "QSentryCore"]),
         .testTarget(name: "QSentryAdminTests", dependencies: ["QSentryAdmin", "QSentryCore"]),
-        .target(name: "TestHarness", path: "Tests/TestHarness"),
+        .target(name: "TestHarness", path: "Tests/TestHarness", exclude: ["exim.conf.in"]),
         .testTarget(name: "HarnessTests", dependencies: ["TestHarness"]),
         .testTarget(
             name: "SystemLibraryTests",

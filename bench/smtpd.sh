@@ -26,21 +26,7 @@ rec = lambda k, v: f"+{len(k)},{len(v)}:{k}->{v}\n"
 data = rec("", "-") + rec("!", f"alias\x007790\x002108\x00{q}/home/alias\x00-\x00") + "\n"
 subprocess.run(["cdb", "-c", f"{q}/users/cdb"], input=data.encode(), check=True)
 PY
-cat > "$WORK/exim.conf" <<CONF
-primary_hostname = downstream.test
-domainlist local_domains = *
-acl_smtp_rcpt = acl_check_rcpt
-queue_only = true
-spool_directory = $WORK/spool
-log_file_path = $WORK/log/%slog
-exim_user = root
-exim_group = root
-begin acl
-acl_check_rcpt:
-  accept
-begin routers
-begin transports
-CONF
+sed "s|@DIR@|$WORK|g" Tests/TestHarness/exim.conf.in > "$WORK/exim.conf"   # the tests' exim, same file
 printf '#!/bin/sh\nexec %s -C %s/exim.conf -bs\n' "$(command -v exim4)" "$WORK" > "$WORK/smtpd"
 chmod 755 "$WORK/smtpd"
 

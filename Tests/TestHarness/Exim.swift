@@ -16,22 +16,8 @@ public final class Exim: @unchecked Sendable {
         for d in ["spool", "log"] {
             try FileManager.default.createDirectory(atPath: directory + "/" + d, withIntermediateDirectories: true)
         }
-        try HarnessFile.write(directory + "/exim.conf", """
-        primary_hostname = downstream.test
-        domainlist local_domains = *
-        acl_smtp_rcpt = acl_check_rcpt
-        queue_only = true
-        spool_directory = \(directory)/spool
-        log_file_path = \(directory)/log/%slog
-        exim_user = root
-        exim_group = root
-        begin acl
-        acl_check_rcpt:
-          accept
-        begin routers
-        begin transports
-
-        """)
+        let template = try String(contentsOfFile: Self.configTemplate, encoding: .utf8)
+        try HarnessFile.write(directory + "/exim.conf", template.replacingOccurrences(of: "@DIR@", with: directory))
         command = directory + "/smtpd"
         // Each start leaves its environment behind, to show what qsentry-smtpd handed over.
         try HarnessFile.write(command, """
@@ -41,6 +27,9 @@ public final class Exim: @unchecked Sendable {
 
         """, mode: 0o755)
     }
+
+    /// The configuration bench/smtpd.sh uses too, beside this file in the source tree.
+    static let configTemplate = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("exim.conf.in").path
 
     /// The environment of each exim started, oldest first, as NAME=value lines.
     public var environments: [[String: String]] {
