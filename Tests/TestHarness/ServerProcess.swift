@@ -45,7 +45,11 @@ public final class ServerProcess: @unchecked Sendable {
     public func waitUntil(_ what: String, timeout: TimeInterval = 20, _ condition: () -> Bool) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while !condition() {
-            if !process.isRunning { throw HarnessError.startFailed("\(name) exited: \(stderr.suffix(2000))") }
+            // Asked again after an exit: the condition may have come true just before it.
+            if !process.isRunning {
+                if condition() { return }
+                throw HarnessError.startFailed("\(name) exited: \(stderr.suffix(2000))")
+            }
             if Date() > deadline { throw HarnessError.timeout("\(name): \(what); it said: \(stderr.suffix(2000))") }
             usleep(20_000)
         }
