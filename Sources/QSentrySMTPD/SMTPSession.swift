@@ -10,13 +10,16 @@ import QSentrySPF
 /// what it accepts to qmail-smtpd, relaying its replies. Commands are answered strictly in order
 /// (PIPELINING: a refused RCPT is answered here and never reaches the child, so the two stay in step).
 public final class SMTPSession {
+    let connection: ClientConnection
     let reader: LineReader
     let writer: ReplyWriter
     let policy: EnvelopePolicy
     let auth: AuthSettings
     var state: SessionState
-    /// True once STARTTLS has switched the client transport to TLS.
-    var tlsActive = false
+    /// Whether STARTTLS is offered, and the TLS session once the client has started one.
+    let tls: TLSSettings.Availability
+    var tlsTransport: TLSTransport?
+    var tlsActive: Bool { tlsTransport != nil }
     var authFailures = 0
     let childArgv: [String]
     let hostname: String
@@ -34,7 +37,10 @@ public final class SMTPSession {
     static let maxCommandLine = 2048
 
     public init(connection: ClientConnection, timeoutSeconds: Int, policy: EnvelopePolicy, auth: AuthSettings,
-                state: SessionState, childArgv: [String], hostname: String, root: QmailRoot) {
+                state: SessionState, childArgv: [String], hostname: String, root: QmailRoot,
+                tls: TLSSettings.Availability = .off) {
+        self.connection = connection
+        self.tls = tls
         self.reader = LineReader(connection, timeoutSeconds: timeoutSeconds)
         self.writer = ReplyWriter(connection)
         self.policy = policy
@@ -98,6 +104,7 @@ public final class SMTPSession {
                 reply(SMTPReply(250, "2.0.0", hostname))
             } else {
                 var lines = ["250-\(hostname)", "250-PIPELINING", "250-8BITMIME"]
+                if case .ready = tls, !tlsActive { lines.append("250-STARTTLS") }
                 if auth.available(tls: tlsActive) { lines += ["250-AUTH LOGIN PLAIN", "250-AUTH=LOGIN PLAIN"] }
                 lines.append(policy.config.databytes > 0 ? "250 SIZE \(policy.config.databytes)" : "250 SIZE")
                 writer.send(raw: lines.joined(separator: "\r\n") + "\r\n")
@@ -107,6 +114,7 @@ public final class SMTPSession {
         case "RCPT": rcpt(argument)
         case "DATA": return data()
         case "AUTH": return auth(argument)
+        case "STARTTLS": return startTLS(argument)
         case "RSET":
             resetTransaction(tellChild: true)
             reply(SMTPReply(250, "2.0.0", "flushed"))
@@ -117,6 +125,7 @@ public final class SMTPSession {
             // The client needs nothing from qmail-smtpd's QUIT: answer first, then end the child.
             writer.send(raw: "221 2.0.0 \(hostname) closing connection\r\n")
             writer.flush()
+            tlsTransport?.shutdown()
             stopChild()
             return false
         default:
@@ -265,6 +274,7 @@ public final class SMTPSession {
         if let user = state.authUser { env[EnvironmentContract.tcpRemoteInfo.name] = user }
         // Tells qsentry-queue that X-QSentry-Session comes from us (a client's copy never gets through).
         env[EnvironmentContract.smtpdSession.name] = "1"
+        env.merge(tlsEnvironment) { _, tls in tls }
         return try? ChildSMTPD(argv: childArgv, environment: env)
     }
 

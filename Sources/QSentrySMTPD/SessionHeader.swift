@@ -3,7 +3,7 @@ import QSentrySPF
 
 /// What qsentry-queue must know about the session travels at the top of the message:
 /// `Received-SPF:` (RFC 7208 9.1) and `X-QSentry-Session:` with the client address, the
-/// authenticated user, the SPF result, conn's verdict and the rules that tagged the message.
+/// authenticated user, the TLS version, the SPF result, conn's verdict and the rules that tagged the message.
 /// A client cannot forge it: DataStream drops every X-QSentry-* field the client sends, and
 /// qsentry-queue believes the field only when QSENTRY_SMTPD=1 is in its environment.
 extension SMTPSession {
@@ -12,6 +12,7 @@ extension SMTPSession {
         if let spf { fields.append(spf.header) }
         var session = "X-QSentry-Session: ip=\(Self.token(state.ipText))"
         if let user = state.authUser { session += "; auth=\(Self.token(user))" }
+        if let t = tlsTransport { session += "; tls=\(Self.token(t.protocolVersion))" }
         if let spf { session += "; spf=\(spf.result.rawValue)" }
         if let conn = state.connVerdict { session += "; conn=\(conn.action.rawValue):\(Self.token(conn.rule))" }
         if !tags.isEmpty { session += "; tags=" + tags.map(Self.token).joined(separator: ",") }

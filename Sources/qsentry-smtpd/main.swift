@@ -22,9 +22,13 @@ if childArgv.isEmpty { Program.fail("qsentry-smtpd", "usage: qsentry-smtpd /var/
 let root = QmailRoot.fromEnvironment()
 let config: EnvelopeConfiguration
 let auth: AuthSettings
+let tls: TLSSettings.Availability
+let timeout: Int
 do {
     config = try EnvelopeConfiguration.load(root)
     auth = try AuthSettings.load(root)
+    timeout = try ControlFile.integer(root.qsentry("timeout"), default: 1200, range: 1...3600)
+    tls = try TLSSettings.load(root, sessionTimeout: timeout)
 } catch {
     // Rules that cannot be read cannot be applied: the client is told to come back (421).
     var l = LogLine(program: "qsentry-smtpd")
@@ -38,9 +42,14 @@ for p in config.problems {
     l.add("warning", p.description)
     l.emit()
 }
+if case .unusable(let why) = tls {
+    // A broken certificate costs STARTTLS, not the mail: plain SMTP goes on.
+    var l = LogLine(program: "qsentry-smtpd")
+    l.add("warning", "STARTTLS not offered: \(why)")
+    l.emit()
+}
 let hostname = (try? ControlFile.value(root.control("me")))??.text.trimmed ?? "qsentry-smtpd.local"
-let timeout = (try? ControlFile.integer(root.qsentry("timeout"), default: 1200, range: 1...3600)) ?? 1200
 let session = SMTPSession(connection: ClientConnection(), timeoutSeconds: timeout, policy: EnvelopePolicy(config: config),
                           auth: auth, state: SessionState.fromEnvironment(),
-                          childArgv: childArgv, hostname: hostname, root: root)
+                          childArgv: childArgv, hostname: hostname, root: root, tls: tls)
 exit(session.run())

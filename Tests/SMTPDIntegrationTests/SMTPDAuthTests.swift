@@ -19,7 +19,8 @@ import QSentryCore
     """
 
     func rig(_ files: [String: String] = [:], requireTLS: Bool = false) throws -> SMTPDRig {
-        var all = files
+        var all = ["control/qsentry/auth-delay": "0\n"]
+        all.merge(files) { _, new in new }
         if !requireTLS { all["control/qsentry/auth-requires-tls"] = "0\n" }
         let rig = try SMTPDRig(all)
         // Control files are read per connection, so the program can be named once the root exists.

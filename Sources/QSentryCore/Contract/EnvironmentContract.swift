@@ -41,6 +41,12 @@ public enum EnvironmentContract {
         meaning: "the refusal text behind QSENTRY_CONN_VERDICT")
     public static let smtpdSession = EnvironmentVariable(name: "QSENTRY_SMTPD", setBy: "qsentry-smtpd (for its qmail-smtpd)", readBy: "queue",
         meaning: "1: qsentry-smtpd wrote the message's X-QSentry-Session header (clients' copies are stripped)")
+    public static let sslProtocol = EnvironmentVariable(name: "SSL_PROTOCOL", setBy: "qsentry-smtpd after STARTTLS (ucspi-ssl's name)", readBy: "qmail-smtpd, queue",
+        meaning: "the TLS version of the client's session (TLSv1.2, TLSv1.3); unset for plain SMTP")
+    public static let sslCipher = EnvironmentVariable(name: "SSL_CIPHER", setBy: "qsentry-smtpd after STARTTLS (ucspi-ssl's name)", readBy: "qmail-smtpd, queue",
+        meaning: "OpenSSL's name of the session's cipher")
+    public static let sslCipherBits = EnvironmentVariable(name: "SSL_CIPHER_USEKEYSIZE", setBy: "qsentry-smtpd after STARTTLS (ucspi-ssl's name)", readBy: "qmail-smtpd, queue",
+        meaning: "secret bits of the session's cipher")
     public static let realQueue = EnvironmentVariable(name: "QSENTRY_QMAILQUEUE", setBy: "admin", readBy: "queue",
         meaning: "the real qmail-queue qsentry-queue hands accepted mail to; default $QMAIL/bin/qmail-queue")
     public static let testQmail = EnvironmentVariable(name: "QSENTRY_TEST_QMAIL", setBy: "tester", readBy: "tests",
@@ -49,6 +55,6 @@ public enum EnvironmentContract {
     /// The whole table, in the order `qsentry env` prints it.
     public static let all: [EnvironmentVariable] = [
         qmail, tcpRemoteIP, tcpRemoteHost, tcpRemoteInfo, tcpLocalIP, relayClient, rblsmtpd, qmailQueue,
-        deferToSMTPD, connVerdict, connRule, connText, smtpdSession, realQueue, testQmail,
+        deferToSMTPD, connVerdict, connRule, connText, smtpdSession, sslProtocol, sslCipher, sslCipherBits, realQueue, testQmail,
     ]
 }

@@ -111,8 +111,9 @@ public enum ControlCatalog {
         .init("checkpassword", .qsentry, .text, "checkpassword command line for SMTP AUTH (E14)"),
         .init("auth-requires-tls", .qsentry, .integer(0...1), "1 (default): AUTH only after STARTTLS (E15)"),
         .init("auth-failures", .qsentry, .integer(1...100), "failed AUTH attempts per session before 421 and a ban event; default 3 (E14)"),
-        .init("tls-cert", .qsentry, .path, "PEM certificate chain for STARTTLS (E15)"),
-        .init("tls-key", .qsentry, .path, "PEM private key for STARTTLS (E15)"),
+        .init("auth-delay", .qsentry, .integer(0...60), "seconds before a failed AUTH is answered; default 2 (E15)"),
+        .init("tls-cert", .qsentry, .path, "path of the PEM certificate chain for STARTTLS; STARTTLS is offered when set (E15)"),
+        .init("tls-key", .qsentry, .path, "path of the PEM private key; default: the key is in the tls-cert file (E15)"),
         .init("tls-ciphers", .qsentry, .text, "OpenSSL cipher list for TLS 1.2 (E15)"),
         .init("timeout", .qsentry, .integer(1...3600), "SMTP idle timeout, seconds; default 1200 (E17)"),
 

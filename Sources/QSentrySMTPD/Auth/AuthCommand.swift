@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import QSentryCore
 import QSentryStore
 
@@ -72,6 +75,7 @@ extension SMTPSession {
             l.add("result", "failed")
             l.add("failures", authFailures)
             l.emit()
+            if auth.failureDelaySeconds > 0 { sleep(UInt32(auth.failureDelaySeconds)) }
             if authFailures >= auth.failureLimit {
                 report(.authFailure)
                 writer.send(SMTPReply(421, "4.7.0", "\(hostname) too many failed authentications; closing connection"))
