@@ -12,25 +12,7 @@ WORK=$(mktemp -d)
 chmod 755 "$WORK"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-# A qmail root: example.com local, everything to the alias user, who has .qmail-sales.
-Q=$WORK/qmail
-mkdir -p "$Q/control/qsentry" "$Q/users" "$Q/home/alias" "$WORK/spool" "$WORK/log"
-echo mx.example.com > "$Q/control/me"
-echo example.com > "$Q/control/rcpthosts"
-echo example.com > "$Q/control/locals"
-echo './Maildir/' > "$Q/home/alias/.qmail-sales"
-python3 - "$Q" <<'PY'
-import subprocess, sys
-q = sys.argv[1]
-rec = lambda k, v: f"+{len(k)},{len(v)}:{k}->{v}\n"
-data = rec("", "-") + rec("!", f"alias\x007790\x002108\x00{q}/home/alias\x00-\x00") + "\n"
-subprocess.run(["cdb", "-c", f"{q}/users/cdb"], input=data.encode(), check=True)
-PY
-sed "s|@DIR@|$WORK|g" Tests/TestHarness/exim.conf.in > "$WORK/exim.conf"   # the tests' exim, same file
-printf '#!/bin/sh\nexec %s -C %s/exim.conf -bs\n' "$(command -v exim4)" "$WORK" > "$WORK/smtpd"
-chmod 755 "$WORK/smtpd"
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source bench/smtpd-rig.sh
 PLAIN=$(free_port); WRAPPED=$(free_port)
 tcpserver -c 100 -HR 127.0.0.1 "$PLAIN" "$WORK/smtpd" 2>/dev/null &
 env QMAIL="$Q" tcpserver -c 100 -HR 127.0.0.1 "$WRAPPED" "$BIN/qsentry-smtpd" "$WORK/smtpd" 2>/dev/null &
