@@ -48,6 +48,7 @@ let package = Package(
         systemLibrary("CMaxMindDB", pkgConfig: "libmaxminddb", apt: "libmaxminddb-dev"),
         systemLibrary("COpenSSL", pkgConfig: "openssl", apt: "libssl-dev"),
         systemLibrary("CSQLite", pkgConfig: "sqlite3", apt: "libsqlite3-dev"),
+        systemLibrary("CPSL", pkgConfig: "libpsl", apt: "libpsl-dev"),
 
         // Control files, lists, cdb, addresses, env contract, verdicts, logging.
         .target(name: "QSentryCore", dependencies: ["CCDB"]),
@@ -65,6 +66,8 @@ let package = Package(
         .target(name: "QSentrySMTPD", dependencies: ["QSentryCore", "QSentryEnvelope", "QSentryStore", "QSentryDNS", "QSentrySPF", "COpenSSL"]),
         // The connection layer's rules (C1–C11), shared by qsentry-conn and `qsentry explain`.
         .target(name: "QSentryConnection", dependencies: ["QSentryCore", "QSentryDNS", "QSentryStore", "CMaxMindDB"]),
+        // M1–M5: the message read once: MIME structure, decoded text, attachment names, hosts in links.
+        .target(name: "QSentryMIME", dependencies: ["QSentryCore"]),
         // What the admin CLI does, as a library so tests can call it.
         .target(name: "QSentryAdmin", dependencies: ["QSentryCore", "QSentryStore"]),
 
@@ -92,6 +95,7 @@ let package = Package(
         .testTarget(name: "QSentrySMTPDTests", dependencies: ["QSentrySMTPD", "TestHarness"]),
         .testTarget(name: "QSentrySPFTests", dependencies: ["QSentrySPF", "QSentryDNS", "QSentryCore", "TestHarness"]),
         .testTarget(name: "SMTPDIntegrationTests", dependencies: ["TestHarness", "QSentryCore"]),
+        .testTarget(name: "QSentryMIMETests", dependencies: ["QSentryMIME"]),
         .testTarget(name: "QSentryAdminTests", dependencies: ["QSentryAdmin", "QSentryCore"]),
         .target(name: "TestHarness", path: "Tests/TestHarness", exclude: ["exim.conf.in"]),
         .testTarget(name: "HarnessTests", dependencies: ["TestHarness"]),

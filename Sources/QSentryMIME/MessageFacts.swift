@@ -1,0 +1,34 @@
+/// What the content rules need from one message, gathered in one pass by MIMEParser.
+public struct MessageFacts: Sendable {
+    /// The top-level Subject, RFC 2047 words decoded.
+    public var subject = ""
+    /// Decoded text of every text/plain and text/html part (HTML reduced to text),
+    /// up to `MIMELimits.text` bytes.
+    public var text: [UInt8] = []
+    /// Host names from links and bare host names in the text, lower case, deduplicated,
+    /// in the order first seen (at most `MIMELimits.hosts`).
+    public var hosts: [String] = []
+    /// Attachment file names (Content-Disposition filename, Content-Type name), decoded.
+    public var attachmentNames: [String] = []
+    /// Entities seen (the message itself counts as one).
+    public var parts = 0
+    /// True when nesting went deeper than `MIMELimits.depth`: the rest was read as opaque.
+    public var tooDeep = false
+    /// True when text or hosts hit their limits (the rest was not gathered).
+    public var truncated = false
+
+    public init() {}
+}
+
+/// Bounds on what one message may make the parser keep.
+public struct MIMELimits: Sendable {
+    public var text = 1 << 20
+    public var hosts = 500
+    public var depth = 20
+    /// A header block (one entity's) longer than this is cut; the rest of it is skipped.
+    public var headerBytes = 64 * 1024
+    /// Attachment names kept.
+    public var names = 1000
+
+    public init() {}
+}
