@@ -68,18 +68,22 @@ let package = Package(
         .target(name: "QSentryConnection", dependencies: ["QSentryCore", "QSentryDNS", "QSentryStore", "CMaxMindDB"]),
         // M1–M5: the message read once: MIME structure, decoded text, attachment names, hosts in links.
         .target(name: "QSentryMIME", dependencies: ["QSentryCore"]),
+        // M1: virus scanning through clamd, or libclamav in the process.
+        .target(name: "QSentryScan", dependencies: ["QSentryCore", "CClamAV"]),
+        // The content layer of qsentry-queue (M1–M5, M8–M10): envelope, rules, quarantine, hand-off.
+        .target(name: "QSentryContent", dependencies: ["QSentryCore", "QSentryMIME", "QSentryScan", "QSentryDNS", "QSentryStore", "CPSL"]),
         // What the admin CLI does, as a library so tests can call it.
         .target(name: "QSentryAdmin", dependencies: ["QSentryCore", "QSentryStore"]),
 
         // Thin executables.
         .executableTarget(name: "qsentry-conn", dependencies: ["QSentryConnection", "QSentryCore"], linkerSettings: fullyStatic),
         .executableTarget(name: "qsentry-smtpd", dependencies: ["QSentrySMTPD", "QSentryEnvelope", "QSentryStore", "QSentryCore"], linkerSettings: fullyStatic),
-        .executableTarget(name: "qsentry-queue", dependencies: ["QSentryCore"], linkerSettings: fullyStatic),
+        .executableTarget(name: "qsentry-queue", dependencies: ["QSentryContent", "QSentryMIME", "QSentryStore", "QSentryCore"], linkerSettings: fullyStatic),
         .executableTarget(name: "qsentry-local", dependencies: ["QSentryCore"], linkerSettings: fullyStatic),
         .executableTarget(
             name: "qsentry",
             dependencies: [
-                "QSentryAdmin", "QSentryCore", "QSentryStore",
+                "QSentryAdmin", "QSentryCore", "QSentryStore", "QSentryContent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -96,12 +100,13 @@ let package = Package(
         .testTarget(name: "QSentrySPFTests", dependencies: ["QSentrySPF", "QSentryDNS", "QSentryCore", "TestHarness"]),
         .testTarget(name: "SMTPDIntegrationTests", dependencies: ["TestHarness", "QSentryCore"]),
         .testTarget(name: "QSentryMIMETests", dependencies: ["QSentryMIME"]),
+        .testTarget(name: "QueueIntegrationTests", dependencies: ["TestHarness"]),
         .testTarget(name: "QSentryAdminTests", dependencies: ["QSentryAdmin", "QSentryCore"]),
         .target(name: "TestHarness", path: "Tests/TestHarness", exclude: ["exim.conf.in"]),
         .testTarget(name: "HarnessTests", dependencies: ["TestHarness"]),
         .testTarget(
             name: "SystemLibraryTests",
-            dependencies: ["CCDB", "CAres", "CClamAV", "CSPF2", "CHiredis", "CMaxMindDB", "COpenSSL", "CSQLite", "QSentrySPF"]
+            dependencies: ["CCDB", "CAres", "CClamAV", "CSPF2", "CHiredis", "CMaxMindDB", "COpenSSL", "CSQLite", "CPSL", "QSentrySPF", "QSentryScan"]
         ),
     ],
     swiftLanguageModes: [.v5]

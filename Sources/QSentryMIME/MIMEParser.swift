@@ -146,7 +146,10 @@ public struct MIMEParser {
 
     private mutating func finishHeaders() {
         facts.parts += 1
-        if depth == 0 && facts.parts == 1, let s = field("subject") { facts.subject = EncodedWords.decode(s.trimmed) }
+        if depth == 0 && facts.parts == 1 {
+            if let s = field("subject") { facts.subject = EncodedWords.decode(s.trimmed) }
+            for name in limits.fields { if let v = field(name) { facts.fields[name] = v.trimmed } }
+        }
         let type = HeaderParameters(field("content-type") ?? defaultType)
         let disposition = HeaderParameters(field("content-disposition") ?? "")
         let transfer = (field("content-transfer-encoding") ?? "").trimmed.lowercased()

@@ -10,6 +10,8 @@ public struct MessageFacts: Sendable {
     public var hosts: [String] = []
     /// Attachment file names (Content-Disposition filename, Content-Type name), decoded.
     public var attachmentNames: [String] = []
+    /// Top-level header fields the caller asked for (`MIMELimits.fields`), by lower-case name: the first of each.
+    public var fields: [String: String] = [:]
     /// Entities seen (the message itself counts as one).
     public var parts = 0
     /// True when nesting went deeper than `MIMELimits.depth`: the rest was read as opaque.
@@ -29,6 +31,8 @@ public struct MIMELimits: Sendable {
     public var headerBytes = 64 * 1024
     /// Attachment names kept.
     public var names = 1000
+    /// Top-level fields to keep (lower case), e.g. `x-qsentry-session`.
+    public var fields: [String] = []
 
     public init() {}
 }

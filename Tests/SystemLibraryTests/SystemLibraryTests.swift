@@ -1,17 +1,20 @@
 import Testing
 import CAres
-import CClamAV
 import CCDB
 import CHiredis
 import CMaxMindDB
 import COpenSSL
 import CSPF2
+import CPSL
 @testable import QSentrySPF
+@testable import QSentryScan
 
 /// Each system-library target compiles, links and answers a call into its library.
 @Suite struct SystemLibraryTests {
     @Test func cAres() { #expect(String(cString: ares_version(nil)).hasPrefix("1.")) }
-    @Test func libclamav() { #expect(!String(cString: cl_retver()).isEmpty) }
+    /// libclamav is opened at run time too (no static archive): every function qsentry calls resolves.
+    @Test func libclamav() throws { _ = try LibClamAVScanner.Library() }
+    @Test func libpsl() { #expect(String(cString: psl_registrable_domain(psl_builtin(), "www.example.co.uk")) == "example.co.uk") }
     @Test func libmaxminddb() { #expect(String(cString: MMDB_lib_version()).hasPrefix("1.")) }
     @Test func openSSL() { #expect(String(cString: OpenSSL_version(Int32(OPENSSL_VERSION))).hasPrefix("OpenSSL 3")) }
     @Test func hiredis() { #expect(HIREDIS_MAJOR >= 0 && redisReaderCreate() != nil) }

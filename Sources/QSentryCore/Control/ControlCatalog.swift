@@ -127,6 +127,8 @@ public enum ControlCatalog {
         .init("uribl", .qsentry, .zoneList, "URL blocklists, same syntax as dnsbl (M5)"),
         .init("bayes-reject", .qsentry, .integer(0...100), "Bayesian score in percent above which DATA is refused (M6)"),
         .init("quarantine", .qsentry, .path, "quarantine directory (M8)"),
+        .init("scan-failure", .qsentry, .text, "defer (default) or accept when the virus scanner gives no answer (M1, M10)"),
+        .init("content-domains", .qsentry, .text, "per recipient domain content rules, DOMAIN:RULE=yes|no,… (M1–M5)"),
 
         // Delivery (qsentry-local).
         .init("spam-threshold", .qsentry, .integer(0...100), "score in percent from which mail is tagged (D1)"),

@@ -1,0 +1,38 @@
+import QSentryCore
+
+/// M3: phrases from `control/qsentry/keywords` in the subject or the decoded text (HTML as
+/// text), case-insensitive, any run of white space matching any other.
+public struct KeywordCheck: ContentCheck {
+    public let name = "keyword"
+    let phrases: [String]
+
+    public init(phrases: [String]) { self.phrases = phrases.map(KeywordText.normalize).filter { !$0.isEmpty } }
+
+    public func check(_ m: ScannedMessage) -> ContentVerdict {
+        let hay = KeywordText.of(m)
+        if let p = phrases.first(where: { hay.contains($0) }) {
+            return .refuse(rule: name, text: "message refused for its content (\(SMTPReply.sanitize(p)))", event: .spam)
+        }
+        return .pass
+    }
+}
+
+/// The text keyword rules search: subject and body, lower case, white space collapsed.
+public enum KeywordText {
+    public static func of(_ m: ScannedMessage) -> String {
+        normalize(m.facts.subject + "\n" + String(decoding: m.facts.text, as: UTF8.self))
+    }
+
+    public static func normalize(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        var space = false
+        for c in s.lowercased() {
+            if c.isWhitespace { space = true; continue }
+            if space && !out.isEmpty { out.append(" ") }
+            space = false
+            out.append(c)
+        }
+        return out
+    }
+}

@@ -1,0 +1,22 @@
+import QSentryCore
+
+/// M4: a subject padded with long runs of spaces (to push the spam past the preview) is
+/// refused above `control/qsentry/subject-spaces` consecutive spaces.
+public struct SubjectSpacesCheck: ContentCheck {
+    public let name = "subject-spaces"
+    let maximum: Int
+
+    public init(maximum: Int) { self.maximum = maximum }
+
+    public func check(_ m: ScannedMessage) -> ContentVerdict {
+        var run = 0
+        var longest = 0
+        for c in m.facts.subject.unicodeScalars {
+            if c == " " || c == "\t" || c == "\u{A0}" { run += 1; longest = max(longest, run) } else { run = 0 }
+        }
+        if longest > maximum {
+            return .refuse(rule: name, text: "subject has \(longest) spaces in a row", event: .spam)
+        }
+        return .pass
+    }
+}

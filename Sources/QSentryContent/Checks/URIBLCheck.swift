@@ -1,0 +1,62 @@
+import QSentryCore
+import QSentryDNS
+
+/// M5: the registrable domains of the hosts in links and text, looked up in every zone of
+/// `control/qsentry/uribl` (dnsbl's syntax: `ZONE[=FILTER] [TEXT]`) at once. A listed domain
+/// refuses; DNS trouble lets the message through with a log line (a URL list is never worth
+/// a retry storm).
+public struct URIBLCheck: ContentCheck {
+    public let name = "uribl"
+    let zones: [DNSBLZone]
+    let resolver: () throws -> Resolver
+    let domains: RegistrableDomain
+    /// Domains looked up per message at most (spam with 10 000 links costs no more).
+    public static let maxDomains = 50
+
+    public init(zones: [DNSBLZone], domains: RegistrableDomain, resolver: @escaping () throws -> Resolver) {
+        self.zones = zones
+        self.domains = domains
+        self.resolver = resolver
+    }
+
+    public func registrableDomains(_ hosts: [String]) -> [String] {
+        var seen: Set<String> = []
+        var out: [String] = []
+        for h in hosts {
+            guard let d = domains.of(h), seen.insert(d).inserted else { continue }
+            out.append(d)
+            if out.count == Self.maxDomains { break }
+        }
+        return out
+    }
+
+    public func check(_ m: ScannedMessage) -> ContentVerdict {
+        let names = registrableDomains(m.facts.hosts)
+        if names.isEmpty { return .pass }
+        let answers: [DNSQuery: DNSAnswer]
+        do {
+            answers = try resolver().resolve(names.flatMap { d in zones.map { DNSQuery(d + "." + $0.zone, .a) } })
+        } catch {
+            log("uribl: \(error)")
+            return .pass
+        }
+        for d in names {
+            for zone in zones {
+                let a = answers[DNSQuery(d + "." + zone.zone, .a)] ?? .temporary("not asked")
+                if a.isTemporary { log("uribl: \(d).\(zone.zone): \(a)"); continue }
+                if a.records.contains(where: { IPAddress($0).map(zone.accepts) ?? false }) {
+                    let text = zone.text.map { ReplyTemplate($0).render(ReplyTemplate.Values(domain: d)) }
+                        ?? "message refused: it links to \(d), listed by \(zone.zone)"
+                    return .refuse(rule: name, text: text, event: .spam)
+                }
+            }
+        }
+        return .pass
+    }
+
+    func log(_ text: String) {
+        var l = LogLine(program: "qsentry-queue")
+        l.add("warning", text)
+        l.emit()
+    }
+}

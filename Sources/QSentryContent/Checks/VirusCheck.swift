@@ -1,0 +1,35 @@
+import QSentryCore
+import QSentryScan
+
+/// M1: ClamAV (clamd or libclamav) on the message as received. A virus is refused with its
+/// signature name; a scanner that gives no answer defers the message unless
+/// `scan-failure` says `accept`.
+public struct VirusCheck: ContentCheck {
+    public let name = "virus"
+    let scanner: VirusScanner
+    let acceptOnFailure: Bool
+
+    public init(scanner: VirusScanner, acceptOnFailure: Bool) {
+        self.scanner = scanner
+        self.acceptOnFailure = acceptOnFailure
+    }
+
+    public var scannerName: String { scanner.name }
+
+    public func check(_ m: ScannedMessage) -> ContentVerdict { inspect(m).verdict }
+
+    /// The verdict, and whether the scanner really found the message clean (not merely let through
+    /// after a failure): only then does the message get an X-Virus-Scanned header.
+    public func inspect(_ m: ScannedMessage) -> (verdict: ContentVerdict, scannedClean: Bool) {
+        switch scanner.scan(fd: m.spool, size: m.size) {
+        case .clean: return (.pass, true)
+        case .virus(let signature):
+            return (.refuse(rule: name, text: "message contains a virus: \(SMTPReply.sanitize(signature))", event: .virus), false)
+        case .failed(let why):
+            var l = LogLine(program: "qsentry-queue")
+            l.add("warning", "virus scan failed: \(why)")
+            l.emit()
+            return (acceptOnFailure ? .pass : .deferred(rule: "virus-temporary", text: "virus scanner unavailable; try again later"), false)
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import QSentryCore
+
+/// The content layer in rspamd's spirit: each rule a module, run in a fixed order, the first
+/// that does not pass decides. Virus first (nothing bypasses it but `unfiltered`), then the
+/// bypasses (the site's own users, `keywords-allow`), then the spam rules.
+public struct ContentStage {
+    let config: ContentConfiguration
+
+    public init(_ config: ContentConfiguration) { self.config = config }
+
+    public struct Outcome {
+        public var verdict: ContentVerdict
+        /// Whether a virus scanner looked at the message and found it clean.
+        public var scannedClean = false
+        /// What happened, for the log line: rule names with pass/skip.
+        public var trail: [String] = []
+    }
+
+    public func run(_ m: ScannedMessage) -> Outcome {
+        var out = Outcome(verdict: .pass)
+        // E13: only when every recipient is unfiltered (one message, one decision).
+        if m.envelope.recipients.allSatisfy({ config.unfiltered.match($0) != nil }) {
+            out.trail.append("unfiltered")
+            return out
+        }
+        let domains = m.envelope.recipientDomains
+        if let virus = config.virus, config.domainRules.enabled(virus.name, for: domains) {
+            let (verdict, clean) = virus.inspect(m)
+            out.verdict = verdict
+            out.scannedClean = clean
+            out.trail.append("virus:\(clean ? "clean" : verdict == .pass ? "unscanned" : "hit")")
+            if verdict != .pass { return out }
+        }
+        if m.session.trusted {
+            out.trail.append("trusted")
+            return out
+        }
+        if !config.allowPhrases.isEmpty {
+            let text = KeywordText.of(m)
+            if config.allowPhrases.contains(where: { text.contains($0) }) {
+                out.trail.append("keywords-allow")
+                return out
+            }
+        }
+        for rule in config.rules where config.domainRules.enabled(rule.name, for: domains) {
+            let v = rule.check(m)
+            out.trail.append("\(rule.name):\(v == .pass ? "pass" : "hit")")
+            if v != .pass {
+                out.verdict = v
+                return out
+            }
+        }
+        return out
+    }
+}

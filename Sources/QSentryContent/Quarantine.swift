@@ -1,0 +1,203 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import QSentryCore
+
+/// M8: messages refused for content, kept with their envelope, client and verdict so an admin
+/// can look at them and release a false positive to its original recipients.
+///
+/// One file per message, `DIR/ID`: a small header block (`Key: value` lines), a blank line,
+/// then the message exactly as received. Written under `DIR/tmp/`, fsynced, renamed into
+/// place (a crash leaves no half file in `DIR`); mode 0600, directories 0700.
+public struct Quarantine {
+    public let directory: String
+
+    public init(directory: String) { self.directory = directory }
+
+    public struct Entry: Equatable, Sendable {
+        public let id: String
+        public let time: Int
+        public let ip: String
+        public let rule: String
+        public let text: String
+        public let envelope: QmailEnvelope
+        public let size: Int
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Stores a refused message; returns its ID.
+    public func store(message spool: MessageSpool, envelope: QmailEnvelope, ip: String, rule: String, text: String,
+                      now: Int) throws(Failure) -> String {
+        try makeDirectory(directory)
+        try makeDirectory(directory + "/tmp")
+        let random = UInt32.random(in: 0...UInt32.max)
+        let id = "\(now).\(getpid()).\(String(random, radix: 16))"
+        let tmp = directory + "/tmp/" + id
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw Failure(description: "\(tmp): \(String(cString: strerror(errno)))") }
+        var head = "QSentry-Quarantine: 1\nDate: \(now)\nIP: \(oneLine(ip))\nRule: \(oneLine(rule))\nText: \(oneLine(text))\n"
+        head += "Sender: \(oneLine(envelope.sender))\n"
+        for r in envelope.recipients { head += "Recipient: \(oneLine(r))\n" }
+        head += "Envelope: \(envelope.bytes.map { String(format2: $0) }.joined())\n\n"
+        let ok = spool.copy(to: fd, prefix: Array(head.utf8)) && fsync(fd) == 0
+        close(fd)
+        guard ok, rename(tmp, directory + "/" + id) == 0 else {
+            unlink(tmp)
+            throw Failure(description: "\(directory): cannot write the quarantined message (disk full?)")
+        }
+        return id
+    }
+
+    /// IDs are names this type made: no slashes, no dots first (`..`), nothing else to reach.
+    public static func isValidID(_ id: String) -> Bool {
+        !id.isEmpty && id.count < 100 && !id.hasPrefix(".")
+            && id.unicodeScalars.allSatisfy { ($0 >= "0" && $0 <= "9") || ($0 >= "a" && $0 <= "z") || $0 == "." }
+    }
+
+    public func list() -> [Entry] {
+        guard let dir = opendir(directory) else { return [] }
+        defer { closedir(dir) }
+        var entries: [Entry] = []
+        while let e = readdir(dir) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+            if Self.isValidID(name), let entry = try? entry(name) { entries.append(entry) }
+        }
+        return entries.sorted { $0.time != $1.time ? $0.time < $1.time : $0.id < $1.id }
+    }
+
+    /// The header block of one quarantined message.
+    public func entry(_ id: String) throws(Failure) -> Entry {
+        let (head, bodyOffset, size) = try readHead(id)
+        var fields: [String: String] = [:]
+        for line in head.split(separator: "\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let key = String(line[..<colon])
+            if fields[key] == nil { fields[key] = String(line[line.index(after: colon)...].dropFirst()) }
+        }
+        guard fields["QSentry-Quarantine"] == "1", let hex = fields["Envelope"], let raw = Self.unhex(hex),
+              let envelope = try? QmailEnvelope.parse(raw) else {
+            throw Failure(description: "\(id): not a quarantined message")
+        }
+        return Entry(id: id, time: Int(fields["Date"] ?? "") ?? 0, ip: fields["IP"] ?? "", rule: fields["Rule"] ?? "",
+                     text: fields["Text"] ?? "", envelope: envelope, size: size - bodyOffset)
+    }
+
+    /// Writes the message (without the quarantine header block) to `out`.
+    public func writeMessage(_ id: String, to out: Int32) throws(Failure) {
+        let (_, offset, _) = try readHead(id)
+        let fd = open(path(id), O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw Failure(description: "\(id): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        lseek(fd, off_t(offset), SEEK_SET)
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; throw Failure(description: "\(id): read error") }
+            if n == 0 { return }
+            do { try FileBytes.writeAll(out, Array(buffer[0..<n]), path: "output") } catch { throw Failure(description: "\(error)") }
+        }
+    }
+
+    /// Re-queues the message to its original envelope through qmail-queue, then deletes it.
+    public func release(_ id: String, qmailQueue: String, now: Int) throws(Failure) {
+        let e = try entry(id)
+        let note = Array("X-QSentry-Released: \(now); was refused by rule \(oneLine(e.rule))\r\n".utf8)
+        var failure: Failure?
+        let code = QueueHandoff.run(qmailQueue, writeMessage: { fd in
+            do {
+                try FileBytes.writeAll(fd, note, path: "qmail-queue")
+                try writeMessage(id, to: fd)
+                return true
+            } catch let f as Failure { failure = f; return false } catch { return false }
+        }, envelope: e.envelope.bytes)
+        if let failure { throw failure }
+        guard code == 0 else { throw Failure(description: "\(qmailQueue) exited \(code); \(id) stays in quarantine") }
+        try delete(id)
+    }
+
+    public func delete(_ id: String) throws(Failure) {
+        guard Self.isValidID(id) else { throw Failure(description: "\(id): not a quarantine ID") }
+        guard unlink(path(id)) == 0 else { throw Failure(description: "\(id): \(String(cString: strerror(errno)))") }
+    }
+
+    /// Deletes messages older than `days`; returns how many.
+    public func expire(days: Int, now: Int) -> Int {
+        var n = 0
+        for e in list() where e.time <= now - days * 86400 {
+            if (try? delete(e.id)) != nil { n += 1 }
+        }
+        return n
+    }
+
+    func path(_ id: String) -> String { directory + "/" + id }
+
+    /// The header block's text, where the message starts, and the file's size.
+    func readHead(_ id: String) throws(Failure) -> (String, Int, Int) {
+        guard Self.isValidID(id) else { throw Failure(description: "\(id): not a quarantine ID") }
+        let fd = open(path(id), O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw Failure(description: "\(id): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var st = stat()
+        fstat(fd, &st)
+        var head: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 8192)
+        while head.count < 4 << 20 {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            head += buffer[0..<n]
+            if let end = Self.blankLine(head) { return (String(decoding: head[..<end], as: UTF8.self), end + 2, Int(st.st_size)) }
+        }
+        throw Failure(description: "\(id): not a quarantined message")
+    }
+
+    static func blankLine(_ b: [UInt8]) -> Int? {
+        guard b.count >= 2 else { return nil }
+        for i in 0..<(b.count - 1) where b[i] == 0x0A && b[i + 1] == 0x0A { return i }
+        return nil
+    }
+
+    /// Creates `path` private (0700); missing parents, such as `$QMAIL/qsentry`, 0755.
+    func makeDirectory(_ path: String, mode: mode_t = 0o700) throws(Failure) {
+        if mkdir(path, mode) == 0 || errno == EEXIST { return }
+        if errno == ENOENT, let slash = path.lastIndex(of: "/"), slash > path.startIndex {
+            try makeDirectory(String(path[..<slash]), mode: 0o755)
+            if mkdir(path, mode) == 0 || errno == EEXIST { return }
+        }
+        throw Failure(description: "\(path): \(String(cString: strerror(errno)))")
+    }
+
+    func oneLine(_ s: String) -> String { String(s.map { $0 == "\n" || $0 == "\r" ? " " : $0 }) }
+
+    static func unhex(_ s: String) -> [UInt8]? {
+        let b = Array(s.utf8)
+        guard b.count % 2 == 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(b.count / 2)
+        var i = 0
+        while i < b.count {
+            guard let h = hexValue(b[i]), let l = hexValue(b[i + 1]) else { return nil }
+            out.append(h << 4 | l)
+            i += 2
+        }
+        return out
+    }
+
+    static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: return c - 0x30
+        case 0x61...0x66: return c - 0x61 + 10
+        default: return nil
+        }
+    }
+}
+
+extension String {
+    /// Two lower-case hex digits.
+    init(format2 byte: UInt8) {
+        let digits = Array("0123456789abcdef".utf8)
+        self = String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 15)]], as: UTF8.self)
+    }
+}
