@@ -18,10 +18,11 @@ func systemLibrary(_ name: String, pkgConfig: String? = nil, apt: String) -> Tar
 }
 
 /// Release builds of these programs are fully static executables: no dynamic loader
-/// work at all, which is most of a Swift program's start-up (bench/startup.sh). A program
-/// that links a C library Debian ships without a static archive (libclamav) cannot be one;
-/// it keeps `--static-swift-stdlib` from install.sh alone. libspf2 (also without one) is
-/// opened with dlopen by QSentrySPF, only when SPF is configured, so qsentry-smtpd stays static.
+/// work at all, which is most of a Swift program's start-up (bench/startup.sh). libspf2 (no
+/// static archive in Debian) is opened with dlopen by QSentrySPF, only when SPF is configured,
+/// which works from a static program because libspf2 needs nothing but libc. libclamav (no
+/// static archive either, and a dozen dependencies) can only be dlopen'ed by a dynamic
+/// program: qsentry-queue keeps `--static-swift-stdlib` from install.sh alone.
 let fullyStatic: [LinkerSetting] = [.unsafeFlags(["-static-executable"], .when(configuration: .release))]
 
 let package = Package(
@@ -42,7 +43,7 @@ let package = Package(
         // C libraries from Debian.
         systemLibrary("CCDB", pkgConfig: "libcdb", apt: "libcdb-dev"),
         systemLibrary("CAres", pkgConfig: "libcares", apt: "libc-ares-dev"),
-        systemLibrary("CClamAV", pkgConfig: "libclamav", apt: "libclamav-dev"),
+        systemLibrary("CClamAV", apt: "libclamav-dev"),  // headers only: opened with dlopen (see its module map)
         systemLibrary("CSPF2", apt: "libspf2-dev"),
         systemLibrary("CHiredis", pkgConfig: "hiredis", apt: "libhiredis-dev"),
         systemLibrary("CMaxMindDB", pkgConfig: "libmaxminddb", apt: "libmaxminddb-dev"),
@@ -78,7 +79,10 @@ let package = Package(
         // Thin executables.
         .executableTarget(name: "qsentry-conn", dependencies: ["QSentryConnection", "QSentryCore"], linkerSettings: fullyStatic),
         .executableTarget(name: "qsentry-smtpd", dependencies: ["QSentrySMTPD", "QSentryEnvelope", "QSentryStore", "QSentryCore"], linkerSettings: fullyStatic),
-        .executableTarget(name: "qsentry-queue", dependencies: ["QSentryContent", "QSentryMIME", "QSentryStore", "QSentryCore"], linkerSettings: fullyStatic),
+        // Not fully static: in-process libclamav (clamav-db) is opened with dlopen, and glibc cannot
+        // load a library with libclamav's many dependencies into a static executable (it crashes).
+        // One process per message, and most of its time is the scan, so the loader's work matters less here.
+        .executableTarget(name: "qsentry-queue", dependencies: ["QSentryContent", "QSentryMIME", "QSentryStore", "QSentryCore"]),
         .executableTarget(name: "qsentry-local", dependencies: ["QSentryCore"], linkerSettings: fullyStatic),
         .executableTarget(
             name: "qsentry",

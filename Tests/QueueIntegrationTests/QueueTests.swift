@@ -66,6 +66,19 @@ import TestHarness
         #expect(list.stdout.contains("\tvirus\t<a@example.org>\tsales@example.com"), "\(list.output)")
     }
 
+    /// Small sites and tests: libclamav in the process with the signatures in control/qsentry/clamav-db.
+    @Test func inProcessLibClamAV() throws {
+        let rig = try Rig(clamd: false)
+        let hex = Array(Self.eicar.utf8).map { String(format: "%02x", $0) }.joined()
+        _ = try rig.root.write("clamav/qsentry-test.ndb", "QSentry.Test.EICAR:0:*:\(hex)\n")
+        try rig.root.write("control/qsentry/clamav-db", rig.root.path + "/clamav\n")
+        let r = try rig.run("Subject: t\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Transfer-Encoding: base64\r\n\r\n\(Self.base64(Self.eicar))\r\n--b--\r\n")
+        #expect(r.status == 31 && r.stderr.contains("rule=virus"), "\(r.stderr)")
+        let clean = try rig.run(Self.clean)
+        #expect(clean.status == 0, "\(clean.stderr)")
+        #expect(rig.queued.first?.message.hasPrefix("X-Virus-Scanned: ClamAV (libclamav)") == true)
+    }
+
     /// notqmail's qmail-smtpd reads the refusal text from fd 6 when qmail-queue exits 82.
     @Test func refusalTextGoesToFd6WhenItIsAPipe() throws {
         let rig = try Rig()
