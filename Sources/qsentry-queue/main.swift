@@ -54,7 +54,7 @@ var envelopeBytes: [UInt8] = []
 var chunk = [UInt8](repeating: 0, count: 65536)
 while true {
     let n = chunk.withUnsafeMutableBytes { read(1, $0.baseAddress, $0.count) }
-    if n < 0 { if errno == EINTR { continue }; fail(.readError, "envelope: read: errno \(errno)") }
+    if n < 0 { if errno == EINTR { continue }; fail(.readError, "envelope: read: \(String(cString: strerror(errno)))") }
     if n == 0 { break }
     envelopeBytes += chunk[0..<n]
     if envelopeBytes.count > 16 << 20 { fail(.envelopeFormat, "envelope larger than 16 MB") }
