@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CSPF2
+import QSentryCore
 
 /// libspf2, opened at run time (see Sources/CSPF2/module.modulemap): the functions qsentry
 /// calls, typed as in libspf2's headers. Loaded once per process, on the first SPF check.
@@ -37,13 +38,8 @@ public struct LibSPF2 {
 
     /// Opens the library and resolves every function; each symbol takes its type from the property.
     init() throws(SPFLoadError) {
-        guard let handle = dlopen(Self.soname, RTLD_NOW | RTLD_LOCAL) else {
-            throw SPFLoadError(description: "cannot open \(Self.soname): \(dlerror().map { String(cString: $0) } ?? "unknown error")")
-        }
-        func symbol<T>(_ name: String) throws(SPFLoadError) -> T {
-            guard let p = dlsym(handle, name) else { throw SPFLoadError(description: "\(Self.soname) lacks \(name)") }
-            return unsafeBitCast(p, to: T.self)
-        }
+        let library = try DynamicLibrary(Self.soname)
+        func symbol<T>(_ name: String) throws(SPFLoadError) -> T { try library.symbol(name) }
         serverNewDNS = try symbol("SPF_server_new_dns")
         serverSetRecDom = try symbol("SPF_server_set_rec_dom")
         serverFree = try symbol("SPF_server_free")
@@ -63,6 +59,4 @@ public struct LibSPF2 {
 }
 
 /// libspf2 could not be opened: SPF answers temperror (never a refusal) and the reason is logged.
-public struct SPFLoadError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-}
+public typealias SPFLoadError = DynamicLibrary.LoadError

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CClamAV
+import QSentryCore
 
 /// M1 for small sites and tests: libclamav in the process, with the signatures in
 /// `control/qsentry/clamav-db`. Every qsentry-queue process loads the database itself, which
@@ -23,14 +24,9 @@ public final class LibClamAVScanner: VirusScanner {
                                             UnsafeMutablePointer<UInt>?, OpaquePointer?, UnsafeMutablePointer<cl_scan_options>?) -> cl_error_t
         let errorText: @convention(c) (cl_error_t) -> UnsafePointer<CChar>?
 
-        init() throws(ScannerSetupError) {
-            guard let handle = dlopen(Self.soname, RTLD_NOW | RTLD_LOCAL) else {
-                throw ScannerSetupError(description: "cannot open \(Self.soname): \(dlerror().map { String(cString: $0) } ?? "unknown error")")
-            }
-            func symbol<T>(_ name: String) throws(ScannerSetupError) -> T {
-                guard let p = dlsym(handle, name) else { throw ScannerSetupError(description: "\(Self.soname) lacks \(name)") }
-                return unsafeBitCast(p, to: T.self)
-            }
+        init() throws(DynamicLibrary.LoadError) {
+            let library = try DynamicLibrary(Self.soname)
+            func symbol<T>(_ name: String) throws(DynamicLibrary.LoadError) -> T { try library.symbol(name) }
             initialize = try symbol("cl_init")
             engineNew = try symbol("cl_engine_new")
             load = try symbol("cl_load")
@@ -45,7 +41,7 @@ public final class LibClamAVScanner: VirusScanner {
 
     /// Loads and compiles the signatures in `databaseDirectory`.
     public init(databaseDirectory: String) throws(ScannerSetupError) {
-        library = try Library()
+        do { library = try Library() } catch { throw ScannerSetupError(description: error.description) }
         let lib = library
         let r = lib.initialize(0)  // CL_INIT_DEFAULT
         guard r == CL_SUCCESS else { throw ScannerSetupError(description: "cl_init: \(lib.describe(r))") }
