@@ -19,7 +19,7 @@ PER_CONNECTION="qsentry-conn qsentry-smtpd qsentry-queue qsentry-local"
 
 # C libraries (system-library targets) and the tools install.sh itself uses.
 BUILD_PACKAGES="pkg-config libcdb-dev libc-ares-dev libclamav-dev libspf2-dev libhiredis-dev
-  libmaxminddb-dev libssl-dev libsqlite3-dev tinycdb ucspi-tcp publicsuffix"
+  libmaxminddb-dev libssl-dev libsqlite3-dev libpsl-dev libidn2-dev libunistring-dev tinycdb ucspi-tcp publicsuffix"
 # Real servers and clients the integration tests start on loopback, and the benchmarks' peers.
 TEST_PACKAGES="rbldnsd nsd clamav-daemon clamdscan redis-server redis-tools swaks libnet-ssleay-perl openssl bind9-dnsutils
   libmaxmind-db-writer-perl p0f hyperfine python3 man-db exim4-daemon-light strace"
