@@ -5,9 +5,9 @@ import QSentryCore
 
 /// The unpatched qmail-smtpd (or any SMTP server on stdin/stdout) qsentry-smtpd talks to, on pipes.
 ///
-/// Started only when the first MAIL is accepted, so its environment (RELAYCLIENT for
-/// authenticated users, TCPREMOTEINFO) reflects the session; its greeting is consumed and the
-/// client's HELO replayed to it.
+/// Started at connect (and again when AUTH or STARTTLS changes its environment: RELAYCLIENT for
+/// authenticated users, TCPREMOTEINFO, the TLS facts); at the first MAIL its greeting is consumed
+/// and the client's HELO replayed to it.
 public final class ChildSMTPD {
     public let pid: pid_t
     private var toChild: Int32
@@ -19,26 +19,29 @@ public final class ChildSMTPD {
     public struct Reply {
         public let lines: [String]
         public let code: Int
-        public var wire: [UInt8] { Array(lines.map { $0 + "\r\n" }.joined().utf8) }
+        public var wire: [UInt8] {
+            var bytes: [UInt8] = []
+            for line in lines { bytes += line.utf8; bytes += [13, 10] }
+            return bytes
+        }
         public var isPositive: Bool { code >= 200 && code < 400 }
     }
 
-    public init(argv: [String], environment: [String: String?]) throws {
+    /// `environment` is set on top of ours for this child only (a list, not a dictionary: one generic
+    /// type fewer to instantiate at run time in a program that lives for one connection).
+    public init(argv: [String], environment: [(String, String)]) throws {
         var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0]
         guard pipe(&inPipe) == 0, pipe(&outPipe) == 0 else {
             throw SystemError("pipe", path: argv[0], errno: errno)
         }
         // Close-on-exec everywhere: the child gets its ends as fds 0 and 1 through dup2 only.
         for fd in inPipe + outPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        for (k, v) in environment {
-            if let v { setenv(k, v, 1) } else { unsetenv(k) }
-        }
         defer {
             close(inPipe[0])
             close(outPipe[1])
         }
         do {
-            pid = try Exec.spawn(argv) { actions in
+            pid = try Exec.spawn(argv, environment: environment) { actions in
                 posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
                 posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
             }

@@ -21,28 +21,52 @@ public struct DataStream {
     public mutating func feed(_ input: ArraySlice<UInt8>) -> (out: [UInt8], used: Int) {
         var out: [UInt8] = []
         out.reserveCapacity(input.count)
-        var used = 0
-        for b in input {
-            used += 1
-            size += 1
-            if atLineStart { dotLine = b == UInt8(ascii: ".") } else if dotLine && b != 0x0D && b != 0x0A { dotLine = false }
-            if inHeader {
-                headerLine.append(b)
-                if b == 0x0A || headerLine.count > Self.maxHeaderLine { flushHeader(into: &out) }
-            } else {
-                out.append(b)
-            }
-            if b == 0x0A {
-                if dotLine {
-                    finished = true
-                    return (out, used)
-                }
-                atLineStart = true
-            } else {
-                atLineStart = false
-            }
+        var i = input.startIndex
+        // The header, byte by byte (its fields are looked at one by one).
+        while inHeader && i < input.endIndex {
+            let b = input[i]
+            i += 1
+            follow(b)
+            headerLine.append(b)
+            if b == 0x0A || headerLine.count > Self.maxHeaderLine { flushHeader(into: &out) }
+            if b == 0x0A && endOfLine() { return finish(out, input, i) }
         }
-        return (out, used)
+        // The body, a line at a time: only the line of just "." matters in it.
+        while i < input.endIndex {
+            let lf = input[i...].firstIndex(of: 0x0A)
+            let end = lf ?? input.endIndex
+            if atLineStart && i < end { dotLine = input[i] == UInt8(ascii: ".") }
+            if dotLine && i < end && !input[(atLineStart ? i + 1 : i)..<end].allSatisfy({ $0 == 0x0D }) { dotLine = false }
+            if i < end { atLineStart = false }
+            guard let lf else {
+                out += input[i...]
+                i = input.endIndex
+                break
+            }
+            out += input[i...lf]
+            i = lf + 1
+            if endOfLine() { return finish(out, input, i) }
+        }
+        return finish(out, input, i)
+    }
+
+    /// The byte-at-a-time version of the "." line tracking, for the header.
+    private mutating func follow(_ b: UInt8) {
+        if atLineStart { dotLine = b == UInt8(ascii: ".") } else if dotLine && b != 0x0D && b != 0x0A { dotLine = false }
+        atLineStart = false
+    }
+
+    /// At a line feed: whether the line was the lone "." that ends the message.
+    private mutating func endOfLine() -> Bool {
+        if dotLine { finished = true }
+        atLineStart = true
+        return finished
+    }
+
+    /// Counts what was used of `input` (up to index `i`) and returns it with the bytes to pass on.
+    private mutating func finish(_ out: [UInt8], _ input: ArraySlice<UInt8>, _ i: Int) -> (out: [UInt8], used: Int) {
+        size += i - input.startIndex
+        return (out, i - input.startIndex)
     }
 
     private mutating func flushHeader(into out: inout [UInt8]) {

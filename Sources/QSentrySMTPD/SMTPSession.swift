@@ -24,7 +24,11 @@ public final class SMTPSession {
     let childArgv: [String]
     let hostname: String
     let root: QmailRoot
+    /// The qmail-smtpd this session talks to once its greeting is read and the HELO replayed.
     var child: ChildSMTPD?
+    /// One started ahead (at connect, after AUTH, after STARTTLS) whose greeting is not read yet:
+    /// its start-up overlaps the client's first round trips instead of adding to the first MAIL.
+    var pendingChild: ChildSMTPD?
     var helo = ""
     var sender: SMTPPath?
     var recipients: [String] = []
@@ -38,8 +42,9 @@ public final class SMTPSession {
 
     public init(connection: ClientConnection, timeoutSeconds: Int, policy: EnvelopePolicy, auth: AuthSettings,
                 state: SessionState, childArgv: [String], hostname: String, root: QmailRoot,
-                tls: TLSSettings.Availability = .off) {
+                tls: TLSSettings.Availability = .off, startedChild: ChildSMTPD? = nil) {
         self.connection = connection
+        self.pendingChild = startedChild
         self.tls = tls
         self.reader = LineReader(connection, timeoutSeconds: timeoutSeconds)
         self.writer = ReplyWriter(connection)
@@ -259,6 +264,13 @@ public final class SMTPSession {
     func stopChild() {
         child?.quit()
         child = nil
+        pendingChild = nil
+    }
+
+    /// After AUTH or STARTTLS the child's environment changes: end the old one, start the new one now.
+    func restartChild() {
+        stopChild()
+        pendingChild = spawnChild()
     }
 
     /// The child died or stopped answering: the command fails temporarily, never a false 250.
@@ -269,19 +281,27 @@ public final class SMTPSession {
     }
 
     func spawnChild() -> ChildSMTPD? {
-        var env: [String: String?] = [:]
-        if state.isTrusted { env[EnvironmentContract.relayClient.name] = Environment.get(EnvironmentContract.relayClient.name) ?? "" }
-        if let user = state.authUser { env[EnvironmentContract.tcpRemoteInfo.name] = user }
-        // Tells qsentry-queue that X-QSentry-Session comes from us (a client's copy never gets through).
-        env[EnvironmentContract.smtpdSession.name] = "1"
-        env.merge(tlsEnvironment) { _, tls in tls }
-        return try? ChildSMTPD(argv: childArgv, environment: env)
+        Self.startChild(childArgv, state: state, tls: tlsEnvironment)
     }
 
-    /// Starts qmail-smtpd for this session, reads its greeting and replays the client's HELO to it.
+    /// Starts qmail-smtpd with the session's environment (its greeting is read later, by ensureChild):
+    /// RELAYCLIENT for trusted and authenticated clients, TCPREMOTEINFO, the TLS facts.
+    public static func startChild(_ argv: [String], state: SessionState, tls: [(String, String)] = []) -> ChildSMTPD? {
+        var env: [(String, String)] = []
+        if state.isTrusted { env.append((EnvironmentContract.relayClient.name, Environment.get(EnvironmentContract.relayClient.name) ?? "")) }
+        if let user = state.authUser { env.append((EnvironmentContract.tcpRemoteInfo.name, user)) }
+        // Tells qsentry-queue that X-QSentry-Session comes from us (a client's copy never gets through).
+        env.append((EnvironmentContract.smtpdSession.name, "1"))
+        env += tls
+        return try? ChildSMTPD(argv: argv, environment: env)
+    }
+
+    /// The session's qmail-smtpd, ready for MAIL: started if need be, its greeting read, the client's HELO replayed.
     func ensureChild() -> ChildSMTPD? {
         if let c = child { return c }
-        guard let c = spawnChild(), let greeting = c.readReply(), greeting.code == 220 else {
+        let started = pendingChild ?? spawnChild()
+        pendingChild = nil
+        guard let c = started, let greeting = c.readReply(), greeting.code == 220 else {
             var l = LogLine(program: "qsentry-smtpd")
             l.add("error", "cannot start \(childArgv[0])")
             l.emit()

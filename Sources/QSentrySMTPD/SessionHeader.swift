@@ -8,22 +8,26 @@ import QSentrySPF
 /// qsentry-queue believes the field only when QSENTRY_SMTPD=1 is in its environment.
 extension SMTPSession {
     func sessionHeader() -> [UInt8] {
-        var fields: [String] = []
-        if let spf { fields.append(spf.header) }
+        var header = ""
+        if let spf { header += spf.header + "\r\n" }
         var session = "X-QSentry-Session: ip=\(Self.token(state.ipText))"
         if let user = state.authUser { session += "; auth=\(Self.token(user))" }
         if let t = tlsTransport { session += "; tls=\(Self.token(t.protocolVersion))" }
         if let spf { session += "; spf=\(spf.result.rawValue)" }
         if let conn = state.connVerdict { session += "; conn=\(conn.action.rawValue):\(Self.token(conn.rule))" }
-        if !tags.isEmpty { session += "; tags=" + tags.map(Self.token).joined(separator: ",") }
-        fields.append(session)
-        return Array(fields.map { $0 + "\r\n" }.joined().utf8)
+        for (i, tag) in tags.enumerated() { session += (i == 0 ? "; tags=" : ",") + Self.token(tag) }
+        header += session + "\r\n"
+        return Array(header.utf8)
     }
 
     /// A value that cannot break the field's `key=value; …` syntax.
+    /// (Plain loops over concrete types here and above: generic collection code costs run-time
+    /// metadata work in a process that lives for one connection.)
     static func token(_ s: String) -> String {
-        String(s.unicodeScalars.map { c -> Character in
-            c.value <= 0x20 || c.value >= 0x7F || c == ";" || c == "," || c == "=" ? "_" : Character(c)
-        })
+        var out = String.UnicodeScalarView()
+        for c in s.unicodeScalars {
+            out.append(c.value <= 0x20 || c.value >= 0x7F || c == ";" || c == "," || c == "=" ? "_" : c)
+        }
+        return String(out)
     }
 }

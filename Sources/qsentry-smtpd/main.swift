@@ -12,13 +12,17 @@ usage: tcpserver … [qsentry-conn] qsentry-smtpd /var/qmail/bin/qmail-smtpd [ar
 Speaks SMTP with the client, applies the envelope rules (relay, recipient
 exists, sender and recipient lists, honeypots, limits, conn's verdict) and
 passes what it accepts to qmail-smtpd, relaying its replies. qmail-smtpd is
-started at the first accepted MAIL. Settings: $QMAIL/control/ and
+started at connect and greeted at the first accepted MAIL. Settings: $QMAIL/control/ and
 $QMAIL/control/qsentry/.
 """
 Program.handleStandardFlags("qsentry-smtpd", usage: usage)
 let childArgv = Array(CommandLine.arguments.dropFirst())
 if childArgv.isEmpty { Program.fail("qsentry-smtpd", "usage: qsentry-smtpd /var/qmail/bin/qmail-smtpd [args…]", code: 100) }
 
+let state = SessionState.fromEnvironment()
+// qmail-smtpd starts first, so its start-up overlaps ours and the client's first round trips rather
+// than delaying the first MAIL. Not for a client conn has already judged: most of its RCPTs are refused.
+let startedChild = state.connVerdict == nil ? SMTPSession.startChild(childArgv, state: state) : nil
 let root = QmailRoot.fromEnvironment()
 let config: EnvelopeConfiguration
 let auth: AuthSettings
@@ -50,6 +54,6 @@ if case .unusable(let why) = tls {
 }
 let hostname = (try? ControlFile.value(root.control("me")))??.text.trimmed ?? "qsentry-smtpd.local"
 let session = SMTPSession(connection: ClientConnection(), timeoutSeconds: timeout, policy: EnvelopePolicy(config: config),
-                          auth: auth, state: SessionState.fromEnvironment(),
-                          childArgv: childArgv, hostname: hostname, root: root, tls: tls)
+                          auth: auth, state: state, childArgv: childArgv, hostname: hostname, root: root,
+                          tls: tls, startedChild: startedChild)
 exit(session.run())

@@ -51,6 +51,20 @@ import QSentryCore
         #expect(env["RELAYCLIENT"] == "" && env["TCPREMOTEINFO"] == "alice", "\(env)")
     }
 
+    /// STARTTLS forgets a plaintext AUTH (RFC 3207): the qmail-smtpd started inside TLS must not
+    /// inherit RELAYCLIENT or TCPREMOTEINFO from the one started for the authenticated user.
+    @Test func startTLSAfterAuthDropsTheRelayEnvironment() throws {
+        let (rig, _) = try rig(["control/qsentry/auth-requires-tls": "0\n"])
+        let r = try Run.command("python3", ["-c", Self.authThenTLS, "127.0.0.1", "\(rig.server.port)"])
+        #expect(r.status == 0, "\(r.output)")
+        #expect(r.stdout.contains("235 2.7.0"), "\(r.stdout)")
+        let inside = r.stdout.components(separatedBy: "--- TLS ---\n").last ?? ""
+        #expect(inside.contains("553 5.7.1"), "relaying after STARTTLS needs a new AUTH: \(r.stdout)")
+        #expect(rig.exim.messages.count == 1, "\(r.stdout)")
+        let env = rig.exim.environments.last ?? [:]
+        #expect(env["SSL_PROTOCOL"] != nil && env["RELAYCLIENT"] == nil && env["TCPREMOTEINFO"] == nil, "\(env)")
+    }
+
     /// openssl s_client: the EHLO after the handshake advertises AUTH and no longer STARTTLS,
     /// and a second STARTTLS is refused.
     @Test func opensslClientSeesTheResetCapabilities() throws {
@@ -176,5 +190,38 @@ t = ctx.wrap_socket(s)
 print("--- TLS ---")
 t.sendall(b"EHLO c.example\r\n"); print(reply(t), end="")
 t.sendall(b"QUIT\r\n"); print(reply(t), end="")
+"""#
+
+    /// AUTH PLAIN in plaintext, then STARTTLS, then one relay attempt and one local message inside TLS.
+    static let authThenTLS = #"""
+import base64, socket, ssl, sys
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=20)
+f = s.makefile("rb")
+def reply(f):
+    out = b""
+    while True:
+        l = f.readline()
+        out += l
+        if not l or len(l) < 4 or l[3:4] != b"-":
+            return out.decode()
+def say(sock, f, line):
+    sock.sendall(line + b"\r\n"); print(reply(f), end="")
+print(reply(f), end="")
+say(s, f, b"EHLO c.example")
+say(s, f, b"AUTH PLAIN " + base64.b64encode(b"\0alice\0s3cret"))
+say(s, f, b"STARTTLS")
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+t = ctx.wrap_socket(s)
+g = t.makefile("rb")
+print("--- TLS ---")
+say(t, g, b"EHLO c.example")
+say(t, g, b"MAIL FROM:<alice@example.com>")
+say(t, g, b"RCPT TO:<friend@elsewhere.example>")
+say(t, g, b"RCPT TO:<sales@example.com>")
+say(t, g, b"DATA")
+say(t, g, b"Subject: inside\r\n\r\nhello\r\n.")
+say(t, g, b"QUIT")
 """#
 }

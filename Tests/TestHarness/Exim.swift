@@ -22,7 +22,7 @@ public final class Exim: @unchecked Sendable {
         // Each start leaves its environment behind, to show what qsentry-smtpd handed over.
         try HarnessFile.write(command, """
         #!/bin/sh
-        env > \(directory)/log/env-$$
+        env > \(directory)/log/env-$(date +%s%N)-$$
         exec \(try Run.tool("exim4")) -C \(directory)/exim.conf -bs
 
         """, mode: 0o755)
@@ -35,11 +35,8 @@ public final class Exim: @unchecked Sendable {
     public var environments: [[String: String]] {
         let log = directory + "/log"
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: log)) ?? []).filter { $0.hasPrefix("env-") }
-        let paths = names.map { log + "/" + $0 }.sorted {
-            let a = (try? FileManager.default.attributesOfItem(atPath: $0)[.modificationDate] as? Date) ?? .distantPast
-            let b = (try? FileManager.default.attributesOfItem(atPath: $1)[.modificationDate] as? Date) ?? .distantPast
-            return a < b
-        }
+        // Named by start time in nanoseconds: file times are too coarse to order starts a millisecond apart.
+        let paths = names.sorted().map { log + "/" + $0 }
         return paths.map { path in
             var env: [String: String] = [:]
             for line in ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n") {

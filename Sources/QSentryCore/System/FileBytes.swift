@@ -18,7 +18,9 @@ public enum FileBytes {
         if Int(st.st_size) > limit { throw FileTooLarge(path: path, size: Int(st.st_size), limit: limit) }
         var bytes = [UInt8]()
         bytes.reserveCapacity(Int(st.st_size))
-        var chunk = [UInt8](repeating: 0, count: 65536)
+        // Sized to the file (plus the byte that shows EOF): a control file of a few bytes must not
+        // cost a zeroed 64 KB buffer in every per-connection process. /proc files report 0 bytes.
+        var chunk = [UInt8](repeating: 0, count: min(65536, max(512, Int(st.st_size) + 1)))
         while true {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 {

@@ -1,13 +1,22 @@
 /// Small string helpers the standard library lacks without Foundation.
-extension StringProtocol {
-    /// Drops leading and trailing spaces, tabs, CR and LF.
+extension Substring {
+    /// Drops leading and trailing spaces, tabs, CR and LF. On the UTF-8 bytes, concretely typed: a
+    /// generic StringProtocol version costs run-time metadata work in every short-lived process.
     public var trimmed: String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
-        guard let first = firstIndex(where: { !isSpace($0) }) else { return "" }
-        let last = lastIndex(where: { !isSpace($0) })!
-        return String(self[first...last])
+        let u = utf8
+        let isSpace: (UInt8) -> Bool = { $0 == 32 || $0 == 9 || $0 == 13 || $0 == 10 }
+        guard let first = u.firstIndex(where: { !isSpace($0) }) else { return "" }
+        let last = u.index(after: u.lastIndex(where: { !isSpace($0) })!)
+        return String(self[first..<last])
     }
+}
 
+extension String {
+    /// Drops leading and trailing spaces, tabs, CR and LF.
+    public var trimmed: String { self[...].trimmed }
+}
+
+extension StringProtocol {
     /// ASCII-only lowercase: domain names are case-folded, non-ASCII (IDNA U-labels) left as-is.
     public var asciiLowercased: String {
         var bytes = Array(utf8)

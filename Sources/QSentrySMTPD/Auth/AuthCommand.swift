@@ -60,8 +60,8 @@ extension SMTPSession {
         switch auth.checkPassword!.check(user: user, password: password) {
         case .good:
             state.authUser = user
-            // A qmail-smtpd already started for this session lacks RELAYCLIENT: the next MAIL starts a new one.
-            stopChild()
+            // A qmail-smtpd already started for this session lacks RELAYCLIENT: start one that has it.
+            restartChild()
             l.add("result", "ok")
             l.emit()
             reply(SMTPReply(235, "2.7.0", "authentication successful"))

@@ -41,20 +41,20 @@ extension SMTPSession {
         l.add("cipher", transport.cipherName)
         l.emit()
         // RFC 3207 4.2: forget what the client said before TLS (HELO, and any AUTH). The qmail-smtpd that
-        // saw the plaintext HELO is ended; the next MAIL starts one with the TLS variables set.
+        // saw the plaintext HELO is ended; a new one starts with the TLS variables set.
         helo = ""
         state.authUser = nil
         resetTransaction(tellChild: false)
-        stopChild()
+        restartChild()
         return true
     }
 
     /// ucspi-ssl's names for the TLS facts, for qmail-smtpd and the programs it runs.
-    var tlsEnvironment: [String: String?] {
-        guard let t = tlsTransport else { return [:] }
-        return [EnvironmentContract.sslProtocol.name: t.protocolVersion,
-                EnvironmentContract.sslCipher.name: t.cipherName,
-                EnvironmentContract.sslCipherBits.name: String(t.cipherBits)]
+    var tlsEnvironment: [(String, String)] {
+        guard let t = tlsTransport else { return [] }
+        return [(EnvironmentContract.sslProtocol.name, t.protocolVersion),
+                (EnvironmentContract.sslCipher.name, t.cipherName),
+                (EnvironmentContract.sslCipherBits.name, String(t.cipherBits))]
     }
 
     func logTLS(_ key: String, _ text: String) {
