@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import QSentryCore
 import QSentryDNS
 
@@ -9,6 +12,8 @@ public struct P0fCheck: ConnectionCheck {
     let policy: [String: VerdictAction]
     let messages: Messages
 
+    static let retryMicroseconds: UInt32 = 10_000
+
     public init(client: P0fClient, policy: [String: VerdictAction], messages: Messages) {
         self.client = client
         self.policy = policy
@@ -16,9 +21,15 @@ public struct P0fCheck: ConnectionCheck {
     }
 
     public func evaluate(_ info: ClientInfo, _ ip: IPAddress, answers: [DNSQuery: DNSAnswer]) -> RuleResult {
-        let reply: P0fReply
+        var reply: P0fReply
         do {
             reply = try client.query(ip)
+            // "No match" means p0f has not seen the SYN yet: its capture can lag a busy host by a
+            // few milliseconds. One more look, a little later, before giving up on the client.
+            if reply.status == .noMatch {
+                usleep(Self.retryMicroseconds)
+                reply = try client.query(ip)
+            }
         } catch {
             return RuleResult(name, .accept, "unavailable")
         }
