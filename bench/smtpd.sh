@@ -2,9 +2,11 @@
 # What qsentry-smtpd adds per message, same run: N messages of 10 KB, one connection each,
 # through tcpserver to exim4 -bs (queue only), with and without qsentry-smtpd in front.
 # Configurations alternate in rounds of 50 so drift hits both alike. Then the peak RSS
-# (VmHWM) of qsentry-smtpd for one 10 KB and one 50 MB message.
+# (VmHWM) of qsentry-smtpd for one 10 KB and one 50 MB message. A third path puts
+# bench/passthrough.c (fork, two pipes, copy bytes) in front instead: the floor for any wrapper
+# that is one more process in the chain.
 #
-#   bench/smtpd.sh [MESSAGES]      (default 500; needs tcpserver, exim4)
+#   bench/smtpd.sh [MESSAGES]      (default 500; needs tcpserver, exim4, cc)
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 N=${1:-500}
@@ -13,15 +15,17 @@ chmod 755 "$WORK"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 source bench/smtpd-rig.sh
-PLAIN=$(free_port); WRAPPED=$(free_port)
+cc -O2 -static -o "$WORK/passthrough" bench/passthrough.c
+PLAIN=$(free_port); WRAPPED=$(free_port); PASS=$(free_port)
 tcpserver -c 100 -HR 127.0.0.1 "$PLAIN" "$WORK/smtpd" 2>/dev/null &
 env QMAIL="$Q" tcpserver -c 100 -HR 127.0.0.1 "$WRAPPED" "$BIN/qsentry-smtpd" "$WORK/smtpd" 2>/dev/null &
+tcpserver -c 100 -HR 127.0.0.1 "$PASS" "$WORK/passthrough" "$WORK/smtpd" 2>/dev/null &
 sleep 0.5
 
-python3 - "$PLAIN" "$WRAPPED" "$N" "$OUT/smtpd.json" "$BIN/qsentry-smtpd $WORK/smtpd" <<'PY'
+python3 - "$PLAIN" "$WRAPPED" "$N" "$OUT/smtpd.json" "$BIN/qsentry-smtpd $WORK/smtpd" "$PASS" <<'PY'
 import json, socket, statistics, sys, threading, time, os
 
-plain, wrapped, n, out, marker = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+plain, wrapped, n, out, marker, passthrough = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], int(sys.argv[6])
 line = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-\r\n"
 
 def body(size):
@@ -55,13 +59,13 @@ def session(port, data):
     s.close()
 
 ten = body(10 * 1024)
-times = {"plain": [], "wrapped": []}
+times = {"plain": [], "wrapped": [], "passthrough": []}
 for _ in range(3):  # warm-up
-    session(plain, ten); session(wrapped, ten)
+    session(plain, ten); session(wrapped, ten); session(passthrough, ten)
 done = 0
 while done < n:
     k = min(50, n - done)
-    for name, port in (("plain", plain), ("wrapped", wrapped)):
+    for name, port in (("plain", plain), ("wrapped", wrapped), ("passthrough", passthrough)):
         for _ in range(k):
             t = time.perf_counter()
             session(port, ten)
@@ -88,25 +92,30 @@ def peak(size):
     stop.set(); w.join()
     return best[0]
 
-json.dump({"n": n, "plain": times["plain"], "wrapped": times["wrapped"],
+json.dump({"n": n, "plain": times["plain"], "wrapped": times["wrapped"], "passthrough": times["passthrough"],
            "rss_10k": peak(10 * 1024), "rss_50m": peak(50 * 1024 * 1024)}, open(out, "w"))
 PY
 
 {
     echo "## smtpd"
     echo
-    echo "\`bench/smtpd.sh $N\` on $(date -u +%Y-%m-%d), $(nproc) cores; tcpserver → [qsentry-smtpd →] exim4 -bs (queue only),"
+    echo "\`bench/smtpd.sh $N\` on $(date -u +%Y-%m-%d), $(nproc) cores; tcpserver → [qsentry-smtpd | passthrough.c →] exim4 -bs (queue only),"
     echo "one 10 KB message per connection, Python client, configurations alternating in rounds of 50, same run."
     echo
     python3 - "$OUT/smtpd.json" <<'PY'
 import json, statistics, sys
 r = json.load(open(sys.argv[1]))
 p, w = statistics.median(r["plain"]) * 1000, statistics.median(r["wrapped"]) * 1000
+c = statistics.median(r["passthrough"]) * 1000
 q = lambda v, f: sorted(v)[int(len(v) * f)] * 1000
 print("| path | median per message (ms) | p90 (ms) | p95 (ms) |")
 print("|---|---|---|---|")
 print(f"| exim4 -bs alone | {p:.2f} | {q(r['plain'], .9):.2f} | {q(r['plain'], .95):.2f} |")
 print(f"| qsentry-smtpd in front | {w:.2f} | {q(r['wrapped'], .9):.2f} | {q(r['wrapped'], .95):.2f} |")
+print(f"| bench/passthrough.c in front (floor) | {c:.2f} | {q(r['passthrough'], .9):.2f} | {q(r['passthrough'], .95):.2f} |")
+print()
+print(f"The bare extra process (passthrough.c) adds {c - p:.2f} ms, {100 * (c - p) / p:.1f} %; "
+      f"qsentry-smtpd's own work on top of that: {w - c:.2f} ms.")
 print()
 print(f"Added time at the median: {w - p:.2f} ms per message, {100 * (w - p) / p:.1f} % (goal: <= 10 %). "
       "Medians, because a rare connection in either path waits for a SYN retransmission (about 3 s) on this VM.")
