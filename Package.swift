@@ -73,6 +73,8 @@ let package = Package(
         .target(name: "QSentryScan", dependencies: ["QSentryCore", "CClamAV"]),
         // The content layer of qsentry-queue (M1–M5, M8–M10): envelope, rules, quarantine, hand-off.
         .target(name: "QSentryContent", dependencies: ["QSentryCore", "QSentryMIME", "QSentryScan", "QSentryDNS", "QSentryStore", "CPSL"]),
+        // M6, D1: tokenizer, Robinson–Fisher classifier, token databases in the shared store.
+        .target(name: "QSentryBayes", dependencies: ["QSentryCore", "QSentryMIME", "QSentryStore"]),
         // What the admin CLI does, as a library so tests can call it.
         .target(name: "QSentryAdmin", dependencies: ["QSentryCore", "QSentryStore"]),
 
@@ -104,6 +106,7 @@ let package = Package(
         .testTarget(name: "QSentrySPFTests", dependencies: ["QSentrySPF", "QSentryDNS", "QSentryCore", "TestHarness"]),
         .testTarget(name: "SMTPDIntegrationTests", dependencies: ["TestHarness", "QSentryCore"]),
         .testTarget(name: "QSentryMIMETests", dependencies: ["QSentryMIME"]),
+        .testTarget(name: "QSentryBayesTests", dependencies: ["QSentryBayes", "QSentryStore", "QSentryCore", "TestHarness"]),
         .testTarget(name: "QueueIntegrationTests", dependencies: ["TestHarness"]),
         .testTarget(name: "QSentryAdminTests", dependencies: ["QSentryAdmin", "QSentryCore"]),
         .target(name: "TestHarness", path: "Tests/TestHarness", exclude: ["exim.conf.in"]),

@@ -147,7 +147,11 @@ public final class EmbeddedStore: Store {
                     ON CONFLICT(ns, token) DO UPDATE SET spam=max(spam+?3, 0), ham=max(ham+?4, 0)
                     """, [.text(namespace), .text(name), .int(d.spam), .int(d.ham)])
             }
-            try state.run("DELETE FROM tokens WHERE ns=?1 AND spam=0 AND ham=0", [.text(namespace)])
+            // Only a forget (a negative delta) can bring a token to zero: look at those alone, never
+            // scan the namespace (a learn of one message must not cost the size of the database).
+            for (name, d) in deltas where d.spam < 0 || d.ham < 0 {
+                try state.run("DELETE FROM tokens WHERE ns=?1 AND token=?2 AND spam=0 AND ham=0", [.text(namespace), .text(name)])
+            }
         }
     }
 

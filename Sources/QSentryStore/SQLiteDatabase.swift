@@ -32,7 +32,13 @@ final class SQLiteDatabase {
 
     let busyDeadline: Int
 
-    deinit { sqlite3_close_v2(handle) }
+    /// Prepared statements by SQL text: a Bayes lookup runs the same statement for every token.
+    private var statements: [String: OpaquePointer] = [:]
+
+    deinit {
+        for s in statements.values { sqlite3_finalize(s) }
+        sqlite3_close_v2(handle)
+    }
 
     func error(_ what: String) -> StoreError {
         StoreError("\(path): \(what): \(String(cString: sqlite3_errmsg(handle)))")
@@ -45,9 +51,19 @@ final class SQLiteDatabase {
 
     /// Runs a statement with bound values; calls `row` for each result row.
     func run(_ sql: String, _ values: [Value] = [], row: ((OpaquePointer) -> Void)? = nil) throws {
-        var stmt: OpaquePointer?
-        guard sqlite3_prepare_v2(handle, sql, -1, &stmt, nil) == SQLITE_OK, let s = stmt else { throw error("prepare") }
-        defer { sqlite3_finalize(s) }
+        let s: OpaquePointer
+        if let cached = statements[sql] {
+            s = cached
+        } else {
+            var stmt: OpaquePointer?
+            guard sqlite3_prepare_v2(handle, sql, -1, &stmt, nil) == SQLITE_OK, let prepared = stmt else { throw error("prepare") }
+            statements[sql] = prepared
+            s = prepared
+        }
+        defer {
+            sqlite3_reset(s)
+            sqlite3_clear_bindings(s)
+        }
         for (i, v) in values.enumerated() {
             let idx = Int32(i + 1)
             switch v {

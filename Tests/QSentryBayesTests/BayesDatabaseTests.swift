@@ -1,0 +1,62 @@
+import Testing
+import TestHarness
+import QSentryBayes
+import QSentryStore
+
+/// Learning and scoring through both store back-ends: the embedded SQLite file and a real redis-server.
+@Suite struct BayesDatabaseTests {
+    enum Backend: String, CaseIterable { case embedded, redis }
+
+    final class Fixture {
+        let root: TempQmailRoot
+        var redis: Redis?
+        let store: Store
+        init(_ backend: Backend) throws {
+            root = try TempQmailRoot()
+            if backend == .redis {
+                let r = try Redis(root: root)
+                redis = r
+                store = try RedisStore(url: r.url, policy: StorePolicy())
+            } else {
+                store = try EmbeddedStore(path: root.path + "/store.sqlite", policy: StorePolicy())
+            }
+        }
+    }
+
+    static let spam = [
+        "Subject: cheap pills\r\n\r\nBuy cheap pills online, best price, click now http://pills.spam.example/\r\n",
+        "Subject: winner\r\n\r\nYou are a winner! Claim your prize now, click http://prize.spam.example/\r\n",
+        "Subject: cheap watches\r\n\r\nReplica watches, best price, buy now\r\n",
+    ]
+    static let ham = [
+        "Subject: meeting notes\r\n\r\nHere are the notes from the project meeting on the release schedule.\r\n",
+        "Subject: lunch tomorrow\r\n\r\nShall we have lunch tomorrow after the project review?\r\n",
+        "Subject: release\r\n\r\nThe release notes are attached; the schedule moves to Friday.\r\n",
+    ]
+
+    @Test(arguments: Backend.allCases)
+    func learnsScoresAndForgets(_ backend: Backend) throws {
+        let f = try Fixture(backend)
+        let db = BayesDatabase(store: f.store)
+        let tok = Tokenizer()
+        for m in Self.spam { try db.learn(tok.tokens(of: Array(m.utf8)[...]), as: .spam) }
+        try db.learn(batch: Self.ham.map { tok.tokens(of: Array($0.utf8)[...]) }, as: .ham)
+        #expect(try db.messageCounts() == TokenCounts(spam: 3, ham: 3))
+        #expect(try db.isTrained(minimum: 3) && !(try db.isTrained(minimum: 4)))
+
+        let spammy = try db.score(tok.tokens(of: Array("Subject: cheap prize\r\n\r\nclick now, best price\r\n".utf8)[...]))
+        let hammy = try db.score(tok.tokens(of: Array("Subject: project\r\n\r\nnotes on the release schedule\r\n".utf8)[...]))
+        #expect(spammy > 0.9, "\(spammy)")
+        #expect(hammy < 0.1, "\(hammy)")
+        #expect(try db.score(["never-seen-token"]) == 0.5)
+
+        // A user's database is apart from the global one.
+        let alice = BayesDatabase(store: f.store, user: "alice")
+        #expect(try alice.messageCounts() == TokenCounts(spam: 0, ham: 0))
+
+        // Forgetting every spam leaves no spam evidence (and no zero rows behind).
+        for m in Self.spam { try db.learn(tok.tokens(of: Array(m.utf8)[...]), as: .spam, forget: true) }
+        #expect(try db.messageCounts() == TokenCounts(spam: 0, ham: 3))
+        #expect(try f.store.tokens("bayes", ["pills", "winner"]).isEmpty)
+    }
+}

@@ -1,0 +1,72 @@
+import Testing
+import QSentryBayes
+
+@Suite struct TokenizerTests {
+    func tokens(_ text: String) -> Set<String> { Tokenizer().tokens(of: Array(text.utf8)[...]) }
+
+    @Test func bodyWordsAreFoldedAndBounded() {
+        let t = tokens("Subject: Hello\r\n\r\nBUY Cheap Viagra now!!! at $99 on 2026-11-25 ok x\r\n")
+        #expect(t.isSuperset(of: ["buy", "cheap", "viagra", "now!!!", "$99", "subject:hello"]))
+        #expect(!t.contains("ok") && !t.contains("x"), "shorter than 3 bytes")
+        #expect(!t.contains("2026-11-25") && !t.contains("2026"), "numbers are noise")
+    }
+
+    @Test func longWordsBecomeSkipTokens() {
+        let t = tokens("\r\n" + String(repeating: "a", count: 57) + " word\r\n")
+        #expect(t.contains("skip:a:50") && t.contains("word"))
+    }
+
+    @Test func headerFieldsArePrefixedAndDecoded() {
+        let t = tokens("""
+            From: "Great Deals" <deals@promo.example>\r
+            Subject: =?UTF-8?B?R3JhdGlz?= offer\r
+            Message-ID: <abc.123@mailer.Example.NET>\r
+            X-Mailer: BulkSender 5\r
+            \r
+            body text\r
+
+            """)
+        #expect(t.isSuperset(of: ["from:great", "from:deals", "from:promo.example", "subject:gratis", "subject:offer",
+                                  "message-id:mailer.example.net", "x-mailer:bulksender"]), "\(t.sorted())")
+    }
+
+    @Test func htmlIsTextAndLinksGiveHostsWithParents() {
+        let t = tokens("""
+            Content-Type: text/html\r
+            \r
+            <p>Click <a href="http://www.track.spam.example/x">here</a></p>\r
+
+            """)
+        #expect(t.isSuperset(of: ["click", "here", "url:www.track.spam.example", "url:track.spam.example", "url:spam.example"]),
+                "\(t.sorted())")
+        #expect(!t.contains("url:example") && !t.contains("href"))
+    }
+
+    @Test func base64TextIsDecodedAndAttachmentsGiveExtensions() {
+        let t = tokens("""
+            Content-Type: multipart/mixed; boundary=b\r
+            \r
+            --b\r
+            Content-Type: text/plain\r
+            Content-Transfer-Encoding: base64\r
+            \r
+            aW52b2ljZSBhdHRhY2hlZA==\r
+            --b\r
+            Content-Type: application/octet-stream; name="Invoice.PDF.exe"\r
+            Content-Transfer-Encoding: base64\r
+            \r
+            TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\r
+            --b--\r
+
+            """)
+        #expect(t.isSuperset(of: ["invoice", "attached", "att:exe"]), "\(t.sorted())")
+        #expect(!t.contains { $0.hasPrefix("tvqq") }, "binary parts are not words")
+    }
+
+    @Test func tokenCountIsBounded() {
+        var tokenizer = Tokenizer()
+        tokenizer.maxTokens = 100
+        let words = (0..<5000).map { "w\($0)x" }.joined(separator: " ")
+        #expect(tokenizer.tokens(of: Array(("\r\n" + words).utf8)[...]).count == 100)
+    }
+}
