@@ -89,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "qsentry",
             dependencies: [
-                "QSentryAdmin", "QSentryCore", "QSentryStore", "QSentryContent",
+                "QSentryAdmin", "QSentryCore", "QSentryStore", "QSentryContent", "QSentryBayes",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -108,6 +108,7 @@ let package = Package(
         .testTarget(name: "QSentryMIMETests", dependencies: ["QSentryMIME"]),
         .testTarget(name: "QSentryBayesTests", dependencies: ["QSentryBayes", "QSentryStore", "QSentryCore", "TestHarness"]),
         .testTarget(name: "QueueIntegrationTests", dependencies: ["TestHarness"]),
+        .testTarget(name: "BayesIntegrationTests", dependencies: ["TestHarness"]),
         .testTarget(name: "QSentryAdminTests", dependencies: ["QSentryAdmin", "QSentryCore"]),
         .target(name: "TestHarness", path: "Tests/TestHarness", exclude: ["exim.conf.in"]),
         .testTarget(name: "HarnessTests", dependencies: ["TestHarness"]),
