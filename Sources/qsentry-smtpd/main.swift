@@ -12,8 +12,8 @@ usage: tcpserver … [qsentry-conn] qsentry-smtpd /var/qmail/bin/qmail-smtpd [ar
 Speaks SMTP with the client, applies the envelope rules (relay, recipient
 exists, sender and recipient lists, honeypots, limits, conn's verdict) and
 passes what it accepts to qmail-smtpd, relaying its replies. qmail-smtpd is
-started at connect and greeted at the first accepted MAIL. Settings: $QMAIL/control/ and
-$QMAIL/control/qsentry/.
+started at connect and greeted at the first accepted MAIL. Settings:
+$QMAIL/control/ and $QMAIL/control/qsentry/.
 """
 Program.handleStandardFlags("qsentry-smtpd", usage: usage)
 let childArgv = Array(CommandLine.arguments.dropFirst())
