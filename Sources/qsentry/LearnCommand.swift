@@ -42,7 +42,7 @@ struct LearnCommand: ParsableCommand {
             do {
                 try MailSource.messages(in: file) { batch.append(db.tokenizer.tokens(of: $0)) }
             } catch {
-                FileHandleErr.write("qsentry learn: skipped \(file): \(error)\n")
+                StandardError.write("qsentry learn: skipped \(file): \(error)\n")
             }
             // One store transaction per 200 messages: fast, and an interrupted run keeps what it did.
             if batch.count >= 200 || i == files.count - 1 {
@@ -71,13 +71,13 @@ struct Progress {
         last = percent
         let width = 30
         let filled = width * done / max(total, 1)
-        FileHandleErr.write("\r[" + String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled) + "] \(done)/\(total)")
+        StandardError.write("\r[" + String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled) + "] \(done)/\(total)")
     }
 
-    func finish() { if shown && total >= 50 { FileHandleErr.write("\n") } }
+    func finish() { if shown && total >= 50 { StandardError.write("\n") } }
 }
 
-enum FileHandleErr {
+enum StandardError {
     static func write(_ s: String) {
         var bytes = Array(s.utf8)
         _ = bytes.withUnsafeMutableBytes { Glibc.write(2, $0.baseAddress, $0.count) }
