@@ -26,11 +26,7 @@ public struct BayesDatabase {
 
     /// Learns (or, with `forget`, unlearns) one message's tokens as spam or ham.
     public func learn(_ tokens: Set<String>, as kind: Kind, forget: Bool = false) throws {
-        let step = forget ? -1 : 1
-        let one = kind == .spam ? TokenCounts(spam: step, ham: 0) : TokenCounts(spam: 0, ham: step)
-        var deltas: [String: TokenCounts] = [Self.messagesToken: one]
-        for t in tokens { deltas[t] = one }
-        try store.addTokens(namespace, deltas)
+        try learn(batch: [tokens], as: kind, forget: forget)
     }
 
     /// Learns several messages in one store round trip (what `qsentry learn` does with a folder).

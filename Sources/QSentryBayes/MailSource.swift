@@ -15,17 +15,15 @@ public enum MailSource {
 
     /// The message files behind `path` (a file stands for itself).
     public static func files(_ path: String) throws -> [String] {
-        var st = stat()
-        guard stat(path, &st) == 0 else { throw SystemError("stat", path: path, errno: errno) }
-        guard (st.st_mode & S_IFMT) == S_IFDIR else { return [path] }
-        let subdirs = ["cur", "new"].filter { isDirectory(path + "/" + $0) }
+        guard let type = fileType(path) else { throw SystemError("stat", path: path, errno: errno) }
+        guard type == S_IFDIR else { return [path] }
+        let subdirs = ["cur", "new"].filter { fileType(path + "/" + $0) == S_IFDIR }
         let dirs = subdirs.isEmpty ? [path] : subdirs.map { path + "/" + $0 }
         var out: [String] = []
         for dir in dirs {
             for name in try Directory.names(dir) where !name.hasPrefix(".") {
                 let file = dir + "/" + name
-                var fst = stat()
-                if stat(file, &fst) == 0 && (fst.st_mode & S_IFMT) == S_IFREG { out.append(file) }
+                if fileType(file) == S_IFREG { out.append(file) }
             }
         }
         return out
@@ -65,8 +63,9 @@ public enum MailSource {
         return messages
     }
 
-    static func isDirectory(_ path: String) -> Bool {
+    /// The file's type bits (S_IFDIR, S_IFREG …), nil when it cannot be stat'ed (errno says why).
+    static func fileType(_ path: String) -> mode_t? {
         var st = stat()
-        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+        return stat(path, &st) == 0 ? st.st_mode & S_IFMT : nil
     }
 }
