@@ -35,9 +35,12 @@ public struct DataStream {
         while i < input.endIndex {
             let lf = input[i...].firstIndex(of: 0x0A)
             let end = lf ?? input.endIndex
-            if atLineStart && i < end { dotLine = input[i] == UInt8(ascii: ".") }
-            if dotLine && i < end && !input[(atLineStart ? i + 1 : i)..<end].allSatisfy({ $0 == 0x0D }) { dotLine = false }
-            if i < end { atLineStart = false }
+            if i < end {
+                // Still the lone "." only if the line starts with it and only CRs follow it.
+                if atLineStart { dotLine = input[i] == UInt8(ascii: ".") }
+                if dotLine && !input[(atLineStart ? i + 1 : i)..<end].allSatisfy({ $0 == 0x0D }) { dotLine = false }
+                atLineStart = false
+            }
             guard let lf else {
                 out += input[i...]
                 i = input.endIndex
