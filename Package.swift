@@ -72,7 +72,7 @@ let package = Package(
         // M1: virus scanning through clamd, or libclamav in the process.
         .target(name: "QSentryScan", dependencies: ["QSentryCore", "CClamAV"]),
         // The content layer of qsentry-queue (M1–M5, M8–M10): envelope, rules, quarantine, hand-off.
-        .target(name: "QSentryContent", dependencies: ["QSentryCore", "QSentryMIME", "QSentryScan", "QSentryDNS", "QSentryStore", "CPSL"]),
+        .target(name: "QSentryContent", dependencies: ["QSentryCore", "QSentryMIME", "QSentryScan", "QSentryDNS", "QSentryStore", "QSentryBayes", "CPSL"]),
         // M6, D1: tokenizer, Robinson–Fisher classifier, token databases in the shared store.
         .target(name: "QSentryBayes", dependencies: ["QSentryCore", "QSentryMIME", "QSentryStore"]),
         // What the admin CLI does, as a library so tests can call it.
@@ -84,7 +84,7 @@ let package = Package(
         // Not fully static: in-process libclamav (clamav-db) is opened with dlopen, and glibc cannot
         // load a library with libclamav's many dependencies into a static executable (it crashes).
         // One process per message, and most of its time is the scan, so the loader's work matters less here.
-        .executableTarget(name: "qsentry-queue", dependencies: ["QSentryContent", "QSentryMIME", "QSentryStore", "QSentryCore"]),
+        .executableTarget(name: "qsentry-queue", dependencies: ["QSentryContent", "QSentryBayes", "QSentryMIME", "QSentryStore", "QSentryCore"]),
         .executableTarget(name: "qsentry-local", dependencies: ["QSentryCore"], linkerSettings: fullyStatic),
         .executableTarget(
             name: "qsentry",

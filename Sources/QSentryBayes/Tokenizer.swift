@@ -21,7 +21,8 @@ public struct Tokenizer: Sendable {
     public static let maxWord = 40
     public var maxTokens = 3000
 
-    static let headerFields = ["from", "reply-to", "return-path", "to", "x-mailer", "user-agent",
+    /// The header fields the tokenizer reads: a MIMEParser feeding `tokens(of: MessageFacts)` must keep them.
+    public static let headerFields = ["from", "reply-to", "return-path", "to", "x-mailer", "user-agent",
                                "content-type", "message-id", "list-id"]
 
     public init() {}

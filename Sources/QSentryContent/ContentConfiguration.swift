@@ -1,6 +1,8 @@
+import QSentryBayes
 import QSentryCore
 import QSentryDNS
 import QSentryScan
+import QSentryStore
 
 /// Everything qsentry-queue's rules read from `control/qsentry/`, loaded once per message.
 /// Only what is configured is opened: no clamd connection without `clamd`, no libclamav
@@ -57,6 +59,13 @@ public struct ContentConfiguration {
         }
         if !zones.isEmpty {
             c.rules.append(URIBLCheck(zones: zones, domains: RegistrableDomain()) { try Resolver.configured(root: root) })
+        }
+        // M6 last: the store is the dearest thing to open, and most spam is refused before it.
+        if try ControlFile.value(root.qsentry("bayes-reject")) != nil {
+            let percent = try ControlFile.integer(root.qsentry("bayes-reject"), default: 100, range: 1...100)
+            c.rules.append(BayesCheck(rejectPercent: percent, minimumLearned: try LearningPeriod.minimum(root)) {
+                try StoreConfiguration.open(root)
+            })
         }
         c.unfiltered = try AddressList.load(root.qsentry("unfiltered"))
         let (domainRules, problems) = try DomainRules.load(root)

@@ -2,10 +2,10 @@ import QSentryCore
 
 /// Per recipient domain content rules, like simscan's simcontrol: `control/qsentry/content-domains`
 /// lines `DOMAIN:RULE=yes|no,…`, a line starting with `:` sets the defaults. Rules: `virus`,
-/// `attachment`, `keyword`, `subject-spaces`, `uribl`. A message goes to several domains: a
+/// `attachment`, `keyword`, `subject-spaces`, `uribl`, `bayes`. A message goes to several domains: a
 /// rule runs when it is on for any of them (the strictest wins, as one message is one decision).
 public struct DomainRules: Sendable, Equatable {
-    public static let ruleNames: Set<String> = ["virus", "attachment", "keyword", "subject-spaces", "uribl"]
+    public static let ruleNames: Set<String> = ["virus", "attachment", "keyword", "subject-spaces", "uribl", "bayes"]
     var defaults: [String: Bool] = [:]
     var domains: [String: [String: Bool]] = [:]
 

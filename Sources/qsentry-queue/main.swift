@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import QSentryBayes
 import QSentryContent
 import QSentryCore
 import QSentryMIME
@@ -38,7 +39,7 @@ for p in config.problems {
 
 // The message first (qmail-smtpd writes it before the envelope), spooled and parsed in one pass.
 var limits = MIMELimits()
-limits.fields = ["x-qsentry-session"]
+limits.fields = ["x-qsentry-session"] + Tokenizer.headerFields
 var parser = MIMEParser(limits: limits)
 let spool: MessageSpool
 do {

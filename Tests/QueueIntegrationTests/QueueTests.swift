@@ -217,4 +217,34 @@ import TestHarness
         let rep = try Run.command(Run.program("qsentry"), ["reputation", "192.0.2.10"], environment: rig.root.environment())
         #expect(rep.stdout.contains("events (10 min): 1"), "\(rep.output)")
     }
+
+    /// M6: after the learning period, a message scoring at least `bayes-reject` percent is refused
+    /// and quarantined; ham passes; before the period is over nothing is refused.
+    @Test func bayesRefusesCertainSpamAfterTheLearningPeriod() throws {
+        let rig = try Rig(clamd: false, files: ["control/qsentry/bayes-reject": "99\n", "control/qsentry/bayes-min-learned": "30\n"])
+        let corpus = rig.root.path + "/corpus"
+        try BayesCorpus.write(to: corpus, spam: 20, ham: 20)
+        for kind in ["spam", "ham"] {
+            let r = try Run.command(Run.program("qsentry"), ["learn", "--" + kind, corpus + "/" + kind], environment: rig.root.environment())
+            #expect(r.status == 0, "\(r.output)")
+        }
+        let spam = BayesCorpus.message(spam: true, index: 500)
+        let ham = BayesCorpus.message(spam: false, index: 500)
+        // 20 of each learnt, 30 needed: still learning, so nothing is refused.
+        var r = try rig.run(spam)
+        #expect(r.status == 0 && r.stderr.contains("bayes:pass"), "\(r.stderr)")
+
+        try rig.root.write("control/qsentry/bayes-min-learned", "20\n")
+        r = try rig.run(spam)
+        #expect(r.status == 31, "\(r.stderr)")
+        #expect(r.stderr.contains("rule=bayes") && r.stderr.contains("quarantine="), "\(r.stderr)")
+        #expect(try rig.quarantine(["list"]).stdout.contains("\tbayes\t"))
+        r = try rig.run(ham)
+        #expect(r.status == 0 && r.stderr.contains("bayes:pass"), "\(r.stderr)")
+
+        // The rule can be switched off per recipient domain like any content rule.
+        try rig.root.write("control/qsentry/content-domains", "example.com:bayes=no\n")
+        r = try rig.run(spam)
+        #expect(r.status == 0 && !r.stderr.contains("bayes:"), "\(r.stderr)")
+    }
 }
