@@ -75,6 +75,8 @@ let package = Package(
         .target(name: "QSentryContent", dependencies: ["QSentryCore", "QSentryMIME", "QSentryScan", "QSentryDNS", "QSentryStore", "QSentryBayes", "CPSL"]),
         // M6, D1: tokenizer, Robinson–Fisher classifier, token databases in the shared store.
         .target(name: "QSentryBayes", dependencies: ["QSentryCore", "QSentryMIME", "QSentryStore"]),
+        // D1–D6: qsentry-local's delivery stage: preferences, spam tags, spamd, safe Maildir writes.
+        .target(name: "QSentryDelivery", dependencies: ["QSentryCore", "QSentryMIME", "QSentryBayes", "QSentryStore", "QSentryScan"]),
         // What the admin CLI does, as a library so tests can call it.
         .target(name: "QSentryAdmin", dependencies: ["QSentryCore", "QSentryStore"]),
 
@@ -85,7 +87,7 @@ let package = Package(
         // load a library with libclamav's many dependencies into a static executable (it crashes).
         // One process per message, and most of its time is the scan, so the loader's work matters less here.
         .executableTarget(name: "qsentry-queue", dependencies: ["QSentryContent", "QSentryBayes", "QSentryMIME", "QSentryStore", "QSentryCore"]),
-        .executableTarget(name: "qsentry-local", dependencies: ["QSentryCore"], linkerSettings: fullyStatic),
+        .executableTarget(name: "qsentry-local", dependencies: ["QSentryDelivery", "QSentryContent", "QSentryBayes", "QSentryStore", "QSentryScan", "QSentryMIME", "QSentryCore"], linkerSettings: fullyStatic),
         .executableTarget(
             name: "qsentry",
             dependencies: [
@@ -109,6 +111,8 @@ let package = Package(
         .testTarget(name: "QSentryBayesTests", dependencies: ["QSentryBayes", "QSentryStore", "QSentryCore", "TestHarness"]),
         .testTarget(name: "QueueIntegrationTests", dependencies: ["TestHarness"]),
         .testTarget(name: "BayesIntegrationTests", dependencies: ["TestHarness"]),
+        .testTarget(name: "QSentryDeliveryTests", dependencies: ["QSentryDelivery", "QSentryCore"]),
+        .testTarget(name: "LocalIntegrationTests", dependencies: ["TestHarness"]),
         .testTarget(name: "QSentryAdminTests", dependencies: ["QSentryAdmin", "QSentryCore"]),
         .target(name: "TestHarness", path: "Tests/TestHarness", exclude: ["exim.conf.in"]),
         .testTarget(name: "HarnessTests", dependencies: ["TestHarness"]),

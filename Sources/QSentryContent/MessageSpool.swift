@@ -33,6 +33,25 @@ public struct MessageSpool {
         return spool
     }
 
+    /// qmail-local hands a `.qmail` program the queue file itself: a regular file can be read in
+    /// place (no copy). Anything else (a pipe) is spooled into `directory` as `receive` does.
+    public static func readInPlace(_ input: Int32, orSpoolIn directory: String, parser: inout MIMEParser) throws(Failure) -> MessageSpool {
+        var st = stat()
+        guard fstat(input, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, lseek(input, 0, SEEK_SET) == 0 else {
+            return try receive(from: input, directory: directory, parser: &parser)
+        }
+        var spool = MessageSpool(fd: input)
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; throw .read("message: read: \(String(cString: strerror(errno)))") }
+            if n == 0 { break }
+            spool.size += n
+            parser.feed(buffer[0..<n])
+        }
+        return spool
+    }
+
     init(fd: Int32) { self.fd = fd }
 
     static func open(_ directory: String) throws(Failure) -> Int32 {

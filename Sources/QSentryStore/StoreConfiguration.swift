@@ -19,6 +19,14 @@ public enum StoreConfiguration {
     /// The embedded database's path: `$QMAIL/qsentry/store.sqlite`.
     public static func embeddedPath(_ root: QmailRoot) -> String { root.stateDirectory + "/store.sqlite" }
 
+    /// Whether Bayes tokens can exist yet: always with Redis; with the embedded store, once
+    /// `state.sqlite` was made (by `qsentry learn`). Lets a delivery skip opening a store nobody trained.
+    public static func mayHoldTokens(_ root: QmailRoot, url configured: String? = nil) throws -> Bool {
+        let url = try configured ?? configuredURL(root)
+        guard url == "embedded" || url.isEmpty else { return true }
+        return FileBytes.exists(root.stateDirectory + "/state.sqlite")
+    }
+
     /// `control/qsentry/store`, or `embedded` when the file is missing.
     public static func configuredURL(_ root: QmailRoot) throws -> String {
         try ControlFile.value(root.qsentry("store"))?.text.trimmed ?? "embedded"

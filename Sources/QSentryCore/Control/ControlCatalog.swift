@@ -132,7 +132,10 @@ public enum ControlCatalog {
         .init("content-domains", .qsentry, .text, "per recipient domain content rules, DOMAIN:RULE=yes|no,… (M1–M5)"),
 
         // Delivery (qsentry-local).
-        .init("spam-threshold", .qsentry, .integer(0...100), "score in percent from which mail is tagged (D1)"),
+        .init("spam-threshold", .qsentry, .integer(1...100), "score in percent from which mail is spam; default 90 (D1, D2)"),
+        .init("spam-action", .qsentry, .text, "what spam gets: tag (default), folder .Junk, discard or bounce (D2)"),
+        .init("spam-subject", .qsentry, .text, "subject prefix for spam, none for none; default [SPAM] (D1)"),
+        .init("local-virus-scan", .qsentry, .integer(0...1), "1: qsentry-local scans with clamd too, for installs without QMAILQUEUE (D4)"),
         .init("spamd", .qsentry, .socket, "SpamAssassin spamd: a path or host:port (D3)"),
     ]
 
