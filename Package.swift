@@ -91,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "qsentry",
             dependencies: [
-                "QSentryAdmin", "QSentryCore", "QSentryStore", "QSentryContent", "QSentryBayes",
+                "QSentryAdmin", "QSentryCore", "QSentryStore", "QSentryContent", "QSentryBayes", "QSentryDelivery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

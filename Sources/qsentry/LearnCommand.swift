@@ -4,6 +4,7 @@ import Glibc
 import ArgumentParser
 import QSentryBayes
 import QSentryCore
+import QSentryDelivery
 import QSentryStore
 
 /// D1/M6: teach the Bayes databases what is spam and what is ham.
@@ -13,18 +14,27 @@ struct LearnCommand: ParsableCommand {
         abstract: "Learn messages as spam or ham (files, mboxes, Maildirs, directories of messages).",
         discussion: "Each PATH is a message file, an mbox, a Maildir (cur/ and new/) or a directory of message files. "
             + "Without --user the global database learns; with it, that user's. --forget unlearns messages "
-            + "learnt by mistake (learn them again the other way afterwards)."
+            + "learnt by mistake (learn them again the other way afterwards). --from-maildir trains on error from a "
+            + "user's Maildir: unflagged messages they moved into the junk folder are learnt as spam and, when their "
+            + "spam is filed into that folder, flagged messages moved out of it as ham; each message once."
     )
     @OptionGroup var options: RootOption
     @Flag(name: .long, help: "The messages are spam.") var spam = false
     @Flag(name: .long, help: "The messages are ham (wanted mail).") var ham = false
     @Flag(name: .long, help: "Unlearn instead of learn.") var forget = false
     @Option(name: .long, help: "Learn into this user's database instead of the global one.") var user: String?
+    @Option(name: .long, help: "Train on error from this Maildir (a user's; use with --user).") var fromMaildir: String?
+    @Option(name: .long, help: "The junk folder for --from-maildir (default: the user's spam-action folder, else .Junk).") var junk: String?
     @Argument(help: "Message files, mboxes, Maildirs or directories.") var paths: [String] = []
 
     func validate() throws {
-        guard spam != ham else { throw ValidationError("say --spam or --ham") }
-        guard !paths.isEmpty else { throw ValidationError("give at least one file, mbox, Maildir or directory") }
+        if fromMaildir != nil {
+            guard !spam && !ham && !forget && paths.isEmpty else { throw ValidationError("--from-maildir takes no --spam, --ham, --forget or paths") }
+            if let junk, SpamAction.folderName(junk) == nil { throw ValidationError("not a Maildir++ folder name: \"\(junk)\"") }
+        } else {
+            guard spam != ham else { throw ValidationError("say --spam or --ham") }
+            guard !paths.isEmpty else { throw ValidationError("give at least one file, mbox, Maildir or directory") }
+        }
         if let user, user.isEmpty || user.contains(where: { $0 == "/" || $0 == ":" || $0.isWhitespace }) {
             throw ValidationError("not a user name: \"\(user)\"")
         }
@@ -32,6 +42,7 @@ struct LearnCommand: ParsableCommand {
 
     func run() throws {
         let db = BayesDatabase(store: try StoreConfiguration.open(options.root), user: user)
+        if let fromMaildir { return try trainOnError(db, maildir: fromMaildir) }
         let kind: BayesDatabase.Kind = spam ? .spam : .ham
         var files: [String] = []
         for p in paths { files += try MailSource.files(p) }
@@ -55,6 +66,53 @@ struct LearnCommand: ParsableCommand {
         progress.finish()
         let now = try db.messageCounts()
         print("\(forget ? "forgot" : "learnt") \(learnt) \(kind.rawValue) message\(learnt == 1 ? "" : "s") in \(db.namespace): now \(now.spam) spam, \(now.ham) ham")
+    }
+}
+
+extension LearnCommand {
+    /// D6: what the user moved into and out of their junk folder, learnt once each.
+    func trainOnError(_ db: BayesDatabase, maildir: String) throws {
+        let prefs = try DeliveryPreferences.load(options.root, userDirectory: DeliveryPreferences.userDirectory(forMaildir: maildir))
+        var folder = ".Junk", learnHam = false
+        if case .folder(let f) = prefs.action { folder = f; learnHam = true }
+        if let junk { folder = SpamAction.folderName(junk)! }
+        let training = MaildirTraining(maildir: maildir, junk: folder, learnHam: learnHam)
+        var plan = try training.plan()
+        func tokens(_ file: String) -> Set<String>? {
+            var out: Set<String>?
+            do { try MailSource.messages(in: file) { out = db.tokenizer.tokens(of: $0) } } catch {
+                StandardError.write("qsentry learn: skipped \(file): \(error)\n")
+            }
+            return out
+        }
+        var progress = Progress(total: plan.forget.count + plan.learn.count)
+        var done = 0
+        for kind in [BayesDatabase.Kind.spam, .ham] {
+            let forget = plan.forget.filter { $0.kind == kind }.compactMap { item -> Set<String>? in
+                done += 1
+                progress.update(done)
+                return tokens(item.file)
+            }
+            try db.learn(batch: forget, as: kind, forget: true)
+        }
+        var counts: [BayesDatabase.Kind: Int] = [:]
+        for kind in [BayesDatabase.Kind.spam, .ham] {
+            var batch: [Set<String>] = []
+            for item in plan.learn where item.kind == kind {
+                done += 1
+                progress.update(done)
+                guard let t = tokens(item.file) else { continue }
+                batch.append(t)
+                plan.state[item.name] = kind
+            }
+            try db.learn(batch: batch, as: kind)
+            counts[kind] = batch.count
+        }
+        progress.finish()
+        try training.save(plan.state)
+        let now = try db.messageCounts()
+        print("from \(training.maildir) (junk folder \(folder)\(learnHam ? "" : ", spam not filed there: no ham learnt")): "
+            + "learnt \(counts[.spam] ?? 0) spam, \(counts[.ham] ?? 0) ham, forgot \(plan.forget.count) in \(db.namespace): now \(now.spam) spam, \(now.ham) ham")
     }
 }
 

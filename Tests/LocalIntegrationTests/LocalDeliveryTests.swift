@@ -255,4 +255,47 @@ import TestHarness
         }
         #expect(killed > 0, "no delivery was interrupted; the test proved nothing")
     }
+
+    /// D6: training on error from what the user moved into and out of the junk folder, once each.
+    @Test func trainsOnErrorFromTheMaildirOnceEach() throws {
+        let h = try Home()
+        try h.learnCorpus()
+        try h.write("home/joe/.qsentry/spam-action", "folder .Junk\n")
+        #expect(try h.deliver(Self.spam).status == 99)
+        #expect(try h.deliver(Self.ham).status == 99)
+        let fm = FileManager.default
+        let junkNew = h.maildir + "/.Junk/new"
+        let flagged = try #require(fm.contentsOfDirectory(atPath: junkNew).first)
+        let inboxHam = try #require(fm.contentsOfDirectory(atPath: h.maildir + "/new").first)
+        // The user: moves the flagged one out of Junk (it was wanted), moves a missed one in, reads it.
+        try fm.moveItem(atPath: junkNew + "/" + flagged, toPath: h.maildir + "/cur/" + flagged + ":2,S")
+        try fm.moveItem(atPath: h.maildir + "/new/" + inboxHam, toPath: h.maildir + "/.Junk/cur/" + inboxHam + ":2,S")
+        // Deleting spam is not ham: a flagged message in Trash says nothing.
+        try fm.createDirectory(atPath: h.maildir + "/.Trash/cur", withIntermediateDirectories: true)
+        try ("X-Spam-Flag: YES\n" + Self.spam).write(toFile: h.maildir + "/.Trash/cur/1.x:2,S", atomically: false, encoding: .utf8)
+
+        func train() throws -> RunResult {
+            try Run.command(Run.program("qsentry"), ["learn", "--from-maildir", h.maildir, "--user", "joe"], environment: h.root.environment())
+        }
+        var r = try train()
+        #expect(r.status == 0 && r.stdout.contains("learnt 1 spam, 1 ham, forgot 0 in bayes:joe: now 1 spam, 1 ham"), "\(r.output)")
+        r = try train()
+        #expect(r.stdout.contains("learnt 0 spam, 0 ham, forgot 0 in bayes:joe: now 1 spam, 1 ham"), "\(r.output)")
+        // Read again (new flags): still the same message, not learnt twice.
+        try fm.moveItem(atPath: h.maildir + "/cur/" + flagged + ":2,S", toPath: h.maildir + "/cur/" + flagged + ":2,RS")
+        r = try train()
+        #expect(r.stdout.contains("learnt 0 spam, 0 ham, forgot 0"), "\(r.output)")
+        // The user changes their mind: back into Junk. Our flag was right after all: the ham is forgotten.
+        try fm.moveItem(atPath: h.maildir + "/cur/" + flagged + ":2,RS", toPath: h.maildir + "/.Junk/cur/" + flagged + ":2,RS")
+        r = try train()
+        #expect(r.stdout.contains("learnt 0 spam, 0 ham, forgot 1 in bayes:joe: now 1 spam, 0 ham"), "\(r.output)")
+
+        // With spam tagged in the inbox (not filed), flagged inbox mail is not ham.
+        try h.write("home/joe/.qsentry/spam-action", "tag\n")
+        try ("X-Spam-Flag: YES\n" + Self.spam).write(toFile: h.maildir + "/cur/2.x:2,S", atomically: false, encoding: .utf8)
+        r = try train()
+        #expect(r.stdout.contains("no ham learnt") && r.stdout.contains("learnt 0 spam, 0 ham"), "\(r.output)")
+        let bad = try Run.command(Run.program("qsentry"), ["learn", "--from-maildir", h.maildir, "--spam"], environment: h.root.environment())
+        #expect(bad.status != 0 && bad.stderr.contains("--from-maildir takes no"), "\(bad.output)")
+    }
 }
