@@ -2,8 +2,10 @@
 import Glibc
 #endif
 import ArgumentParser
+import QSentryBayes
 import QSentryContent
 import QSentryCore
+import QSentryStore
 
 /// M8: what qsentry-queue refused for content, kept in `control/qsentry/quarantine`'s directory.
 struct QuarantineCommand: ParsableCommand {
@@ -46,14 +48,26 @@ struct QuarantineCommand: ParsableCommand {
 
     struct Release: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Queue the message to its original recipients through qmail-queue, then remove it from quarantine.")
+            abstract: "Queue the message to its original recipients through qmail-queue, then remove it from quarantine.",
+            discussion: "A message refused for spam (any rule but virus) is learnt as ham by the global Bayes database "
+                + "first: releasing it says the filter was wrong. --no-learn skips that.")
         @OptionGroup var options: RootOption
+        @Flag(name: .long, help: "Do not learn the released message as ham.") var noLearn = false
         @Argument var id: String
 
         func run() throws {
             let root = options.root
-            try QuarantineCommand.open(root).release(id, qmailQueue: QueueHandoff.program(root), now: Int(time(nil)))
+            let q = try QuarantineCommand.open(root)
+            let entry = try q.entry(id)
+            // Read before the release removes it; learnt after the release succeeded.
+            let message = noLearn || entry.rule == "virus" ? nil : try q.message(id, limit: MailSource.maxMessage)
+            try q.release(id, qmailQueue: QueueHandoff.program(root), now: Int(time(nil)))
             print("released \(id)")
+            if let message {
+                let db = BayesDatabase(store: try StoreConfiguration.open(root))
+                try db.learn(db.tokenizer.tokens(of: message), as: .ham)
+                print("learnt it as ham in \(db.namespace)")
+            }
         }
     }
 

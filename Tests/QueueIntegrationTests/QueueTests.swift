@@ -64,6 +64,11 @@ import TestHarness
         #expect(r.stderr.contains("rule=virus") && r.stderr.contains("quarantine="), "\(r.stderr)")
         let list = try rig.quarantine(["list"])
         #expect(list.stdout.contains("\tvirus\t<a@example.org>\tsales@example.com"), "\(list.output)")
+        if shape == "plain" {
+            // A released virus is not ham: nothing is learnt.
+            let release = try rig.quarantine(["release", String(list.stdout.prefix(while: { $0 != "\t" }))])
+            #expect(release.status == 0 && !release.stdout.contains("learnt"), "\(release.output)")
+        }
     }
 
     /// Small sites and tests: libclamav in the process with the signatures in control/qsentry/clamav-db.
@@ -156,6 +161,8 @@ import TestHarness
         #expect(try rig.quarantine(["release", "../../etc/passwd"]).status != 0)
         let release = try rig.quarantine(["release", id])
         #expect(release.status == 0, "\(release.output)")
+        // Releasing says the filter was wrong: the global Bayes database learns it as ham.
+        #expect(release.stdout.contains("learnt it as ham in bayes"), "\(release.output)")
         let q = rig.queued
         #expect(q.count == 1)
         #expect(q.first?.envelope == [UInt8](QueueRun.envelope("a@example.org", ["sales@example.com", "info@example.com"])))
@@ -241,6 +248,11 @@ import TestHarness
         #expect(try rig.quarantine(["list"]).stdout.contains("\tbayes\t"))
         r = try rig.run(ham)
         #expect(r.status == 0 && r.stderr.contains("bayes:pass"), "\(r.stderr)")
+
+        // A false positive released by the admin is learnt as ham (unless --no-learn).
+        let ids = try rig.quarantine(["list"]).stdout.split(separator: "\n").map { String($0.prefix(while: { $0 != "\t" })) }
+        let released = try rig.quarantine(["release", "--no-learn", ids[0]])
+        #expect(released.status == 0 && !released.stdout.contains("learnt"), "\(released.output)")
 
         // The rule can be switched off per recipient domain like any content rule.
         try rig.root.write("control/qsentry/content-domains", "example.com:bayes=no\n")
