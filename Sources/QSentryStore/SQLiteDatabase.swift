@@ -120,6 +120,19 @@ final class SQLiteDatabase {
         }
     }
 
+    /// Runs `body` in one read transaction: its statements see one snapshot under one read lock.
+    func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN")
+        do {
+            let r = try body()
+            try execute("COMMIT")
+            return r
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
     static func text(_ stmt: OpaquePointer, _ column: Int32) -> String {
         guard let p = sqlite3_column_text(stmt, column) else { return "" }
         return String(cString: p)

@@ -135,6 +135,21 @@ import QSentryCore
         #expect(try f.store.tokens("global", ["meeting"])["meeting"] == TokenCounts(spam: 0, ham: 1))
     }
 
+    /// Lookups go in chunks (the embedded store's IN lists, padded): many names, repeats, and names
+    /// that are not there all come back right.
+    @Test(arguments: Backend.allCases)
+    func manyTokensInOneLookup(_ backend: Backend) throws {
+        let f = try Fixture(backend)
+        var deltas: [String: TokenCounts] = [:]
+        for i in stride(from: 0, to: 1000, by: 3) { deltas["t\(i)"] = TokenCounts(spam: i, ham: 1) }
+        try f.store.addTokens("global", deltas)
+        let names = (0..<1000).map { "t\($0)" } + ["t3", "t3"]
+        let got = try f.store.tokens("global", names)
+        #expect(got == deltas)
+        #expect(try f.store.tokens("global", []).isEmpty)
+        #expect(try f.store.tokens("global", ["t1"]).isEmpty)
+    }
+
     @Test(arguments: Backend.allCases)
     func quarantineIndex(_ backend: Backend) throws {
         let f = try Fixture(backend)
