@@ -1,0 +1,33 @@
+import ArgumentParser
+import QSentryBayes
+import QSentryCore
+import QSentryStore
+
+/// The Bayes score of messages, as qsentry-queue and qsentry-local compute it: for an admin
+/// wondering about one message, and for bench/bayes.sh (one process, many messages).
+struct ScoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "score",
+        abstract: "Print the Bayes score (percent) of each message: files, mboxes, Maildirs, directories.",
+        discussion: "One line per message: SCORE<TAB>PATH (an mbox's messages share its path). The score is the "
+            + "global database's, or the user's with --user. A database still in its learning period scores all the "
+            + "same; the programs would not act on it."
+    )
+    @OptionGroup var options: RootOption
+    @Option(name: .long, help: "Score with this user's database instead of the global one.") var user: String?
+    @Argument(help: "Message files, mboxes, Maildirs or directories.") var paths: [String]
+
+    func run() throws {
+        let db = BayesDatabase(store: try StoreConfiguration.open(options.root), user: user)
+        var out = ""
+        for p in paths {
+            for file in try MailSource.files(p) {
+                try MailSource.messages(in: file) { message in
+                    out += "\(BayesScore.percent(try db.score(db.tokenizer.tokens(of: message))))\t\(file)\n"
+                }
+                if out.utf8.count > 1 << 16 { print(out, terminator: ""); out = "" }
+            }
+        }
+        print(out, terminator: "")
+    }
+}

@@ -1,0 +1,106 @@
+#!/bin/bash
+# qsentry's Bayes against bogofilter (Debian), same folds, same run: k-fold cross-validation over
+# a corpus with spam/ and ham/ (one message a file, or mbox files). Per fold, each filter learns
+# the other folds and classifies this one. Reports spam caught %, false positives %, and
+# messages per second for learning and for classifying (one process each way, bulk mode: both
+# tools read many messages per process), with qsentry/bogofilter ratios.
+#
+#   bench/bayes.sh DIR [FOLDS]    (default 10 folds; needs bogofilter, python3)
+#
+# qsentry calls a message spam at its default spam-threshold (90 %); bogofilter at its own
+# default spam_cutoff (its "S"). QSENTRY_BIN=DIR uses programs already built (tests do).
+set -euo pipefail
+CORPUS=$(cd "$1" && pwd)
+FOLDS=${2:-10}
+if [ -n "${QSENTRY_BIN:-}" ]; then
+    BIN=$QSENTRY_BIN
+    cd "$(dirname "$0")/.."
+    OUT=bench/out
+    mkdir -p "$OUT"
+else
+    source "$(dirname "$0")/common.sh"
+fi
+command -v bogofilter >/dev/null || { echo "bench/bayes.sh: bogofilter is not installed (./install.sh test)" >&2; exit 1; }
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+# One message a file, numbered in a stable order; mbox files are split (python's mailbox module).
+python3 - "$CORPUS" "$WORK/all" <<'PY'
+import mailbox, os, sys
+src, dst = sys.argv[1], sys.argv[2]
+for kind in ("spam", "ham"):
+    os.makedirs(os.path.join(dst, kind))
+    n = 0
+    for root, _, files in sorted(os.walk(os.path.join(src, kind))):
+        for name in sorted(files):
+            path = os.path.join(root, name)
+            with open(path, "rb") as f:
+                data = f.read()
+            messages = [bytes(m) for m in mailbox.mbox(path)] if data.startswith(b"From ") else [data]
+            for m in messages:
+                with open(os.path.join(dst, kind, "%06d" % n), "wb") as out:
+                    out.write(m)
+                n += 1
+    if n < 10:
+        sys.exit("bench/bayes.sh: %s/%s has %d messages; need at least 10" % (src, kind, n))
+PY
+
+now() { date +%s.%N; }
+declare -A T=([qs_learn]=0 [qs_class]=0 [bf_learn]=0 [bf_class]=0)
+declare -A C=([qs_tp]=0 [qs_fp]=0 [bf_tp]=0 [bf_fp]=0 [spam]=0 [ham]=0 [learnt]=0)
+calc() { awk "BEGIN { printf \"%.6f\", $1 }"; }
+add() { T[$1]=$(calc "${T[$1]} + $2"); }
+
+for ((k = 0; k < FOLDS; k++)); do
+    F="$WORK/fold$k"
+    mkdir -p "$F"/{train,test}/{spam,ham} "$F/q/control/qsentry" "$F/bogo"
+    for kind in spam ham; do
+        i=0
+        for m in "$WORK/all/$kind"/*; do
+            if ((i % FOLDS == k)); then ln "$m" "$F/test/$kind/"; else ln "$m" "$F/train/$kind/"; fi
+            i=$((i + 1))
+        done
+    done
+    nspam=$(ls "$F/test/spam" | wc -l); nham=$(ls "$F/test/ham" | wc -l)
+    ntrain=$(($(ls "$F/train/spam" | wc -l) + $(ls "$F/train/ham" | wc -l)))
+    C[spam]=$((C[spam] + nspam)); C[ham]=$((C[ham] + nham)); C[learnt]=$((C[learnt] + ntrain))
+
+    # qsentry: learn, then classify (scores in percent; spam from 90).
+    t0=$(now)
+    QMAIL="$F/q" "$BIN/qsentry" learn --spam "$F/train/spam" >/dev/null
+    QMAIL="$F/q" "$BIN/qsentry" learn --ham "$F/train/ham" >/dev/null
+    t1=$(now)
+    QMAIL="$F/q" "$BIN/qsentry" score "$F/test/spam" "$F/test/ham" > "$F/qs.out"
+    t2=$(now)
+    add qs_learn "$t1 - $t0"; add qs_class "$t2 - $t1"
+    C[qs_tp]=$((C[qs_tp] + $(awk -F'\t' '$1 >= 90 && $2 ~ /\/test\/spam\//' "$F/qs.out" | wc -l)))
+    C[qs_fp]=$((C[qs_fp] + $(awk -F'\t' '$1 >= 90 && $2 ~ /\/test\/ham\//' "$F/qs.out" | wc -l)))
+
+    # bogofilter: the same folds, bulk mode both ways.
+    t0=$(now)
+    bogofilter -d "$F/bogo" -s -B "$F/train/spam" >/dev/null
+    bogofilter -d "$F/bogo" -n -B "$F/train/ham" >/dev/null
+    t1=$(now)
+    bogofilter -d "$F/bogo" -T -B "$F/test/spam" "$F/test/ham" > "$F/bf.out" || true
+    t2=$(now)
+    add bf_learn "$t1 - $t0"; add bf_class "$t2 - $t1"
+    C[bf_tp]=$((C[bf_tp] + $(awk '$2 == "S" && $1 ~ /\/test\/spam\//' "$F/bf.out" | wc -l)))
+    C[bf_fp]=$((C[bf_fp] + $(awk '$2 == "S" && $1 ~ /\/test\/ham\//' "$F/bf.out" | wc -l)))
+    [ "$(wc -l < "$F/qs.out")" -eq $((nspam + nham)) ] || { echo "bench/bayes.sh: qsentry scored $(wc -l < "$F/qs.out") of $((nspam + nham))" >&2; exit 1; }
+    [ "$(wc -l < "$F/bf.out")" -eq $((nspam + nham)) ] || { echo "bench/bayes.sh: bogofilter classified $(wc -l < "$F/bf.out") of $((nspam + nham))" >&2; exit 1; }
+    rm -rf "$F"
+done
+
+classified=$((C[spam] + C[ham]))
+report() {
+    printf '%-11s caught %6.2f %%  false positives %6.2f %%  learn %8.0f msg/s  classify %8.0f msg/s\n' "$1" \
+        "$(calc "100 * ${C[${2}_tp]} / ${C[spam]}")" "$(calc "100 * ${C[${2}_fp]} / ${C[ham]}")" \
+        "$(calc "${C[learnt]} / ${T[${2}_learn]}")" "$(calc "$classified / ${T[${2}_class]}")"
+}
+{
+    echo "corpus: $CORPUS: ${C[spam]} spam, ${C[ham]} ham; $FOLDS folds"
+    report qsentry qs
+    report bogofilter bf
+    printf 'qsentry/bogofilter: learning speed %.2f x, classifying speed %.2f x\n' \
+        "$(calc "${T[bf_learn]} / ${T[qs_learn]}")" "$(calc "${T[bf_class]} / ${T[qs_class]}")"
+} | tee "$OUT/bayes.txt"
