@@ -13,11 +13,15 @@ import Glibc
 ///   S = 1 − C⁻¹(−2 Σ ln(1 − f), 2k)     spamminess
 ///   H = 1 − C⁻¹(−2 Σ ln f, 2k)          hamminess
 ///   score = (1 + S − H) / 2             in [0, 1]: near 1 spam, near 0 ham, 0.5 unsure.
-/// The defaults are SpamBayes' (tuned on large corpora): strength 0.45, x 0.5, deviation 0.1, 150 clues.
+/// Strength 0.45, x 0.5 and 150 clues are SpamBayes'; the minimum deviation is bogofilter's 0.375,
+/// not SpamBayes' 0.1: with 0.1, the many rare words each message brings (seen a few times, f near
+/// 0.7 or 0.3 by chance) join as clues and pull spam and ham alike towards 0.5. On bench/bayes.sh's
+/// made-up 1000 + 1000 corpus, 0.1 caught 2.6 % of spam at the 90 % threshold, 0.375 caught 93.6 %
+/// (bogofilter 70.8 %), no false positives either way. A real corpus should confirm it.
 public struct Classifier: Sendable {
     public var strength = 0.45
     public var unknownProbability = 0.5
-    public var minimumDeviation = 0.1
+    public var minimumDeviation = 0.375
     public var maxClues = 150
 
     public init() {}
