@@ -110,19 +110,17 @@ final class SQLiteDatabase {
             tunedForWriting = true
         }
         try executeRetryingBusy("BEGIN IMMEDIATE")
-        do {
-            let r = try body()
-            try execute("COMMIT")
-            return r
-        } catch {
-            try? execute("ROLLBACK")
-            throw error
-        }
+        return try finishing(body)
     }
 
     /// Runs `body` in one read transaction: its statements see one snapshot under one read lock.
     func readTransaction<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN")
+        return try finishing(body)
+    }
+
+    /// Runs `body` in the transaction just begun: COMMIT after it, ROLLBACK if it throws.
+    private func finishing<T>(_ body: () throws -> T) throws -> T {
         do {
             let r = try body()
             try execute("COMMIT")

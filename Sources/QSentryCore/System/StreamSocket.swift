@@ -45,8 +45,7 @@ public struct StreamSocket {
                 return .failure(SystemError("connect", path: path, errno: ENAMETOOLONG))
             }
             withUnsafeMutableBytes(of: &addr.sun_path) { p in for (i, b) in bytes.enumerated() { p[i] = b } }
-            let r = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+            let r = connectTo(fd, &addr)
             if r != 0 { let e = errno; Glibc.close(fd); return .failure(SystemError("connect", path: path, errno: e)) }
             return .success(StreamSocket(fd: fd))
         case .tcp(let host, let port):
@@ -60,18 +59,23 @@ public struct StreamSocket {
                 a.sin_family = sa_family_t(AF_INET)
                 a.sin_port = port.bigEndian
                 withUnsafeMutableBytes(of: &a.sin_addr) { p in for i in 0..<4 { p[i] = ip.bytes[i] } }
-                r = withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+                r = connectTo(fd, &a)
             } else {
                 var a = sockaddr_in6()
                 a.sin6_family = sa_family_t(AF_INET6)
                 a.sin6_port = port.bigEndian
                 withUnsafeMutableBytes(of: &a.sin6_addr) { p in for i in 0..<16 { p[i] = ip.bytes[i] } }
-                r = withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) } }
+                r = connectTo(fd, &a)
             }
             if r != 0 { let e = errno; Glibc.close(fd); return .failure(SystemError("connect", path: "\(host):\(port)", errno: e)) }
             return .success(StreamSocket(fd: fd))
+        }
+    }
+
+    /// connect(2) with any sockaddr_* structure.
+    static func connectTo<Address>(_ fd: Int32, _ address: inout Address) -> Int32 {
+        withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<Address>.size)) }
         }
     }
 
