@@ -23,9 +23,10 @@ public enum RawClient {
     /// A lock-step session to "host:port": waits for the greeting, then sends each line and waits
     /// for its whole reply (a line "NNN text", or "334 …" in an AUTH exchange). Stops when the
     /// server closes. Returns the transcript, client lines marked "C: ".
-    public static func session(_ address: String, _ lines: [String], timeout: TimeInterval = 20) throws -> String {
+    public static func session(_ address: String, _ lines: [String], from: String = "127.0.0.1",
+                               timeout: TimeInterval = 20) throws -> String {
         let port = UInt16(address.split(separator: ":").last!)!
-        let fd = try connect(port: port, from: "127.0.0.1", timeout: timeout)
+        let fd = try connect(port: port, from: from, timeout: timeout)
         defer { close(fd) }
         var pending = [UInt8]()
         var transcript = ""
