@@ -15,15 +15,15 @@ public enum MailSource {
 
     /// The message files behind `path` (a file stands for itself).
     public static func files(_ path: String) throws -> [String] {
-        guard let type = fileType(path) else { throw SystemError("stat", path: path, errno: errno) }
+        guard let type = FileBytes.type(path) else { throw SystemError("stat", path: path, errno: errno) }
         guard type == S_IFDIR else { return [path] }
-        let subdirs = ["cur", "new"].filter { fileType(path + "/" + $0) == S_IFDIR }
+        let subdirs = ["cur", "new"].filter { FileBytes.type(path + "/" + $0) == S_IFDIR }
         let dirs = subdirs.isEmpty ? [path] : subdirs.map { path + "/" + $0 }
         var out: [String] = []
         for dir in dirs {
             for name in try Directory.names(dir) where !name.hasPrefix(".") {
                 let file = dir + "/" + name
-                if fileType(file) == S_IFREG { out.append(file) }
+                if FileBytes.type(file) == S_IFREG { out.append(file) }
             }
         }
         return out
@@ -61,11 +61,5 @@ public enum MailSource {
         }
         if inMessage { messages.append(current) }
         return messages
-    }
-
-    /// The file's type bits (S_IFDIR, S_IFREG …), nil when it cannot be stat'ed (errno says why).
-    static func fileType(_ path: String) -> mode_t? {
-        var st = stat()
-        return stat(path, &st) == 0 ? st.st_mode & S_IFMT : nil
     }
 }

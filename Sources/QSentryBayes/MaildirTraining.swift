@@ -18,9 +18,7 @@ public struct MaildirTraining {
     public let learnHam: Bool
 
     public init(maildir: String, junk: String, learnHam: Bool) {
-        var m = Substring(maildir)
-        while m.count > 1 && m.hasSuffix("/") { m = m.dropLast() }
-        self.maildir = String(m)
+        self.maildir = maildir.withoutTrailingSlashes
         self.junk = junk
         self.learnHam = learnHam
     }

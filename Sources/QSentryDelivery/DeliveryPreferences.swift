@@ -37,8 +37,7 @@ public struct DeliveryPreferences {
 
     /// The per-user directory for a Maildir path: `.qsentry` in the Maildir's parent.
     public static func userDirectory(forMaildir maildir: String) -> String {
-        var m = Substring(maildir)
-        while m.count > 1 && m.hasSuffix("/") { m = m.dropLast() }
+        let m = maildir.withoutTrailingSlashes
         guard let slash = m.lastIndex(of: "/") else { return ".qsentry" }
         let parent = m[..<slash]
         return (parent.isEmpty ? "" : String(parent)) + "/.qsentry"

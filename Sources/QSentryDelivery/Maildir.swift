@@ -11,9 +11,7 @@ public struct Maildir {
     public let path: String
 
     public init(_ path: String) {
-        var p = Substring(path)
-        while p.count > 1 && p.hasSuffix("/") { p = p.dropLast() }
-        self.path = String(p)
+        self.path = path.withoutTrailingSlashes
     }
 
     public struct Failure: Error, CustomStringConvertible {
@@ -25,11 +23,11 @@ public struct Maildir {
     public func folder(_ name: String) -> Maildir { Maildir(path + "/" + name) }
 
     /// Whether `tmp/` and `new/` are directories (qmail-local's test before a delivery).
-    public var exists: Bool { ["tmp", "new"].allSatisfy { isDirectory(path + "/" + $0) } }
+    public var exists: Bool { ["tmp", "new"].allSatisfy { FileBytes.type(path + "/" + $0) == S_IFDIR } }
 
     /// Makes a folder's directories (mode 0700) and Courier's `maildirfolder` marker when missing.
     public func create() throws(Failure) {
-        for dir in [path, path + "/tmp", path + "/new", path + "/cur"] where !isDirectory(dir) {
+        for dir in [path, path + "/tmp", path + "/new", path + "/cur"] where FileBytes.type(dir) != S_IFDIR {
             if mkdir(dir, 0o700) != 0 && errno != EEXIST { throw Failure("mkdir", dir) }
         }
         let marker = path + "/maildirfolder"
@@ -84,10 +82,5 @@ public struct Maildir {
             }
         }
         return "\(tv.tv_sec).M\(tv.tv_usec)P\(getpid()).\(h.isEmpty ? "localhost" : h)"
-    }
-
-    func isDirectory(_ p: String) -> Bool {
-        var st = stat()
-        return stat(p, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 }

@@ -3,9 +3,7 @@ public struct QmailRoot: Sendable, Equatable {
     public let path: String
 
     public init(path: String) {
-        var p = path
-        while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
-        self.path = p
+        self.path = path.withoutTrailingSlashes
     }
 
     /// The root from the environment: `$QMAIL` when set and non-empty, else `/var/qmail`.

@@ -66,6 +66,12 @@ public enum FileBytes {
         }
     }
 
+    /// The file's type bits (S_IFDIR, S_IFREG …), nil when it cannot be stat'ed (errno says why).
+    public static func type(_ path: String) -> mode_t? {
+        var st = stat()
+        return stat(path, &st) == 0 ? st.st_mode & S_IFMT : nil
+    }
+
     /// Whether a path exists (any kind of file).
     public static func exists(_ path: String) -> Bool {
         var st = stat()

@@ -14,6 +14,13 @@ extension Substring {
 extension String {
     /// Drops leading and trailing spaces, tabs, CR and LF.
     public var trimmed: String { self[...].trimmed }
+
+    /// A path without its trailing slashes (`./Maildir/` → `./Maildir`); `/` stays `/`.
+    public var withoutTrailingSlashes: String {
+        var p = Substring(self)
+        while p.count > 1 && p.hasSuffix("/") { p = p.dropLast() }
+        return String(p)
+    }
 }
 
 extension StringProtocol {
