@@ -61,8 +61,7 @@ public struct ContentConfiguration {
             c.rules.append(URIBLCheck(zones: zones, domains: RegistrableDomain()) { try Resolver.configured(root: root) })
         }
         // M6 last: the store is the dearest thing to open, and most spam is refused before it.
-        if try ControlFile.value(root.qsentry("bayes-reject")) != nil {
-            let percent = try ControlFile.integer(root.qsentry("bayes-reject"), default: 100, range: 1...100)
+        if let percent = try ControlFile.integer(root.qsentry("bayes-reject"), range: 1...100) {
             c.rules.append(BayesCheck(rejectPercent: percent, minimumLearned: try LearningPeriod.minimum(root)) {
                 try StoreConfiguration.open(root)
             })

@@ -46,9 +46,7 @@ public struct DeliveryPreferences {
     mutating func read(directory dir: String, strict: Bool) throws {
         func note(_ e: Error) throws { if strict { throw e } else { problems.append("\(e)") } }
         do {
-            if try ControlFile.value(dir + "/spam-threshold") != nil {
-                thresholdPercent = try ControlFile.integer(dir + "/spam-threshold", default: thresholdPercent, range: 1...100)
-            }
+            thresholdPercent = try ControlFile.integer(dir + "/spam-threshold", default: thresholdPercent, range: 1...100)
         } catch { try note(error) }
         do {
             if let line = try ControlFile.value(dir + "/spam-action") {

@@ -125,7 +125,7 @@ public enum ControlCatalog {
         .init("keywords-allow", .qsentry, .text, "phrases that bypass content rules (M3)"),
         .init("subject-spaces", .qsentry, .integer(0...1000), "most consecutive spaces allowed in a subject (M4)"),
         .init("uribl", .qsentry, .zoneList, "URL blocklists, same syntax as dnsbl (M5)"),
-        .init("bayes-reject", .qsentry, .integer(0...100), "Bayesian score in percent from which DATA is refused (M6)"),
+        .init("bayes-reject", .qsentry, .integer(1...100), "Bayesian score in percent from which DATA is refused (M6)"),
         .init("bayes-min-learned", .qsentry, .integer(0...1_000_000), "spam and ham messages each learnt before Bayes verdicts count; default 200 (M6, D1)"),
         .init("quarantine", .qsentry, .path, "quarantine directory (M8)"),
         .init("scan-failure", .qsentry, .text, "defer (default) or accept when the virus scanner gives no answer (M1, M10)"),

@@ -69,7 +69,12 @@ public enum ControlFile {
 
     /// A non-negative integer setting; `fallback` when the file is missing or empty.
     public static func integer(_ path: String, default fallback: Int, range: ClosedRange<Int> = 0...Int.max) throws -> Int {
-        guard let line = try value(path) else { return fallback }
+        try integer(path, range: range) ?? fallback
+    }
+
+    /// An integer setting whose absence means something (a rule off): nil when missing or empty.
+    public static func integer(_ path: String, range: ClosedRange<Int> = 0...Int.max) throws -> Int? {
+        guard let line = try value(path) else { return nil }
         let text = line.text.trimmed
         guard let n = Int(text), range.contains(n) else {
             throw ControlError(path: path, line: line.number, "expected a whole number in \(range.lowerBound)...\(range.upperBound), found \"\(text)\"")
