@@ -12,6 +12,12 @@ public struct BayesDatabase {
 
     static let messagesToken = "\u{1}messages"
 
+    /// A name a user's database may have: it becomes part of a store key (`bayes:NAME`), so no
+    /// `:` or `/`, no white space, at most 200 bytes (vpopmail's `joe@example.com` is fine).
+    public static func isValidUserName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 200 && !name.contains(where: { $0 == "/" || $0 == ":" || $0.isWhitespace })
+    }
+
     public init(store: Store, user: String? = nil) {
         self.store = store
         self.namespace = user.map { "bayes:" + $0 } ?? "bayes"

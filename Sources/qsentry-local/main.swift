@@ -54,7 +54,8 @@ let maildir = Maildir(arguments[0])
 let env: DeliveryEnvironment
 do { env = try DeliveryEnvironment.current() } catch { temporary(error.description) }
 let user = userOption ?? env.user
-guard user.utf8.count <= 200, !user.contains(where: { $0 == "/" || $0 == ":" || $0.isWhitespace }) else { temporary("not a user name: \(user)") }
+// No user (USER unset): the global database alone.
+guard user.isEmpty || BayesDatabase.isValidUserName(user) else { temporary("not a user name: \(user)") }
 line.add("user", user)
 line.add("from", env.sender)
 line.add("to", env.recipient)

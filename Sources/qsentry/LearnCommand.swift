@@ -35,7 +35,7 @@ struct LearnCommand: ParsableCommand {
             guard spam != ham else { throw ValidationError("say --spam or --ham") }
             guard !paths.isEmpty else { throw ValidationError("give at least one file, mbox, Maildir or directory") }
         }
-        if let user, user.isEmpty || user.contains(where: { $0 == "/" || $0 == ":" || $0.isWhitespace }) {
+        if let user, !BayesDatabase.isValidUserName(user) {
             throw ValidationError("not a user name: \"\(user)\"")
         }
     }

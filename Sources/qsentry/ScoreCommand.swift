@@ -17,6 +17,10 @@ struct ScoreCommand: ParsableCommand {
     @Option(name: .long, help: "Score with this user's database instead of the global one.") var user: String?
     @Argument(help: "Message files, mboxes, Maildirs or directories.") var paths: [String]
 
+    func validate() throws {
+        if let user, !BayesDatabase.isValidUserName(user) { throw ValidationError("not a user name: \"\(user)\"") }
+    }
+
     func run() throws {
         let db = BayesDatabase(store: try StoreConfiguration.open(options.root), user: user)
         var out = ""

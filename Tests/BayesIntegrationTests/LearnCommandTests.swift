@@ -56,6 +56,8 @@ import TestHarness
             let r = try learn(root, args)
             #expect(r.status != 0 && r.stderr.contains("Error:"), "\(args): \(r.output)")
         }
+        let score = try Run.command(Run.program("qsentry"), ["score", "--user", "../etc", root.path + "/m"], environment: root.environment())
+        #expect(score.status != 0 && score.stderr.contains("not a user name"), "\(score.output)")
         let missing = try learn(root, ["--spam", root.path + "/nothing-here"])
         #expect(missing.status != 0 && missing.stderr.contains("nothing-here"), "\(missing.output)")
     }
