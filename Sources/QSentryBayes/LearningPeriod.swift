@@ -11,7 +11,7 @@ public enum LearningPeriod {
     }
 }
 
-/// A score in [0, 1] as the control files and headers write it: percent, or SpamAssassin's 0–1000.
+/// A score in [0, 1] as the control files, headers and logs write it: whole percent, rounded down.
 public enum BayesScore {
     public static func percent(_ score: Double) -> Int { Int((score * 100).rounded(.down)) }
 }

@@ -21,35 +21,35 @@ public struct MessageSpool {
     /// Reads `input` to its end into a new spool in `directory`, feeding `parser` as it goes.
     public static func receive(from input: Int32, directory: String, parser: inout MIMEParser) throws(Failure) -> MessageSpool {
         var spool = MessageSpool(fd: try open(directory))
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; throw .read("message: read: \(String(cString: strerror(errno)))") }
-            if n == 0 { break }
-            do { try FileBytes.writeAll(spool.fd, Array(buffer[0..<n]), path: "spool") } catch { throw .write("\(error)") }
-            spool.size += n
-            parser.feed(buffer[0..<n])
-        }
+        try spool.take(input, parser: &parser, copy: true)
         return spool
     }
 
     /// qmail-local hands a `.qmail` program the queue file itself: a regular file can be read in
     /// place (no copy). Anything else (a pipe) is spooled into `directory` as `receive` does.
     public static func readInPlace(_ input: Int32, orSpoolIn directory: String, parser: inout MIMEParser) throws(Failure) -> MessageSpool {
-        var st = stat()
-        guard fstat(input, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, lseek(input, 0, SEEK_SET) == 0 else {
+        guard FileBytes.type(fd: input) == S_IFREG, lseek(input, 0, SEEK_SET) == 0 else {
             return try receive(from: input, directory: directory, parser: &parser)
         }
         var spool = MessageSpool(fd: input)
+        try spool.take(input, parser: &parser, copy: false)
+        return spool
+    }
+
+    /// Reads `input` to its end, feeding `parser` and counting the size; with `copy`, writing it
+    /// into the spool file too.
+    mutating func take(_ input: Int32, parser: inout MIMEParser, copy: Bool) throws(Failure) {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
-            let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(input, $0.baseAddress, $0.count) }
             if n < 0 { if errno == EINTR { continue }; throw .read("message: read: \(String(cString: strerror(errno)))") }
             if n == 0 { break }
-            spool.size += n
+            if copy {
+                do { try FileBytes.writeAll(fd, Array(buffer[0..<n]), path: "spool") } catch { throw .write("\(error)") }
+            }
+            size += n
             parser.feed(buffer[0..<n])
         }
-        return spool
     }
 
     init(fd: Int32) { self.fd = fd }

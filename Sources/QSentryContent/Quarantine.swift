@@ -101,7 +101,6 @@ public struct Quarantine {
         }
     }
 
-    /// Re-queues the message to its original envelope through qmail-queue, then deletes it.
     /// The quarantined message itself, when it is at most `limit` bytes (nil when larger).
     public func message(_ id: String, limit: Int) throws(Failure) -> ArraySlice<UInt8>? {
         let (_, bodyOffset, size) = try readHead(id)
@@ -111,6 +110,7 @@ public struct Quarantine {
         }
     }
 
+    /// Re-queues the message to its original envelope through qmail-queue, then deletes it.
     public func release(_ id: String, qmailQueue: String, now: Int) throws(Failure) {
         let e = try entry(id)
         let note = Array("X-QSentry-Released: \(now); was refused by rule \(oneLine(e.rule))\r\n".utf8)

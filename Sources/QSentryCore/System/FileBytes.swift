@@ -72,6 +72,12 @@ public enum FileBytes {
         return stat(path, &st) == 0 ? st.st_mode & S_IFMT : nil
     }
 
+    /// The type bits of an open file, nil when fstat fails.
+    public static func type(fd: Int32) -> mode_t? {
+        var st = stat()
+        return fstat(fd, &st) == 0 ? st.st_mode & S_IFMT : nil
+    }
+
     /// Whether a path exists (any kind of file).
     public static func exists(_ path: String) -> Bool {
         var st = stat()
