@@ -50,13 +50,14 @@ let package = Package(
         systemLibrary("COpenSSL", pkgConfig: "openssl", apt: "libssl-dev"),
         systemLibrary("CSQLite", pkgConfig: "sqlite3", apt: "libsqlite3-dev"),
         systemLibrary("CPSL", pkgConfig: "libpsl", apt: "libpsl-dev"),
+        systemLibrary("CLMDB", pkgConfig: "lmdb", apt: "liblmdb-dev"),
 
         // Control files, lists, cdb, addresses, env contract, verdicts, logging.
         .target(name: "QSentryCore", dependencies: ["CCDB"]),
         // The one resolver (c-ares): parallel queries under one deadline.
         .target(name: "QSentryDNS", dependencies: ["QSentryCore", "CAres"]),
         // Shared state: events, bans, reputation, Bayes tokens, quarantine index (SQLite or Redis).
-        .target(name: "QSentryStore", dependencies: ["QSentryCore", "CSQLite", "CHiredis"]),
+        .target(name: "QSentryStore", dependencies: ["QSentryCore", "CSQLite", "CHiredis", "CLMDB"]),
         // E1: does a recipient exist here (qmail's delivery path, chkuser-style).
         .target(name: "QSentryRecipients", dependencies: ["QSentryCore"]),
         // The envelope rules of qsentry-smtpd (E1–E9, E12, E13, E16).
@@ -118,7 +119,7 @@ let package = Package(
         .testTarget(name: "HarnessTests", dependencies: ["TestHarness"]),
         .testTarget(
             name: "SystemLibraryTests",
-            dependencies: ["CCDB", "CAres", "CClamAV", "CSPF2", "CHiredis", "CMaxMindDB", "COpenSSL", "CSQLite", "CPSL", "QSentrySPF", "QSentryScan"]
+            dependencies: ["CCDB", "CAres", "CClamAV", "CSPF2", "CHiredis", "CMaxMindDB", "COpenSSL", "CSQLite", "CPSL", "CLMDB", "QSentrySPF", "QSentryScan"]
         ),
     ],
     swiftLanguageModes: [.v5]

@@ -6,6 +6,7 @@ import CMaxMindDB
 import COpenSSL
 import CSPF2
 import CPSL
+import CLMDB
 @testable import QSentrySPF
 @testable import QSentryScan
 
@@ -18,6 +19,7 @@ import CPSL
     @Test func libmaxminddb() { #expect(String(cString: MMDB_lib_version()).hasPrefix("1.")) }
     @Test func openSSL() { #expect(String(cString: OpenSSL_version(Int32(OPENSSL_VERSION))).hasPrefix("OpenSSL 3")) }
     @Test func hiredis() { #expect(HIREDIS_MAJOR >= 0 && redisReaderCreate() != nil) }
+    @Test func lmdb() { #expect(String(cString: mdb_version(nil, nil, nil)).hasPrefix("LMDB 0.9")) }
     /// libspf2 is opened at run time (no static archive in Debian): it must be there and complete.
     @Test func libspf2() throws {
         _ = try LibSPF2.shared.get()  // every function qsentry calls resolved; SPFCheckTests use them
