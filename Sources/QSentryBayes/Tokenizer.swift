@@ -1,5 +1,6 @@
 import QSentryCore
 import QSentryMIME
+import QSentryStore
 
 /// Turns one message into the set of tokens the classifier weighs (each counts once per message,
 /// as in Robinson's and SpamBayes' schemes).
@@ -16,6 +17,9 @@ import QSentryMIME
 /// - Hosts of links and bare host names, and each of their parent domains: `url:`.
 /// - Attachment file-name extensions: `att:`.
 /// At most `maxTokens` distinct tokens per message: work and database growth stay bounded.
+///
+/// The programs take the tokens as keys (`tokens(of:)`, hashed straight from the bytes: no string
+/// per word); `texts(of:)` gives the same tokens as text, for tests and for people.
 public struct Tokenizer: Sendable {
     public static let minWord = 3
     public static let maxWord = 40
@@ -24,50 +28,70 @@ public struct Tokenizer: Sendable {
     /// The header fields the tokenizer reads: a MIMEParser feeding `tokens(of: MessageFacts)` must keep them.
     public static let headerFields = ["from", "reply-to", "return-path", "to", "x-mailer", "user-agent",
                                "content-type", "message-id", "list-id"]
+    static let headerPrefixes = headerFields.map { TokenPrefix($0 + ":") }
+    static let subject = TokenPrefix("subject:")
+    static let url = TokenPrefix("url:")
+    static let attachment = TokenPrefix("att:")
+    static let skip = TokenPrefix("skip:")
+    static let none = TokenPrefix("")
 
     public init() {}
 
-    /// Tokens of a whole message (headers and body, as bytes).
-    public func tokens(of message: ArraySlice<UInt8>) -> Set<String> {
-        var limits = MIMELimits()
-        limits.fields = Self.headerFields
-        var parser = MIMEParser(limits: limits)
-        parser.feed(message)
-        return tokens(of: parser.finish())
+    /// The tokens of a whole message (headers and body, as bytes), as keys.
+    public func tokens(of message: ArraySlice<UInt8>) -> TokenKeys {
+        tokens(of: Self.facts(of: message))
     }
 
-    /// Tokens of a message already read by MIMEParser (with `headerFields` among its `fields`).
-    public func tokens(of facts: MessageFacts) -> Set<String> {
-        var out = Set<String>()
-        func add(_ t: String) { if out.count < maxTokens { out.insert(t) } }
-        words(in: Array(facts.subject.utf8)[...]) { add("subject:" + $0) }
-        for name in Self.headerFields {
+    /// The tokens of a message already read by MIMEParser (with `headerFields` among its `fields`).
+    public func tokens(of facts: MessageFacts) -> TokenKeys {
+        var sink = KeySink(limit: maxTokens)
+        tokenize(facts, into: &sink)
+        return sink.finish()
+    }
+
+    /// The same tokens as text.
+    public func texts(of message: ArraySlice<UInt8>) -> Set<String> {
+        var sink = TextSink(limit: maxTokens)
+        tokenize(Self.facts(of: message), into: &sink)
+        return sink.tokens
+    }
+
+    static func facts(of message: ArraySlice<UInt8>) -> MessageFacts {
+        var limits = MIMELimits()
+        limits.fields = headerFields
+        var parser = MIMEParser(limits: limits)
+        parser.feed(message)
+        return parser.finish()
+    }
+
+    func tokenize<Sink: TokenSink>(_ facts: MessageFacts, into sink: inout Sink) {
+        words(in: Array(facts.subject.utf8)[...], Self.subject, &sink)
+        for (name, prefix) in zip(Self.headerFields, Self.headerPrefixes) {
             guard let value = facts.fields[name] else { continue }
             if name == "message-id" {
                 if let at = value.lastIndex(of: "@") {
-                    add("message-id:" + DomainName.normalize(String(value[value.index(after: at)...].filter { $0 != ">" })))
+                    sink.add(prefix, DomainName.normalize(String(value[value.index(after: at)...].filter { $0 != ">" })))
                 }
                 continue
             }
-            words(in: Array(EncodedWords.decode(value).utf8)[...]) { add(name + ":" + $0) }
-            for domain in Self.addressDomains(in: value) { add(name + ":" + domain) }
+            words(in: Array(EncodedWords.decode(value).utf8)[...], prefix, &sink)
+            for domain in Self.addressDomains(in: value) { sink.add(prefix, domain) }
         }
         for host in facts.hosts {
             var rest = Substring(host)
-            add("url:" + host)
+            sink.add(Self.url, host)
             // Parent domains too: links to a.spam.example and b.spam.example share "url:spam.example".
             while let dot = rest.firstIndex(of: "."), rest[rest.index(after: dot)...].contains(".") {
                 rest = rest[rest.index(after: dot)...]
-                add("url:" + String(rest))
+                sink.add(Self.url, String(rest))
             }
         }
         for name in facts.attachmentNames {
             if let dot = name.lastIndex(of: "."), name.distance(from: dot, to: name.endIndex) <= 8 {
-                add("att:" + String(name[name.index(after: dot)...]).asciiLowercased)
+                sink.add(Self.attachment, String(name[name.index(after: dot)...]).asciiLowercased)
             }
         }
-        words(in: facts.text[...]) { add($0) }
-        return out
+        words(in: facts.text[...], Self.none, &sink)
     }
 
     /// The domains after each `@` in a header field (whole: "promo.example", not "promo" and "example").
@@ -82,41 +106,111 @@ public struct Tokenizer: Sendable {
         return found
     }
 
-    /// Calls `emit` with each word of `text` as a token (lower-cased, length rules applied).
-    func words(in text: ArraySlice<UInt8>, _ emit: (String) -> Void) {
-        var word: [UInt8] = []
-        var digitsOnly = true
-        func flush() {
-            defer { word.removeAll(keepingCapacity: true); digitsOnly = true }
-            // Trailing punctuation that is not part of the word ("free!" and "free" stay apart, "end-" does not).
-            while let last = word.last, last == UInt8(ascii: "-") || last == UInt8(ascii: "'") { word.removeLast() }
-            guard word.count >= Self.minWord, !digitsOnly else { return }
-            if word.count > Self.maxWord {
-                emit("skip:\(Character(Unicode.Scalar(word[0] < 0x80 ? word[0] : UInt8(ascii: "?")))):\(word.count / 10 * 10)")
-                return
+    /// Adds each word of `text` behind `prefix` (lower-cased, length rules applied).
+    func words<Sink: TokenSink>(in text: ArraySlice<UInt8>, _ prefix: TokenPrefix, _ sink: inout Sink) {
+        // A word is at most 4096 bytes before it is cut: one buffer, reused for every word.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4096) { word in
+            var length = 0
+            var digitsOnly = true
+            func flush(_ sink: inout Sink) {
+                defer { length = 0; digitsOnly = true }
+                // Trailing punctuation that is not part of the word ("free!" and "free" stay apart, "end-" does not).
+                while length > 0, word[length - 1] == UInt8(ascii: "-") || word[length - 1] == UInt8(ascii: "'") { length -= 1 }
+                guard length >= Self.minWord, !digitsOnly else { return }
+                if length > Self.maxWord {
+                    let first = word[0] < 0x80 ? Character(Unicode.Scalar(word[0])) : "?"
+                    sink.add(Self.skip, "\(first):\(length / 10 * 10)")
+                    return
+                }
+                sink.add(prefix, UnsafeBufferPointer(rebasing: word[0..<length]))
             }
-            emit(String(decoding: word, as: UTF8.self))
-        }
-        for b in text {
-            switch b {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"):
-                word.append(b | 0x20)
-                digitsOnly = false
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), 0x80...0xFF:
-                word.append(b)
-                digitsOnly = false
-            case UInt8(ascii: "0")...UInt8(ascii: "9"):
-                word.append(b)
-            case UInt8(ascii: "$"), UInt8(ascii: "!"):
-                word.append(b)
-                digitsOnly = false
-            case UInt8(ascii: "'"), UInt8(ascii: "-"):
-                if !word.isEmpty { word.append(b) }
-            default:
-                flush()
+            for b in text {
+                switch b {
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                    word[length] = b | 0x20
+                    length += 1
+                    digitsOnly = false
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), 0x80...0xFF, UInt8(ascii: "$"), UInt8(ascii: "!"):
+                    word[length] = b
+                    length += 1
+                    digitsOnly = false
+                case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    word[length] = b
+                    length += 1
+                case UInt8(ascii: "'"), UInt8(ascii: "-"):
+                    if length > 0 {
+                        word[length] = b
+                        length += 1
+                    }
+                default:
+                    flush(&sink)
+                }
+                if length == word.count { flush(&sink) }
             }
-            if word.count > 4096 { flush() }
+            flush(&sink)
         }
-        flush()
+    }
+}
+
+/// A token prefix ("subject:", "url:", …) with its hash state, computed once.
+struct TokenPrefix: Sendable {
+    let text: String
+    let hash: TokenHash
+    init(_ text: String) {
+        self.text = text
+        hash = TokenHash(text)
+    }
+}
+
+/// Where the tokenizer puts tokens.
+protocol TokenSink {
+    mutating func add(_ prefix: TokenPrefix, _ word: UnsafeBufferPointer<UInt8>)
+}
+
+extension TokenSink {
+    mutating func add(_ prefix: TokenPrefix, _ word: String) {
+        var w = word
+        w.withUTF8 { add(prefix, $0) }
+    }
+}
+
+/// Keys, as the store wants them. Kept as an array, sorted and made distinct whenever it fills up,
+/// rather than a Set: no hashing of hashes, and the store wants them sorted anyway. Past `limit`
+/// distinct keys the rest are dropped (which ones is arbitrary but fixed for a given message).
+struct KeySink: TokenSink {
+    let limit: Int
+    var keys: [UInt64] = []
+    var full = false
+
+    init(limit: Int) {
+        self.limit = limit
+        keys.reserveCapacity(min(limit, 1024))
+    }
+
+    mutating func add(_ prefix: TokenPrefix, _ word: UnsafeBufferPointer<UInt8>) {
+        guard !full else { return }
+        var h = prefix.hash
+        for b in word { h.add(b) }
+        keys.append(h.key)
+        if keys.count >= 2 * limit {
+            TokenKeys.sortUnique(&keys)
+            full = keys.count >= limit
+        }
+    }
+
+    func finish() -> TokenKeys {
+        var k = TokenKeys(keys)
+        if k.count > limit { k = TokenKeys(k.sorted.prefix(limit)) }
+        return k
+    }
+}
+
+/// Text, for tests and people.
+struct TextSink: TokenSink {
+    let limit: Int
+    var tokens = Set<String>()
+
+    mutating func add(_ prefix: TokenPrefix, _ word: UnsafeBufferPointer<UInt8>) {
+        if tokens.count < limit { tokens.insert(prefix.text + String(decoding: word, as: UTF8.self)) }
     }
 }

@@ -4,24 +4,30 @@ import Glibc
 import CSQLite
 import QSentryCore
 
-/// The default store for one host: SQLite databases in WAL mode under the qmail root.
+/// The default store for one host: SQLite databases in WAL mode under the qmail root, and an LMDB
+/// file for the Bayes tokens (TokenDatabase says why).
 ///
-/// Chosen because hundreds of short processes can write at once (WAL: readers never wait,
+/// SQLite because hundreds of short processes can write at once (WAL: readers never wait,
 /// writers queue on a lock), opening costs little, and it links statically. Two files, because
 /// SQLite parses a file's whole schema on open and every connection pays for it: `store.sqlite`
-/// holds only what the connection check reads (events, bans); `state.sqlite` the Bayes tokens and
-/// the quarantine index. Old events and bans are deleted as new events arrive: it expires itself.
+/// holds only what the connection check reads (events, bans); `state.sqlite` the quarantine index.
+/// Each of `state.sqlite` and `bayes.lmdb` is opened only when first used. Old events and bans are
+/// deleted as new events arrive: it expires itself.
 public final class EmbeddedStore: Store {
     public let policy: StorePolicy
     let db: SQLiteDatabase
     let statePath: String
+    let tokensPath: String
     private var stateDB: SQLiteDatabase?
+    private var tokenDB: TokenDatabase?
     static let schemaVersion = 2
 
     /// Opens (creating when needed) the database at `path`; tokens and quarantine live beside it.
     public init(path: String, policy: StorePolicy, busyTimeoutMilliseconds: Int32 = 5000) throws {
         self.policy = policy
-        statePath = (path.hasSuffix("store.sqlite") ? String(path.dropLast("store.sqlite".count)) : path + ".") + "state.sqlite"
+        let stem = path.hasSuffix("store.sqlite") ? String(path.dropLast("store.sqlite".count)) : path + "."
+        statePath = stem + "state.sqlite"
+        tokensPath = stem + "bayes.lmdb"
         db = try SQLiteDatabase(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         if try db.int("PRAGMA user_version") != Self.schemaVersion {
             try Self.create(db, """
@@ -43,14 +49,12 @@ public final class EmbeddedStore: Store {
         }
     }
 
-    /// The tokens and quarantine database, opened on first use.
+    /// The quarantine database, opened on first use.
     func state() throws -> SQLiteDatabase {
         if let s = stateDB { return s }
         let s = try SQLiteDatabase(path: statePath, busyTimeoutMilliseconds: 5000)
         if try s.int("PRAGMA user_version") != Self.schemaVersion {
             try Self.create(s, """
-                CREATE TABLE IF NOT EXISTS tokens(ns TEXT NOT NULL, token TEXT NOT NULL, spam INTEGER NOT NULL, ham INTEGER NOT NULL,
-                    PRIMARY KEY(ns, token)) WITHOUT ROWID;
                 CREATE TABLE IF NOT EXISTS quarantine(id TEXT PRIMARY KEY, time INTEGER NOT NULL, ip TEXT NOT NULL, sender TEXT NOT NULL,
                     recipients TEXT NOT NULL, verdict TEXT NOT NULL, path TEXT NOT NULL) WITHOUT ROWID;
                 """)
@@ -127,50 +131,22 @@ public final class EmbeddedStore: Store {
         return (hosts, recent)
     }
 
-    /// Token lookups go `tokenChunk` at a time in one `IN (…)` statement (prepared once: a short last
-    /// chunk is padded with a repeated name), all in one read transaction: one snapshot, and one WAL
-    /// read lock instead of a lock and unlock (two fcntl calls) per token, which was most of the cost.
-    static let tokenChunk = 200
-    static let tokensSQL = "SELECT token, spam, ham FROM tokens WHERE ns=?1 AND token IN ("
-        + (2...(tokenChunk + 1)).map { "?\($0)" }.joined(separator: ",") + ")"
-
-    public func tokens(_ namespace: String, _ names: [String]) throws -> [String: TokenCounts] {
-        let state = try self.state()
-        var out: [String: TokenCounts] = [:]
-        guard let pad = names.first else { return out }
-        out.reserveCapacity(names.count)
-        try state.readTransaction {
-            var start = 0
-            while start < names.count {
-                let part = names[start..<min(start + Self.tokenChunk, names.count)]
-                var values: [SQLiteDatabase.Value] = [.text(namespace)]
-                values.reserveCapacity(Self.tokenChunk + 1)
-                for n in part { values.append(.text(n)) }
-                while values.count <= Self.tokenChunk { values.append(.text(pad)) }
-                try state.run(Self.tokensSQL, values) {
-                    out[SQLiteDatabase.text($0, 0)] = TokenCounts(spam: SQLiteDatabase.int($0, 1), ham: SQLiteDatabase.int($0, 2))
-                }
-                start += Self.tokenChunk
-            }
-        }
-        return out
+    /// The Bayes tokens, opened on first use.
+    func tokens() throws -> TokenDatabase {
+        if let t = tokenDB { return t }
+        let t = try TokenDatabase(path: tokensPath)
+        tokenDB = t
+        return t
     }
 
-    public func addTokens(_ namespace: String, _ deltas: [String: TokenCounts]) throws {
-        let state = try self.state()
-        try state.transaction {
-            for (name, d) in deltas {
-                try state.run("""
-                    INSERT INTO tokens(ns, token, spam, ham) VALUES(?1, ?2, max(?3, 0), max(?4, 0))
-                    ON CONFLICT(ns, token) DO UPDATE SET spam=max(spam+?3, 0), ham=max(ham+?4, 0)
-                    """, [.text(namespace), .text(name), .int(d.spam), .int(d.ham)])
-            }
-            // Only a forget (a negative delta) can bring a token to zero: look at those alone, never
-            // scan the namespace (a learn of one message must not cost the size of the database).
-            for (name, d) in deltas where d.spam < 0 || d.ham < 0 {
-                try state.run("DELETE FROM tokens WHERE ns=?1 AND token=?2 AND spam=0 AND ham=0", [.text(namespace), .text(name)])
-            }
-        }
+    public func tokens(_ namespace: String, _ keys: TokenKeys) throws -> [TokenCounts?] {
+        guard !keys.isEmpty else { return [] }
+        return try tokens().counts(namespace: TokenHash.key(namespace), keys.sorted)
+    }
+
+    public func addTokens(_ namespace: String, _ deltas: [UInt64: TokenCounts]) throws {
+        guard !deltas.isEmpty else { return }
+        try tokens().add(namespace: TokenHash.key(namespace), deltas)
     }
 
     public func quarantineAdd(_ e: QuarantineEntry) throws {

@@ -105,23 +105,28 @@ public final class RedisStore: Store {
         return (r[0].array.compactMap(\.string).sorted(), r[1].integer ?? 0)
     }
 
-    public func tokens(_ namespace: String, _ names: [String]) throws -> [String: TokenCounts] {
-        if names.isEmpty { return [:] }
-        let r = try check(redis.pipeline([["HMGET", key("tok", namespace, "s")] + names, ["HMGET", key("tok", namespace, "h")] + names]))
-        var out: [String: TokenCounts] = [:]
-        for (i, name) in names.enumerated() {
-            let s = i < r[0].array.count ? max(0, r[0].array[i].integer ?? 0) : 0
-            let h = i < r[1].array.count ? max(0, r[1].array[i].integer ?? 0) : 0
-            if s > 0 || h > 0 { out[name] = TokenCounts(spam: s, ham: h) }
-        }
-        return out
+    /// A token key as a hash field: 16 hex digits (readable in redis-cli, the same width for every key).
+    static func field(_ key: UInt64) -> String {
+        let hex = String(key, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
-    public func addTokens(_ namespace: String, _ deltas: [String: TokenCounts]) throws {
+    public func tokens(_ namespace: String, _ keys: TokenKeys) throws -> [TokenCounts?] {
+        if keys.isEmpty { return [] }
+        let fields = keys.sorted.map(Self.field)
+        let r = try check(redis.pipeline([["HMGET", key("bayes", namespace, "s")] + fields, ["HMGET", key("bayes", namespace, "h")] + fields]))
+        return fields.indices.map { i in
+            let s = i < r[0].array.count ? max(0, r[0].array[i].integer ?? 0) : 0
+            let h = i < r[1].array.count ? max(0, r[1].array[i].integer ?? 0) : 0
+            return s > 0 || h > 0 ? TokenCounts(spam: s, ham: h) : nil
+        }
+    }
+
+    public func addTokens(_ namespace: String, _ deltas: [UInt64: TokenCounts]) throws {
         var commands: [[String]] = []
-        for (name, d) in deltas {
-            if d.spam != 0 { commands.append(["HINCRBY", key("tok", namespace, "s"), name, String(d.spam)]) }
-            if d.ham != 0 { commands.append(["HINCRBY", key("tok", namespace, "h"), name, String(d.ham)]) }
+        for (k, d) in deltas {
+            if d.spam != 0 { commands.append(["HINCRBY", key("bayes", namespace, "s"), Self.field(k), String(d.spam)]) }
+            if d.ham != 0 { commands.append(["HINCRBY", key("bayes", namespace, "h"), Self.field(k), String(d.ham)]) }
         }
         if !commands.isEmpty { _ = try check(redis.pipeline(commands)) }
     }

@@ -8,6 +8,11 @@ public struct TokenCounts: Sendable, Equatable {
         self.spam = spam
         self.ham = ham
     }
+
+    public mutating func add(_ other: TokenCounts) {
+        spam += other.spam
+        ham += other.ham
+    }
 }
 
 /// One quarantined message as the index knows it (the message itself is a file).
@@ -50,8 +55,11 @@ public protocol Store: ReputationStore {
     /// Distinct reporting hosts for `ip` within the reputation window, and the events of the ban window.
     func reputation(of ip: IPAddress, now: Int) throws -> (reporters: [String], recentEvents: Int)
 
-    func tokens(_ namespace: String, _ names: [String]) throws -> [String: TokenCounts]
-    func addTokens(_ namespace: String, _ deltas: [String: TokenCounts]) throws
+    /// The counts of each of `keys` in the same order as `keys.sorted`, nil for a key never learnt.
+    /// `TokenKey.messages` holds the numbers of messages learnt.
+    func tokens(_ namespace: String, _ keys: TokenKeys) throws -> [TokenCounts?]
+    /// Adds each delta (negative to forget); counts never go below zero.
+    func addTokens(_ namespace: String, _ deltas: [UInt64: TokenCounts]) throws
 
     func quarantineAdd(_ entry: QuarantineEntry) throws
     func quarantineList() throws -> [QuarantineEntry]

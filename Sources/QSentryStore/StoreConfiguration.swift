@@ -20,11 +20,11 @@ public enum StoreConfiguration {
     public static func embeddedPath(_ root: QmailRoot) -> String { root.stateDirectory + "/store.sqlite" }
 
     /// Whether Bayes tokens can exist yet: always with Redis; with the embedded store, once
-    /// `state.sqlite` was made (by `qsentry learn`). Lets a delivery skip opening a store nobody trained.
+    /// `bayes.lmdb` was made (by `qsentry learn`). Lets a delivery skip opening a store nobody trained.
     public static func mayHoldTokens(_ root: QmailRoot, url configured: String? = nil) throws -> Bool {
         let url = try configured ?? configuredURL(root)
         guard url == "embedded" || url.isEmpty else { return true }
-        return FileBytes.exists(root.stateDirectory + "/state.sqlite")
+        return FileBytes.exists(root.stateDirectory + "/bayes.lmdb")
     }
 
     /// `control/qsentry/store`, or `embedded` when the file is missing.

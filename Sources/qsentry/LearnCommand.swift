@@ -47,7 +47,7 @@ struct LearnCommand: ParsableCommand {
         var files: [String] = []
         for p in paths { files += try MailSource.files(p) }
         var progress = Progress(total: files.count)
-        var batch: [Set<String>] = []
+        var batch: [TokenKeys] = []
         var learnt = 0
         for (i, file) in files.enumerated() {
             do {
@@ -78,8 +78,8 @@ extension LearnCommand {
         if let junk { folder = SpamAction.folderName(junk)! }
         let training = MaildirTraining(maildir: maildir, junk: folder, learnHam: learnHam)
         var plan = try training.plan()
-        func tokens(_ file: String) -> Set<String>? {
-            var out: Set<String>?
+        func tokens(_ file: String) -> TokenKeys? {
+            var out: TokenKeys?
             do { try MailSource.messages(in: file) { out = db.tokenizer.tokens(of: $0) } } catch {
                 StandardError.write("qsentry learn: skipped \(file): \(error)\n")
             }
@@ -88,7 +88,7 @@ extension LearnCommand {
         var progress = Progress(total: plan.forget.count + plan.learn.count)
         var done = 0
         for kind in [BayesDatabase.Kind.spam, .ham] {
-            let forget = plan.forget.filter { $0.kind == kind }.compactMap { item -> Set<String>? in
+            let forget = plan.forget.filter { $0.kind == kind }.compactMap { item -> TokenKeys? in
                 done += 1
                 progress.update(done)
                 return tokens(item.file)
@@ -97,7 +97,7 @@ extension LearnCommand {
         }
         var counts: [BayesDatabase.Kind: Int] = [:]
         for kind in [BayesDatabase.Kind.spam, .ham] {
-            var batch: [Set<String>] = []
+            var batch: [TokenKeys] = []
             for item in plan.learn where item.kind == kind {
                 done += 1
                 progress.update(done)

@@ -48,6 +48,36 @@ import TestHarness
         #expect(r.stdout.contains("forgot 2 spam messages in bayes: now 2 spam, 2 ham"), "\(r.output)")
     }
 
+    /// Many processes at once on the embedded token store, as deliveries and learners are on a busy
+    /// server: eight learners and eight scorers together; every learn counted, every score given,
+    /// and a learner killed mid-run takes nothing with it (LMDB keeps the last commit).
+    @Test func concurrentLearnersAndScorersShareTheStore() throws {
+        let root = try TempQmailRoot()
+        for n in 0..<8 { try BayesCorpus.write(to: root.path + "/c\(n)", spam: 20, ham: 20, offset: n * 20) }
+        _ = try learn(root, ["--spam", root.path + "/c0/spam"])  // the store exists before the crowd arrives
+        var running: [Spawned] = []
+        for n in 1..<8 {
+            running.append(try Spawned(Run.program("qsentry"), ["learn", "--spam", root.path + "/c\(n)/spam"], environment: root.environment(),
+                                       stdin: nil, stdout: root.path + "/learn\(n).out", stderr: root.path + "/learn\(n).err"))
+            running.append(try Spawned(Run.program("qsentry"), ["score", root.path + "/c\(n)/ham"], environment: root.environment(),
+                                       stdin: nil, stdout: root.path + "/score\(n).out", stderr: root.path + "/score\(n).err"))
+        }
+        let doomed = try Spawned(Run.program("qsentry"), ["learn", "--ham", root.path + "/c0/ham", root.path + "/c1/ham"],
+                                 environment: root.environment(), stdin: nil, stdout: "/dev/null", stderr: "/dev/null")
+        usleep(20_000)
+        doomed.signal(SIGKILL)
+        for p in running { #expect(p.wait(timeout: 60) && p.terminationStatus == 0) }
+        doomed.wait(timeout: 10)
+        for n in 1..<8 {
+            let scores = try String(contentsOfFile: root.path + "/score\(n).out", encoding: .utf8).split(separator: "\n")
+            #expect(scores.count == 20, "scorer \(n): \(scores.count) scores")
+        }
+        let r = try learn(root, ["--ham", root.path + "/c2/ham"])
+        #expect(r.status == 0, "\(r.output)")
+        // 160 spam from eight learners; ham: these 20, and the killed learner's 40 (one batch, one commit) or none of them.
+        #expect(r.stdout.hasSuffix("now 160 spam, 20 ham\n") || r.stdout.hasSuffix("now 160 spam, 60 ham\n"), "\(r.output)")
+    }
+
     @Test func badArgumentsAreRefusedWithAMessage() throws {
         let root = try TempQmailRoot()
         _ = try root.write("m", message("s", "b"))

@@ -1,8 +1,9 @@
 import Testing
 import QSentryBayes
+import QSentryStore
 
 @Suite struct TokenizerTests {
-    func tokens(_ text: String) -> Set<String> { Tokenizer().tokens(of: Array(text.utf8)[...]) }
+    func tokens(_ text: String) -> Set<String> { Tokenizer().texts(of: Array(text.utf8)[...]) }
 
     @Test func bodyWordsAreFoldedAndBounded() {
         let t = tokens("Subject: Hello\r\n\r\nBUY Cheap Viagra now!!! at $99 on 2026-11-25 ok x\r\n")
@@ -67,6 +68,36 @@ import QSentryBayes
         var tokenizer = Tokenizer()
         tokenizer.maxTokens = 100
         let words = (0..<5000).map { "w\($0)x" }.joined(separator: " ")
-        #expect(tokenizer.tokens(of: Array(("\r\n" + words).utf8)[...]).count == 100)
+        let message = Array(("\r\n" + words).utf8)[...]
+        #expect(tokenizer.tokens(of: message).count == 100)
+        #expect(tokenizer.texts(of: message).count == 100)
+    }
+
+    /// The keys the programs store are exactly the keys of the text tokens: one tokenizer, two outputs.
+    @Test func keysAreTheTextTokensHashed() {
+        let message = """
+            From: "Prize Desk" <win@promo.example>\r
+            Subject: =?UTF-8?B?R3LDvMOfZSBmcm9t?= WINNER\r
+            Message-ID: <abc@mx.promo.example>\r
+            Content-Type: text/html\r
+            \r
+            <p>Claim <a href="http://a.b.spam.example/x">your prize</a> at $99 now!!! \(String(repeating: "z", count: 50))</p>\r
+            """
+        let bytes = Array(message.utf8)[...]
+        let texts = Tokenizer().texts(of: bytes)
+        #expect(texts.isSuperset(of: ["from:promo.example", "message-id:mx.promo.example", "url:spam.example", "claim", "skip:z:50"]),
+                "\(texts.sorted())")
+        #expect(Tokenizer().tokens(of: bytes) == TokenKeys(texts.map(TokenHash.key)))
+    }
+
+    /// The key function is the database format: these values must never change.
+    @Test func tokenKeysAreFixed() {
+        #expect(TokenHash.key("viagra") == TokenHash.key("viagra"))
+        #expect(TokenHash.key("") != TokenKey.messages)
+        #expect(String(TokenHash.key("viagra"), radix: 16) == "133f6799f5817800", "FNV-1a 64 then fmix64, as computed by hand in python")
+        #expect(String(TokenHash.key("subject:free"), radix: 16) == "f6fa6dfaee33b496")
+        var h = TokenHash("subject:")
+        h.add(Array("free".utf8))
+        #expect(h.key == TokenHash.key("subject:free"), "a prefix's state continues like the whole text")
     }
 }

@@ -120,34 +120,52 @@ import QSentryCore
         #expect(try f.store.bans(now: now).isEmpty)
     }
 
+    /// Token counts by name: the store's answer for the names' keys, back under the names.
+    func lookup(_ store: Store, _ namespace: String, _ names: [String]) throws -> [String: TokenCounts] {
+        let keys = TokenKeys(names.map(TokenHash.key))
+        let counts = try store.tokens(namespace, keys)
+        #expect(counts.count == keys.count, "one answer a key, in order")
+        var out: [String: TokenCounts] = [:]
+        for name in names { if let i = keys.index(of: TokenHash.key(name)), let c = counts[i] { out[name] = c } }
+        return out
+    }
+
+    func deltas(_ byName: [String: TokenCounts]) -> [UInt64: TokenCounts] {
+        Dictionary(uniqueKeysWithValues: byName.map { (TokenHash.key($0.key), $0.value) })
+    }
+
     @Test(arguments: Backend.allCases)
     func tokensAddReadAndNeverGoNegative(_ backend: Backend) throws {
         let f = try Fixture(backend)
-        try f.store.addTokens("global", ["viagra": TokenCounts(spam: 3, ham: 0), "meeting": TokenCounts(spam: 0, ham: 2)])
-        try f.store.addTokens("global", ["viagra": TokenCounts(spam: 1, ham: 1)])
-        try f.store.addTokens("user:alice", ["viagra": TokenCounts(spam: 0, ham: 5)])
-        let t = try f.store.tokens("global", ["viagra", "meeting", "unknown"])
+        try f.store.addTokens("global", deltas(["viagra": TokenCounts(spam: 3, ham: 0), "meeting": TokenCounts(spam: 0, ham: 2)]))
+        try f.store.addTokens("global", deltas(["viagra": TokenCounts(spam: 1, ham: 1)]))
+        try f.store.addTokens("user:alice", deltas(["viagra": TokenCounts(spam: 0, ham: 5)]))
+        let t = try lookup(f.store, "global", ["viagra", "meeting", "unknown"])
         #expect(t["viagra"] == TokenCounts(spam: 4, ham: 1))
         #expect(t["meeting"] == TokenCounts(spam: 0, ham: 2))
         #expect(t["unknown"] == nil)
-        #expect(try f.store.tokens("user:alice", ["viagra"])["viagra"] == TokenCounts(spam: 0, ham: 5))
-        try f.store.addTokens("global", ["meeting": TokenCounts(spam: -5, ham: -1)])
-        #expect(try f.store.tokens("global", ["meeting"])["meeting"] == TokenCounts(spam: 0, ham: 1))
+        #expect(try lookup(f.store, "user:alice", ["viagra"])["viagra"] == TokenCounts(spam: 0, ham: 5))
+        try f.store.addTokens("global", deltas(["meeting": TokenCounts(spam: -5, ham: -1)]))
+        #expect(try lookup(f.store, "global", ["meeting"])["meeting"] == TokenCounts(spam: 0, ham: 1))
+        // Brought to zero: gone.
+        try f.store.addTokens("global", deltas(["meeting": TokenCounts(spam: 0, ham: -1)]))
+        #expect(try lookup(f.store, "global", ["meeting"]).isEmpty)
+        // The message counter's key is a key like any other.
+        try f.store.addTokens("global", [TokenKey.messages: TokenCounts(spam: 2, ham: 7)])
+        #expect(try f.store.tokens("global", TokenKeys([TokenKey.messages])) == [TokenCounts(spam: 2, ham: 7)])
     }
 
-    /// Lookups go in chunks (the embedded store's IN lists, padded): many names, repeats, and names
-    /// that are not there all come back right.
+    /// Many keys in one lookup, keys that are not there, and an empty lookup all come back right.
     @Test(arguments: Backend.allCases)
     func manyTokensInOneLookup(_ backend: Backend) throws {
         let f = try Fixture(backend)
-        var deltas: [String: TokenCounts] = [:]
-        for i in stride(from: 0, to: 1000, by: 3) { deltas["t\(i)"] = TokenCounts(spam: i, ham: 1) }
-        try f.store.addTokens("global", deltas)
-        let names = (0..<1000).map { "t\($0)" } + ["t3", "t3"]
-        let got = try f.store.tokens("global", names)
-        #expect(got == deltas)
-        #expect(try f.store.tokens("global", []).isEmpty)
-        #expect(try f.store.tokens("global", ["t1"]).isEmpty)
+        var byName: [String: TokenCounts] = [:]
+        for i in stride(from: 0, to: 1000, by: 3) { byName["t\(i)"] = TokenCounts(spam: i, ham: 1) }
+        try f.store.addTokens("global", deltas(byName))
+        let got = try lookup(f.store, "global", (0..<1000).map { "t\($0)" } + ["t3", "t3"])
+        #expect(got == byName)
+        #expect(try f.store.tokens("global", TokenKeys()).isEmpty)
+        #expect(try lookup(f.store, "global", ["t1"]).isEmpty)
     }
 
     @Test(arguments: Backend.allCases)
