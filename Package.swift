@@ -89,12 +89,14 @@ let package = Package(
         // One process per message, and most of its time is the scan, so the loader's work matters less here.
         .executableTarget(name: "qsentry-queue", dependencies: ["QSentryContent", "QSentryBayes", "QSentryMIME", "QSentryStore", "QSentryCore"]),
         .executableTarget(name: "qsentry-local", dependencies: ["QSentryDelivery", "QSentryContent", "QSentryBayes", "QSentryStore", "QSentryScan", "QSentryMIME", "QSentryCore"], linkerSettings: fullyStatic),
+        // Fully static too: `qsentry score` and `learn` run in scripts, once per batch (bench/bayes.sh).
         .executableTarget(
             name: "qsentry",
             dependencies: [
                 "QSentryAdmin", "QSentryCore", "QSentryStore", "QSentryContent", "QSentryBayes", "QSentryDelivery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            linkerSettings: fullyStatic
         ),
 
         // Tests: unit tests per module, integration tests with real servers.

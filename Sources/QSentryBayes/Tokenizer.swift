@@ -174,35 +174,49 @@ extension TokenSink {
     }
 }
 
-/// Keys, as the store wants them. Kept as an array, sorted and made distinct whenever it fills up,
-/// rather than a Set: no hashing of hashes, and the store wants them sorted anyway. Past `limit`
-/// distinct keys the rest are dropped (which ones is arbitrary but fixed for a given message).
+/// Keys, as the store wants them: distinct, the first `limit` of the message in the order they
+/// come (as TextSink keeps them). Repeats are dropped as they arrive through a small open-addressing
+/// table (keys are never 0, so 0 marks a free slot), so only distinct keys are sorted at the end: a
+/// message says most of its words several times.
 struct KeySink: TokenSink {
     let limit: Int
-    var keys: [UInt64] = []
-    var full = false
+    private var slots = [UInt64](repeating: 0, count: 1024)
+    private var distinct: [UInt64] = []
 
     init(limit: Int) {
         self.limit = limit
-        keys.reserveCapacity(min(limit, 1024))
+        distinct.reserveCapacity(min(limit, 512))
     }
 
     mutating func add(_ prefix: TokenPrefix, _ word: UnsafeBufferPointer<UInt8>) {
-        guard !full else { return }
+        guard distinct.count < limit else { return }
         var h = prefix.hash
         for b in word { h.add(b) }
-        keys.append(h.key)
-        if keys.count >= 2 * limit {
-            TokenKeys.sortUnique(&keys)
-            full = keys.count >= limit
+        let key = h.key
+        if place(key) {
+            distinct.append(key)
+            if distinct.count * 2 > slots.count { grow() }
         }
     }
 
-    func finish() -> TokenKeys {
-        var k = TokenKeys(keys)
-        if k.count > limit { k = TokenKeys(k.sorted.prefix(limit)) }
-        return k
+    /// Puts `key` in the table; false when it was there already.
+    private mutating func place(_ key: UInt64) -> Bool {
+        let mask = slots.count - 1
+        var i = Int(truncatingIfNeeded: key) & mask
+        while slots[i] != 0 {
+            if slots[i] == key { return false }
+            i = (i + 1) & mask
+        }
+        slots[i] = key
+        return true
     }
+
+    private mutating func grow() {
+        slots = [UInt64](repeating: 0, count: slots.count * 2)
+        for key in distinct { _ = place(key) }
+    }
+
+    func finish() -> TokenKeys { TokenKeys(distinct) }
 }
 
 /// Text, for tests and people.

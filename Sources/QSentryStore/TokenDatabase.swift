@@ -50,14 +50,20 @@ final class TokenDatabase {
     }
 
     /// The counts of each key, in order (nil: never learnt), from one snapshot.
+    ///
+    /// One cursor for all the keys: given them in ascending order (TokenKeys are), LMDB looks for
+    /// each next key in the leaf page it is already on before it goes back to the root.
     func counts(namespace: UInt64, _ keys: [UInt64]) throws -> [TokenCounts?] {
         var out = [TokenCounts?](repeating: nil, count: keys.count)
         try withTransaction(readOnly: true) { txn, dbi in
+            var cursor: OpaquePointer?
+            try check(mdb_cursor_open(txn, dbi, &cursor), "open cursor")
+            defer { mdb_cursor_close(cursor) }
             var record = Record(namespace: namespace)
             for (i, key) in keys.enumerated() {
                 record.set(key)
                 var value = MDB_val()
-                let rc = record.withKey { mdb_get(txn, dbi, &$0, &value) }
+                let rc = record.withKey { mdb_cursor_get(cursor, &$0, &value, MDB_SET) }
                 if rc == MDB_NOTFOUND { continue }
                 try check(rc, "read")
                 out[i] = Self.decode(value)
