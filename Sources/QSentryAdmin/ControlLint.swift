@@ -23,6 +23,22 @@ public struct ControlLint {
     func lint(_ spec: ControlFileSpec) -> [ControlError] {
         let path = spec.path(in: root)
         if spec.name.hasSuffix(".cdb") { return lintCDB(path) }
+        let compiled = ListCompiler.kind(of: spec) != nil ? lintCompiled(path, name: spec.name) : []
+        return compiled + lintText(spec, path)
+    }
+
+    /// LIST.cdb (qsentry cdb): readable, and not older than LIST, which would mean an edit was not compiled.
+    func lintCompiled(_ path: String, name: String) -> [ControlError] {
+        guard FileBytes.exists(path + ".cdb") else { return [] }
+        let problems = lintCDB(path + ".cdb")
+        if !problems.isEmpty { return problems }
+        if !CompiledList.isPreferred(for: path) {
+            return [ControlError(path: path + ".cdb", "older than \(name), so the programs read \(name): run qsentry cdb \(name)")]
+        }
+        return []
+    }
+
+    func lintText(_ spec: ControlFileSpec, _ path: String) -> [ControlError] {
         let lines: [ControlLine]
         do {
             guard let l = try ControlFile.lines(path) else { return [] }

@@ -26,8 +26,13 @@ public struct ConnectionStage {
         guard let ip = client.ip else {
             return StageOutcome(verdict: .accept, results: [RuleResult("client", .accept, "no-TCPREMOTEIP")])
         }
-        if let m = allow.match(ip) {
-            return StageOutcome(verdict: Verdict(.accept, rule: "ipallow"), results: [RuleResult("ipallow", .accept, "line\(m.line)")])
+        do {
+            if let m = try allow.match(ip) {
+                return StageOutcome(verdict: Verdict(.accept, rule: "ipallow"), results: [RuleResult("ipallow", .accept, "line\(m.line)")])
+            }
+        } catch {
+            let failed = RuleResult("ipallow", Verdict(.deferred, rule: "ipallow", text: "temporary failure reading ipallow.cdb"), "unreadable")
+            return StageOutcome(verdict: failed.verdict, results: [failed])
         }
         var results: [RuleResult] = []
         var verdict = Verdict.accept

@@ -19,8 +19,13 @@ public struct ContentStage {
     public func run(_ m: ScannedMessage) -> Outcome {
         var out = Outcome(verdict: .pass)
         // E13: only when every recipient is unfiltered (one message, one decision).
-        if m.envelope.recipients.allSatisfy({ config.unfiltered.match($0) != nil }) {
-            out.trail.append("unfiltered")
+        do {
+            if try m.envelope.recipients.allSatisfy({ try config.unfiltered.match($0) != nil }) {
+                out.trail.append("unfiltered")
+                return out
+            }
+        } catch {
+            out.verdict = .deferred(rule: "list-temporary", text: "temporary failure reading a control file")
             return out
         }
         let domains = m.envelope.recipientDomains

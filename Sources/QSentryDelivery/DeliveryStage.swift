@@ -47,10 +47,17 @@ public struct DeliveryStage {
         }
         let p = preferences
         var tag = SpamTag(isSpam: false, percent: nil, requiredPercent: p.thresholdPercent, tests: [], subjectPrefix: p.subjectPrefix)
-        if p.block.match(sender) != nil {
+        let blocked: Bool, allowed: Bool
+        do {
+            blocked = try p.block.match(sender) != nil
+            allowed = try !blocked && p.allow.match(sender) != nil
+        } catch {
+            return .temporary("sender lists: \(error)")
+        }
+        if blocked {
             tag.isSpam = true
             tag.tests = ["BLOCK"]
-        } else if p.allow.match(sender) != nil {
+        } else if allowed {
             tag.tests = ["ALLOW"]
             return .deliver(tag: tag, folder: nil)
         } else {

@@ -74,7 +74,7 @@ public struct EnvelopeConfiguration {
     /// E3: a domain this host accepts mail for (rcpthosts, then morercpthosts.cdb, as qmail-smtpd).
     public func acceptsMail(for domain: String) throws -> Bool {
         let d = DomainName.normalize(domain)
-        if rcpthosts.match(d) != nil { return true }
+        if try rcpthosts.match(d) != nil { return true }
         guard let more = moreRcptHosts else { return false }
         if try more.find(d) != nil { return true }
         var rest = Substring(d)

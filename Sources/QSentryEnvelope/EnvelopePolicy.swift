@@ -28,20 +28,29 @@ public struct EnvelopePolicy {
     }
 
     /// Senders and client addresses on the allow lists skip the filters (E13).
-    public func allowListed(_ s: SessionState, _ from: SMTPPath) -> Bool {
-        if let ip = s.ip, config.ipAllow.match(ip) != nil { return true }
-        return !from.isNull && config.mailfromAllow.match(from.mailbox) != nil
+    /// Throws only when a compiled list (LIST.cdb) cannot be read.
+    public func allowListed(_ s: SessionState, _ from: SMTPPath) throws -> Bool {
+        if let ip = s.ip, try config.ipAllow.match(ip) != nil { return true }
+        return try !from.isNull && config.mailfromAllow.match(from.mailbox) != nil
     }
+
+    /// A list that cannot be read (a damaged LIST.cdb) is a temporary failure: the client retries.
+    static let listUnreadable = EnvelopeDecision.reply(SMTPReply(451, "4.3.0", "temporary failure reading a control file"),
+                                                       rule: "list-temporary")
 
     /// MAIL FROM: sender lists (E6) and the empty sender (E8).
     public func mailFrom(_ from: SMTPPath, _ s: SessionState) -> EnvelopeDecision {
-        if s.isTrusted || allowListed(s, from) { return .accept }
+        do { return try checkMailFrom(from, s) } catch { return Self.listUnreadable }
+    }
+
+    func checkMailFrom(_ from: SMTPPath, _ s: SessionState) throws -> EnvelopeDecision {
+        if try s.isTrusted || allowListed(s, from) { return .accept }
         let v = values(s, from: from)
         if from.isNull {
-            if config.badmailfrom.match("") != nil { return refuse(553, "5.7.1", "badmailfrom", v) }
+            if try config.badmailfrom.match("") != nil { return refuse(553, "5.7.1", "badmailfrom", v) }
             return apply(config.senderRules["empty-sender"], rule: "empty-sender", v) ?? .accept
         }
-        if config.badmailfrom.match(from.mailbox) != nil || config.mailfromBlock.match(from.mailbox) != nil
+        if try config.badmailfrom.match(from.mailbox) != nil || config.mailfromBlock.match(from.mailbox) != nil
             || config.mailfromBlockDomains.match(from.domain) != nil {
             return refuse(553, "5.7.1", "badmailfrom", v)
         }
@@ -51,6 +60,10 @@ public struct EnvelopePolicy {
     /// RCPT TO, chkuser's order: syntax tricks, relay, trust, conn verdict, honeypots, lists,
     /// sender rules, limits, and last whether the mailbox exists.
     public func rcptTo(_ to: SMTPPath, from: SMTPPath, recipientsInMessage: Int, _ s: SessionState) -> EnvelopeDecision {
+        do { return try checkRcptTo(to, from: from, recipientsInMessage: recipientsInMessage, s) } catch { return Self.listUnreadable }
+    }
+
+    func checkRcptTo(_ to: SMTPPath, from: SMTPPath, recipientsInMessage: Int, _ s: SessionState) throws -> EnvelopeDecision {
         let v = values(s, from: from, to: to)
         if !s.isTrusted && to.hasRoutingTricks { return refuse(553, "5.7.1", "routing", v) }
         if to.isNull || to.domain.isEmpty {
@@ -68,20 +81,20 @@ public struct EnvelopePolicy {
             || config.maxRecipientsPerSession > 0 && s.sessionRecipients >= config.maxRecipientsPerSession {
             return refuse(452, "4.5.3", "too-many-recipients", v)
         }
-        let unfiltered = config.unfiltered.match(to.mailbox) != nil
+        let unfiltered = try config.unfiltered.match(to.mailbox) != nil
         // A tagging rule lets the recipient through, if it exists; the tag travels with the message.
         var tagged: EnvelopeDecision? = nil
-        if !unfiltered && !allowListed(s, from) {
+        if try !unfiltered && !allowListed(s, from) {
             if let conn = s.connVerdict, to.localPart.asciiLowercased != "postmaster" {
                 let reply = conn.action == .refuse ? SMTPReply(553, "5.7.1", conn.text) : SMTPReply(451, "4.7.1", conn.text)
                 return .reply(reply, rule: conn.rule)
             }
-            if config.honeypots.match(to.mailbox) != nil {
+            if try config.honeypots.match(to.mailbox) != nil {
                 return .replyAndReport(SMTPReply(550, "5.1.1", config.messages.text("honeypot", v)), rule: "honeypot",
                                        event: .honeypot, disconnect: false)
             }
-            if config.rcptBlock.match(to.mailbox) != nil { return refuse(553, "5.7.1", "rcptblock", v) }
-            if !config.rcptAllow.isEmpty && config.rcptAllow.match(to.mailbox) == nil { return refuse(550, "5.7.1", "rcptallow", v) }
+            if try config.rcptBlock.match(to.mailbox) != nil { return refuse(553, "5.7.1", "rcptblock", v) }
+            if try !config.rcptAllow.isEmpty && config.rcptAllow.match(to.mailbox) == nil { return refuse(550, "5.7.1", "rcptallow", v) }
             if !from.isNull {
                 if from.mailbox.asciiLowercased == to.mailbox.asciiLowercased,
                    let d = apply(config.senderRules["from-equals-to"], rule: "from-equals-to", v) {

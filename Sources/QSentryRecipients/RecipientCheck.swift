@@ -58,7 +58,7 @@ public struct RecipientCheck {
                 return .exists("validrcptto.cdb")
             }
             let name: String
-            if locals.match(d) != nil {
+            if try locals.match(d) != nil {
                 name = local
             } else if let prefix = virtualDomains.prefix(local: local, domain: d) {
                 name = prefix + "-" + local

@@ -172,7 +172,7 @@ public final class SMTPSession {
         }
         var decision = policy.mailFrom(from, state)
         var found: SPFOutcome? = nil
-        if decision.passes && !state.isTrusted && !policy.allowListed(state, from) {
+        if decision.passes && !state.isTrusted && !((try? policy.allowListed(state, from)) ?? false) {  // mailFrom read the lists already
             let dns = senderDNS.check(from, helo: helo, state)
             found = dns.spf
             decision = decision.then(dns.decision)

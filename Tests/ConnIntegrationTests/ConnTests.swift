@@ -140,6 +140,18 @@ import TestHarness
         #expect(try rig.session(from: "127.0.0.7").contains("553"))
     }
 
+    @Test func compiledIPBlockIsRead() throws {
+        let rig = try Rig()
+        try rig.control("ipblock", (0..<5000).map { "10.\($0 / 256).\($0 % 256).0/24" }.joined(separator: "\n") + "\n127.0.0.9\n")
+        let cdb = try Run.command(Run.program("qsentry"), ["cdb", "ipblock"], environment: rig.root.environment())
+        #expect(cdb.status == 0, "\(cdb.output)")
+        try FileManager.default.removeItem(atPath: rig.root.path + "/control/qsentry/ipblock")
+        try rig.start()
+        #expect(try rig.session(from: "127.0.0.9").contains("553 5.7.1 Connections from 127.0.0.9 are refused here"))
+        #expect(try rig.session(from: "127.0.0.8").contains("220 downstream"))
+        #expect(rig.log.contains("ipblock=line5001"), "\(rig.log)")
+    }
+
     @Test func rblsmtpdVariableAndRelayClient() throws {
         let rig = try Rig()
         try rig.zones(["bl.test": Self.blocklist])

@@ -8,29 +8,29 @@ import Testing
 
     @Test func exactAndCaseInsensitiveAndTrailingDot() throws {
         let l = try list("Example.COM\n")
-        #expect(l.match("example.com")?.line == 1)
-        #expect(l.match("EXAMPLE.com.")?.line == 1)
-        #expect(l.match("sub.example.com") == nil)
-        #expect(l.match("example.org") == nil)
+        #expect(try l.match("example.com")?.line == 1)
+        #expect(try l.match("EXAMPLE.com.")?.line == 1)
+        #expect(try l.match("sub.example.com") == nil)
+        #expect(try l.match("example.org") == nil)
     }
 
     @Test func leadingDotMatchesSubdomainsOnly() throws {
         let l = try list(".example.com\n")
-        #expect(l.match("a.b.example.com")?.entry == ".example.com")
-        #expect(l.match("example.com") == nil)
-        #expect(l.match("badexample.com") == nil)
+        #expect(try l.match("a.b.example.com")?.entry == ".example.com")
+        #expect(try l.match("example.com") == nil)
+        #expect(try l.match("badexample.com") == nil)
     }
 
     @Test func idnaLeftAsIs() throws {
         let l = try list("bücher.example\n")
-        #expect(l.match("bücher.example") != nil)
-        #expect(l.match("BÜCHER.example") == nil)
+        #expect(try l.match("bücher.example") != nil)
+        #expect(try l.match("BÜCHER.example") == nil)
     }
 
     @Test func badEntries() throws {
         let l = try list("user@example.com\nbad_domain!.com\na..b\nok.example\n")
         #expect(l.problems.map(\.line) == [1, 2, 3])
-        #expect(l.match("ok.example")?.line == 4)
+        #expect(try l.match("ok.example")?.line == 4)
     }
 }
 
@@ -41,37 +41,37 @@ import Testing
 
     @Test func fullAddressCaseInsensitiveLikeQmail() throws {
         let l = try list("Spammer@Example.com\n")
-        #expect(l.match("spammer@example.com")?.line == 1)
-        #expect(l.match("SPAMMER@EXAMPLE.COM.")?.line == 1)
-        #expect(l.match("other@example.com") == nil)
+        #expect(try l.match("spammer@example.com")?.line == 1)
+        #expect(try l.match("SPAMMER@EXAMPLE.COM.")?.line == 1)
+        #expect(try l.match("other@example.com") == nil)
     }
 
     @Test func atDomainCoversTheDomainOnly() throws {
         let l = try list("@spam.example\n")
-        #expect(l.match("anyone@SPAM.example")?.entry == "@spam.example")
-        #expect(l.match("anyone@sub.spam.example") == nil)
+        #expect(try l.match("anyone@SPAM.example")?.entry == "@spam.example")
+        #expect(try l.match("anyone@sub.spam.example") == nil)
     }
 
     @Test func fullAddressBeforeDomain() throws {
         let l = try list("@example.com\nboss@example.com\n")
-        #expect(l.match("boss@example.com")?.line == 2)
-        #expect(l.match("x@example.com")?.line == 1)
+        #expect(try l.match("boss@example.com")?.line == 2)
+        #expect(try l.match("x@example.com")?.line == 1)
     }
 
     @Test func nullSender() throws {
         let l = try list("<>\n")
-        #expect(l.match("")?.line == 1)
+        #expect(try l.match("")?.line == 1)
         #expect(try self.list("@x.example\n").match("") == nil)
     }
 
     @Test func lastAtSplitsDomain() throws {
         let l = try list("@local.example\n")
-        #expect(l.match("user@other@local.example") != nil)
+        #expect(try l.match("user@other@local.example") != nil)
     }
 
     @Test func badEntries() throws {
         let l = try list("nodomain\nuser@\nwith space@x.example\nok@x.example\n")
         #expect(l.problems.map(\.line) == [1, 2, 3])
-        #expect(l.match("ok@x.example") != nil)
+        #expect(try l.match("ok@x.example") != nil)
     }
 }

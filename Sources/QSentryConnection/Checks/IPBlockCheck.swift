@@ -13,7 +13,11 @@ public struct IPBlockCheck: ConnectionCheck {
     }
 
     public func evaluate(_ client: ClientInfo, _ ip: IPAddress, answers: [DNSQuery: DNSAnswer]) -> RuleResult {
-        guard let m = list.match(ip) else { return .pass(name, "miss") }
+        let found: ListMatch?
+        do { found = try list.match(ip) } catch {
+            return RuleResult(name, Verdict(.deferred, rule: name, text: "temporary failure reading ipblock.cdb"), "unreadable")
+        }
+        guard let m = found else { return .pass(name, "miss") }
         return RuleResult(name, Verdict(.refuse, rule: name, text: messages.text(name, .init(ip: ip.description))), "line\(m.line)")
     }
 }

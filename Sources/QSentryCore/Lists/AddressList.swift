@@ -7,6 +7,9 @@
 public struct AddressList: Sendable {
     private var addresses: [String: ListMatch] = [:]
     private var domains: [String: ListMatch] = [:]
+    /// Entries in file order, for `qsentry cdb`.
+    private var order: [(key: String, match: ListMatch)] = []
+    private var compiled: CompiledList?
     public private(set) var problems: [ControlError] = []
 
     public init() {}
@@ -17,6 +20,7 @@ public struct AddressList: Sendable {
             let m = ListMatch(line: line.number, entry: text)
             if text == "<>" {
                 if addresses[""] == nil { addresses[""] = m }
+                order.append(("a", m))
                 continue
             }
             if text.contains(" ") || text.contains("\t") {
@@ -35,27 +39,49 @@ public struct AddressList: Sendable {
             }
             if at == text.startIndex {
                 if domains[domain] == nil { domains[domain] = m }
+                order.append(("d" + domain, m))
             } else {
                 let key = AddressList.key(local: text[..<at], domain: domain)
                 if addresses[key] == nil { addresses[key] = m }
+                order.append(("a" + key, m))
             }
         }
     }
 
+    /// Loads `path`, or `path.cdb` when that is at least as new; a missing file is an empty list.
     public static func load(_ path: String) throws -> AddressList {
+        if let compiled = try CompiledList.open(for: path) {
+            var list = AddressList()
+            list.compiled = compiled
+            return list
+        }
         guard let lines = try ControlFile.lines(path) else { return AddressList() }
         return AddressList(lines: lines, path: path)
     }
 
-    public var isEmpty: Bool { addresses.isEmpty && domains.isEmpty }
+    public var isEmpty: Bool { compiled.map { $0.count == 0 } ?? (addresses.isEmpty && domains.isEmpty) }
+
+    /// The records `qsentry cdb` compiles this list to.
+    public var compiledEntries: [(key: String, match: ListMatch)] { order }
 
     /// Matches `address` (a bare `local@domain`, "" for the null sender): full address first, then `@domain`.
-    public func match(_ address: String) -> ListMatch? {
-        if address.isEmpty { return addresses[""] }
-        guard let at = address.lastIndex(of: "@") else { return addresses[address.asciiLowercased] }
+    /// Throws only for a compiled list whose file is damaged.
+    public func match(_ address: String) throws -> ListMatch? {
+        let (full, domain) = Self.keys(address)
+        if let c = compiled {
+            if let m = try c.find("a" + full) { return m }
+            return try domain.map { try c.find("d" + $0) } ?? nil
+        }
+        if let m = addresses[full] { return m }
+        return domain.flatMap { domains[$0] }
+    }
+
+    /// The full-address key and the domain of `address`.
+    private static func keys(_ address: String) -> (full: String, domain: String?) {
+        if address.isEmpty { return ("", nil) }
+        guard let at = address.lastIndex(of: "@") else { return (address.asciiLowercased, nil) }
         let domain = DomainName.normalize(address[address.index(after: at)...])
-        if let m = addresses[AddressList.key(local: address[..<at], domain: domain)] { return m }
-        return domains[domain]
+        return (key(local: address[..<at], domain: domain), domain)
     }
 
     private static func key(local: Substring, domain: String) -> String {

@@ -94,6 +94,14 @@ public enum FileBytes {
         throw SystemError("stat", path: path, errno: e)
     }
 
+    /// Modification time in nanoseconds since the epoch, or nil when the file is missing: to tell
+    /// which of two files written within the same second is newer.
+    public static func modificationNanoseconds(_ path: String) -> Int? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return Int(st.st_mtim.tv_sec) * 1_000_000_000 + Int(st.st_mtim.tv_nsec)
+    }
+
     /// Modification time in seconds, or nil when the file is missing.
     public static func modificationTime(_ path: String) -> Int? {
         var st = stat()
