@@ -5,6 +5,7 @@
 #                         release with a static Swift runtime, install the five
 #                         programs, their man pages and the example control files
 #   ./install.sh test     install what the tests need, then run the whole suite
+#   ./install.sh man      install only the man pages (the tests check them this way)
 #
 # Settings (environment): PREFIX (default /usr/local), QMAIL (default /var/qmail).
 # Idempotent: a second run changes nothing. Never overwrites an admin's control file.
@@ -87,15 +88,21 @@ install_programs() {
     for p in $PROGRAMS; do
         install -C -m 755 "$bin/$p" "$PREFIX/bin/$p"
     done
-    for page in "$HERE"/man/*.[58]; do
-        [ -e "$page" ] || continue
-        section=${page##*.}
-        install -C -m 644 "$page" "$PREFIX/share/man/man$section/$(basename "$page")"
-    done
+    install_man_pages
     # Examples for reference (tcp.smtp, run scripts, .qmail lines), always refreshed.
     (cd "$HERE/qmail-control-examples" && find . -type f) | while read -r f; do
         install -C -D -m 644 "$HERE/qmail-control-examples/$f" "$PREFIX/share/doc/qsentry/examples/$f"
     done
+}
+
+install_man_pages() {
+    install -d "$PREFIX/share/man/man8" "$PREFIX/share/man/man5"
+    for page in "$HERE"/man/*.[58]; do
+        section=${page##*.}
+        install -C -m 644 "$page" "$PREFIX/share/man/man$section/$(basename "$page")"
+    done
+    # man-db finds pages under PREFIX/share/man through PATH (PREFIX/bin); refresh its index when it can.
+    if [ "$PREFIX" = /usr/local ] && command -v mandb >/dev/null 2>&1; then mandb -q 2>/dev/null || true; fi
 }
 
 # Example control files go in only where the admin has none: an existing file is never touched.
@@ -135,7 +142,11 @@ case "$MODE" in
         status=${PIPESTATUS[0]}
         exit "$status"
         ;;
+    man)
+        install_man_pages
+        say "installed the man pages in $PREFIX/share/man"
+        ;;
     *)
-        die "usage: ./install.sh [test]"
+        die "usage: ./install.sh [test|man]"
         ;;
 esac

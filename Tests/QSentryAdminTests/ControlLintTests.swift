@@ -119,3 +119,20 @@ import QSentryCore
         #expect(problems == [])
     }
 }
+
+/// qsentry-control(5) describes every file the catalog knows.
+@Suite struct ControlManPageTests {
+    @Test func everyCatalogFileIsInTheManPage() throws {
+        let page = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../man/qsentry-control.5").standardized.path
+        // Every word set in bold (.B and .BR lines): where the page names a file.
+        let bold = Set(try String(contentsOfFile: page, encoding: .utf8).split(separator: "\n")
+            .filter { $0.hasPrefix(".B ") || $0.hasPrefix(".BR ") }
+            .flatMap { $0.dropFirst($0.hasPrefix(".B ") ? 3 : 4).replacingOccurrences(of: "\\-", with: "-").split(separator: " ") }
+            .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\",;")) })
+        for spec in ControlCatalog.files {
+            #expect(bold.contains(spec.name), "\(spec.name) is not in qsentry-control(5)")
+        }
+    }
+}
+
