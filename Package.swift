@@ -79,7 +79,8 @@ let package = Package(
         // D1–D6: qsentry-local's delivery stage: preferences, spam tags, spamd, safe Maildir writes.
         .target(name: "QSentryDelivery", dependencies: ["QSentryCore", "QSentryMIME", "QSentryBayes", "QSentryStore", "QSentryScan"]),
         // What the admin CLI does, as a library so tests can call it.
-        .target(name: "QSentryAdmin", dependencies: ["QSentryCore", "QSentryStore"]),
+        .target(name: "QSentryAdmin", dependencies: ["QSentryCore", "QSentryStore", "QSentryDNS", "QSentryScan", "QSentryConnection",
+                                                     "QSentrySMTPD", "QSentryDelivery"]),
 
         // Thin executables.
         .executableTarget(name: "qsentry-conn", dependencies: ["QSentryConnection", "QSentryCore"], linkerSettings: fullyStatic),

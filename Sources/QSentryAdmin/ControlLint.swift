@@ -48,7 +48,7 @@ public struct ControlLint {
         } catch {
             return [ControlError(path: path, "\(error)")]
         }
-        return LineRules.check(spec.kind, lines: lines, path: path)
+        return LineRules.check(spec.kind, lines: lines, path: path) + ValueRules.check(spec.name, lines: lines, path: path)
     }
 
     func lintCDB(_ path: String) -> [ControlError] {

@@ -23,6 +23,21 @@ public struct SpamdClient {
         case failed(String)
     }
 
+    /// spamd's PING: nil when it answers PONG, else what went wrong.
+    public func ping() -> String? {
+        let sock: StreamSocket
+        switch StreamSocket.connect(address, timeoutSeconds: 5) {
+        case .success(let s): sock = s
+        case .failure(let e): return e.description
+        }
+        defer { sock.close() }
+        guard sock.send("PING SPAMC/1.5\r\n\r\n".utf8) else { return "write: \(String(cString: strerror(errno)))" }
+        sock.finishSending()
+        guard let out = sock.receive(limit: 1024) else { return "no answer to PING" }
+        let line = String(decoding: out.prefix(while: { $0 != 13 && $0 != 10 }), as: UTF8.self)
+        return line.hasPrefix("SPAMD/") && line.hasSuffix(" PONG") ? nil : "answered \"\(line)\" to PING"
+    }
+
     /// Sends the message open on `fd` (read from its start, `size` bytes).
     public func check(fd: Int32, size: Int, user: String) -> Answer {
         if size > maxSize { return .skipped("larger than \(maxSize) bytes") }

@@ -44,6 +44,19 @@ public struct ClamdScanner: VirusScanner {
         return interpret(reply(sock))
     }
 
+    /// clamd's PING: nil when it answers PONG, else what went wrong.
+    public func ping() -> String? {
+        let sock: StreamSocket
+        switch StreamSocket.connect(address, timeoutSeconds: min(timeoutSeconds, 5)) {
+        case .success(let s): sock = s
+        case .failure(let e): return e.description
+        }
+        defer { sock.close() }
+        guard sock.send("zPING\0".utf8) else { return "write: \(String(cString: strerror(errno)))" }
+        let answer = reply(sock)
+        return answer == "PONG" ? nil : "answered \(answer.map { "\"\($0)\"" } ?? "nothing") to PING"
+    }
+
     func interpret(_ reply: String?) -> ScanResult {
         guard let reply else { return .failed("clamd: no reply (timeout or connection closed)") }
         // "stream: OK", "stream: Eicar-Signature FOUND", "INSTREAM size limit exceeded. ERROR"

@@ -31,6 +31,14 @@ public final class TLSContext {
 
     deinit { SSL_CTX_free(context) }
 
+    /// Seconds until the certificate's notAfter (negative once expired), for `qsentry check`.
+    public var secondsUntilExpiry: Int? {
+        guard let cert = SSL_CTX_get0_certificate(context), let notAfter = X509_get0_notAfter(cert) else { return nil }
+        var days: Int32 = 0, seconds: Int32 = 0
+        guard ASN1_TIME_diff(&days, &seconds, nil, notAfter) == 1 else { return nil }
+        return Int(days) * 86400 + Int(seconds)
+    }
+
     /// OpenSSL's most recent error as text (its queue is emptied).
     static func lastError() -> String {
         var last: UInt = 0
