@@ -80,7 +80,8 @@ let package = Package(
         .target(name: "QSentryDelivery", dependencies: ["QSentryCore", "QSentryMIME", "QSentryBayes", "QSentryStore", "QSentryScan"]),
         // What the admin CLI does, as a library so tests can call it.
         .target(name: "QSentryAdmin", dependencies: ["QSentryCore", "QSentryStore", "QSentryDNS", "QSentryScan", "QSentryConnection",
-                                                     "QSentrySMTPD", "QSentryDelivery"]),
+                                                     "QSentrySMTPD", "QSentryDelivery", "QSentryEnvelope", "QSentryContent", "QSentryMIME",
+                                                     "QSentryBayes"]),
 
         // Thin executables.
         .executableTarget(name: "qsentry-conn", dependencies: ["QSentryConnection", "QSentryCore"], linkerSettings: fullyStatic),

@@ -170,13 +170,7 @@ public final class SMTPSession {
            let n = Int(size.dropFirst(5)), n > policy.config.databytes {
             return reply(SMTPReply(552, "5.3.4", "message size exceeds the limit of \(policy.config.databytes) bytes"))
         }
-        var decision = policy.mailFrom(from, state)
-        var found: SPFOutcome? = nil
-        if decision.passes && !state.isTrusted && !((try? policy.allowListed(state, from)) ?? false) {  // mailFrom read the lists already
-            let dns = senderDNS.check(from, helo: helo, state)
-            found = dns.spf
-            decision = decision.then(dns.decision)
-        }
+        let (decision, found) = MailDecision.decide(from, helo: helo, state, policy: policy, senderDNS: senderDNS)
         log(from: from, to: nil, decision, spf: found)
         guard decision.passes else { return answer(decision) }
         guard let c = ensureChild() else { return reply(SMTPReply(451, "4.3.0", "local error; try again later")) }

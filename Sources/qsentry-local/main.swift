@@ -83,29 +83,8 @@ do { spool = try MessageSpool.readInPlace(0, orSpoolIn: maildir.path + "/tmp", p
 let facts = parser.finish()
 line.add("size", spool.size)
 
-var stage = DeliveryStage(preferences: preferences)
-stage.userName = user
-do {
-    if try ControlFile.integer(root.qsentry("local-virus-scan"), default: 0, range: 0...1) == 1 {
-        guard let text = try ControlFile.value(root.qsentry("clamd"))?.text, let address = ClamdScanner.parse(text) else {
-            temporary("local-virus-scan is on but control/qsentry/clamd names no clamd")
-        }
-        let accept = try ControlFile.value(root.qsentry("scan-failure"))?.text.trimmed.lowercased() == "accept"
-        stage.virus = (ClamdScanner(address: address), accept)
-    }
-    if let text = try ControlFile.value(root.qsentry("spamd"))?.text {
-        guard let address = ServiceAddress.parse(text) else { temporary("control/qsentry/spamd: expected a socket path or IP:port") }
-        stage.spamd = SpamdClient(address: address)
-    }
-    let url = try StoreConfiguration.configuredURL(root)
-    if try StoreConfiguration.mayHoldTokens(root, url: url) {
-        let store = try StoreConfiguration.open(root, url: url)
-        stage.bayes = (BayesDatabase(store: store), user.isEmpty ? nil : BayesDatabase(store: store, user: user))
-        stage.minimumLearned = try LearningPeriod.minimum(root)
-    }
-} catch {
-    temporary("\(error)")
-}
+let stage: DeliveryStage
+do { stage = try DeliveryStage.configured(root, user: user, preferences: preferences) } catch { temporary("\(error)") }
 
 switch stage.run(fd: spool.fd, size: spool.size, facts: facts, sender: env.sender, log: &line) {
 case .temporary(let why):

@@ -9,7 +9,8 @@ final class SMTPDRig {
     let exim: Exim
     var server: TCPServer!
 
-    init(_ files: [String: String] = [:], rules: String? = nil, child: String? = nil) throws {
+    /// `front`: programs before qsentry-smtpd on the tcpserver line (qsentry-conn and its options).
+    init(_ files: [String: String] = [:], rules: String? = nil, child: String? = nil, front: [String] = []) throws {
         root = try TempQmailRoot()
         exim = try Exim(root: root)
         try root.write("control/me", "mx.example.com\n")
@@ -23,7 +24,7 @@ final class SMTPDRig {
         try makeUsersCDB(alias: alias)
         for (k, v) in files { try root.write(k, v) }
         let cdb = try rules.map { try TCPServer.compileRules($0, in: root) }
-        server = try TCPServer(root: root, command: [Run.program("qsentry-smtpd"), child ?? exim.command], rules: cdb)
+        server = try TCPServer(root: root, command: front + [Run.program("qsentry-smtpd"), child ?? exim.command], rules: cdb)
     }
 
     /// users/cdb as qmail-newu writes it for "+:alias:…:-::" (every name goes to the alias user).

@@ -1,0 +1,48 @@
+import QSentryContent
+import QSentryCore
+
+/// qsentry-queue's content stage on a message file, with the envelope qsentry-smtpd would pass.
+/// Nothing is quarantined, reported or queued.
+enum ContentExplainer {
+    static func explain(_ root: QmailRoot, message: ExplainedMessage, sender: String, recipients: [String],
+                        ip: String, relayClient: Bool, authUser: String?) -> Explanation.Layer {
+        var layer = Explanation.Layer(program: "qsentry-queue")
+        let config: ContentConfiguration
+        do { config = try ContentConfiguration.load(root) } catch {
+            layer.steps.append(.init("config", input: "control/qsentry", result: "defer", detail: "\(error)"))
+            layer.verdict = "defer"
+            layer.reply = Self.reply(permanent: false, text: "\(error)")
+            return layer
+        }
+        let session = SessionFacts(ip: ip, authUser: authUser, trusted: relayClient || authUser != nil)
+        let scanned = ScannedMessage(spool: message.spool.fd, size: message.spool.size, facts: message.facts,
+                                     envelope: QmailEnvelope(sender: sender, recipients: recipients), session: session)
+        let outcome = ContentStage(config).run(scanned)
+        for entry in outcome.trail {
+            let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
+            layer.steps.append(.init(parts[0], input: "message (\(message.spool.size) bytes)", result: parts.count > 1 ? parts[1] : "applied"))
+        }
+        switch outcome.verdict {
+        case .pass:
+            layer.verdict = "accept"
+        case .refuse(let rule, let text, _):
+            layer.verdict = "refuse"
+            layer.reply = Self.reply(permanent: true, text: text)
+            layer.steps.append(.init(rule, input: "verdict", result: "refuse", detail: text))
+        case .deferred(let rule, let text):
+            layer.verdict = "defer"
+            layer.reply = Self.reply(permanent: false, text: text)
+            layer.steps.append(.init(rule, input: "verdict", result: "defer", detail: text))
+        }
+        return layer
+    }
+
+    /// What the client sees: qmail-smtpd's fixed text for qmail-queue's exit code, or with
+    /// notqmail's qmail-smtpd (exit 82 and fd 6) the rule's own text.
+    static func reply(permanent: Bool, text: String) -> String {
+        let clean = SMTPReply.sanitize(text)
+        return permanent
+            ? "554 mail server permanently rejected message (#5.3.0) [notqmail's qmail-smtpd: 554 \(clean) (#5.7.1)]"
+            : "451 mail server temporarily rejected message (#4.3.0) [notqmail's qmail-smtpd: 451 \(clean) (#4.3.0)]"
+    }
+}

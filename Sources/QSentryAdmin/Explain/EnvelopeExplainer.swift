@@ -1,0 +1,87 @@
+import QSentryCore
+import QSentryEnvelope
+import QSentrySMTPD
+
+/// qsentry-smtpd's decisions at MAIL FROM and at each RCPT TO, through the same policy and
+/// sender checks it runs; recipients it would accept go on to the content layer.
+enum EnvelopeExplainer {
+    static func explain(_ root: QmailRoot, ip: String, helo: String, from: String, to: [String], relayClient: Bool,
+                        authUser: String?) -> (layer: Explanation.Layer, accepted: [String]) {
+        var layer = Explanation.Layer(program: "qsentry-smtpd")
+        let config: EnvelopeConfiguration
+        do { config = try EnvelopeConfiguration.load(root) } catch {
+            layer.steps.append(.init("config", input: "control/qsentry", result: "defer", detail: "\(error)"))
+            layer.verdict = "defer"
+            layer.reply = "421 4.3.0 temporary local problem; try again later"
+            return (layer, [])
+        }
+        let policy = EnvelopePolicy(config: config)
+        var state = SessionState(ipText: ip, relayClient: relayClient, authUser: authUser)
+        if let authUser { layer.steps.append(.init("auth", input: authUser, result: "trusted", detail: "as if AUTH succeeded")) }
+
+        let sender: SMTPPath
+        switch SMTPPath.parse("<" + from + ">") {
+        case .success(let p): sender = p
+        case .failure(let e):
+            return refuse(&layer, "MAIL FROM:<\(from)>", SMTPReply(501, "5.1.7", "bad sender address: \(e)"), rule: "syntax")
+        }
+        let hostname = (try? ControlFile.value(root.control("me")))??.text.trimmed ?? "qsentry-smtpd.local"
+        let mail = MailDecision.decide(sender, helo: helo, state, policy: policy,
+                                       senderDNS: SenderDNSChecks(policy: policy, root: root, receiver: hostname))
+        let mailInput = "MAIL FROM:<\(from)>"
+        let spfDetail = mail.spf.map { "spf=\($0.result.rawValue)" } ?? ""
+        if case .reply(let r, let rule) = mail.decision { return refuse(&layer, mailInput, r, rule: rule, spf: spfDetail) }
+        if case .replyAndReport(let r, let rule, _, _) = mail.decision { return refuse(&layer, mailInput, r, rule: rule, spf: spfDetail) }
+        layer.steps.append(.init(mail.decision.rule ?? "sender rules", input: mailInput, result: result(mail.decision), detail: spfDetail))
+        var tagged = mail.decision.rule != nil
+
+        var accepted: [String] = []
+        var firstRefusal: SMTPReply? = nil
+        for address in to {
+            let input = "RCPT TO:<\(address)>"
+            let recipient: SMTPPath
+            switch SMTPPath.parse("<" + address + ">") {
+            case .success(let p): recipient = p
+            case .failure(let e):
+                let r = SMTPReply(501, "5.1.3", "bad recipient address: \(e)")
+                layer.steps.append(.init("syntax", input: input, result: "refuse", detail: r.description))
+                firstRefusal = firstRefusal ?? r
+                continue
+            }
+            let d = policy.rcptTo(recipient, from: sender, recipientsInMessage: accepted.count, state)
+            switch d {
+            case .accept, .tag:
+                layer.steps.append(.init(d.rule ?? "recipient rules", input: input, result: result(d)))
+                accepted.append(recipient.mailbox)
+                state.sessionRecipients += 1
+                if d.rule != nil { tagged = true }
+            case .reply(let r, let rule), .replyAndReport(let r, let rule, _, _):
+                layer.steps.append(.init(rule, input: input, result: r.isTemporary ? "defer" : "refuse", detail: r.description))
+                if rule == "unknown-recipient" || rule == "bad-recipients" { state.badRecipients += 1 }
+                firstRefusal = firstRefusal ?? r
+            }
+        }
+        if accepted.isEmpty, let r = firstRefusal {
+            layer.verdict = r.isTemporary ? "defer" : "refuse"
+            layer.reply = r.description
+        } else {
+            layer.verdict = tagged ? "tag" : "accept"
+            if let r = firstRefusal { layer.reply = "some recipients refused: " + r.description }
+        }
+        return (layer, accepted)
+    }
+
+    static func result(_ d: EnvelopeDecision) -> String {
+        if case .tag = d { return "tag" }
+        return "accept"
+    }
+
+    static func refuse(_ layer: inout Explanation.Layer, _ input: String, _ r: SMTPReply, rule: String,
+                       spf: String = "") -> (layer: Explanation.Layer, accepted: [String]) {
+        layer.steps.append(.init(rule, input: input, result: r.isTemporary ? "defer" : "refuse",
+                                 detail: [spf, r.description].filter { !$0.isEmpty }.joined(separator: "; ")))
+        layer.verdict = r.isTemporary ? "defer" : "refuse"
+        layer.reply = r.description
+        return (layer, [])
+    }
+}
