@@ -24,6 +24,14 @@ public enum LogTimestamp {
         let date = parts[0].split(separator: "-").compactMap { Int($0) }
         let clock = parts[1].split(separator: ".")[0].split(separator: ":").compactMap { Int($0) }
         guard date.count == 3, clock.count == 3 else { return nil }
+        var t = brokenDown(date, clock)
+        t.tm_isdst = -1
+        let seconds = mktime(&t)
+        return seconds == -1 ? nil : Int(seconds)
+    }
+
+    /// A broken-down time from [year, month, day] and [hour, minute, second].
+    static func brokenDown(_ date: [Int], _ clock: [Int]) -> tm {
         var t = tm()
         t.tm_year = Int32(date[0] - 1900)
         t.tm_mon = Int32(date[1] - 1)
@@ -31,9 +39,7 @@ public enum LogTimestamp {
         t.tm_hour = Int32(clock[0])
         t.tm_min = Int32(clock[1])
         t.tm_sec = Int32(clock[2])
-        t.tm_isdst = -1
-        let seconds = mktime(&t)
-        return seconds == -1 ? nil : Int(seconds)
+        return t
     }
 
     /// `24h`, `7d`, `90m`, `30s` before `now`, or a UTC date `YYYY-MM-DD` / `YYYY-MM-DDTHH:MM[:SS]`.
@@ -56,13 +62,7 @@ public enum LogTimestamp {
             guard c.count == 2 || c.count == 3 else { return nil }
             for (i, v) in c.enumerated() { clock[i] = v }
         }
-        var t = tm()
-        t.tm_year = Int32(date[0] - 1900)
-        t.tm_mon = Int32(date[1] - 1)
-        t.tm_mday = Int32(date[2])
-        t.tm_hour = Int32(clock[0])
-        t.tm_min = Int32(clock[1])
-        t.tm_sec = Int32(clock[2])
+        var t = brokenDown(date, clock)
         let seconds = timegm(&t)
         return seconds == -1 ? nil : Int(seconds)
     }
