@@ -32,6 +32,7 @@ import TestHarness
         Case(rule: "empty-sender", files: ["control/qsentry/sender-rules": "empty-sender=refuse\n"], from: ""),
         Case(rule: "from-equals-to", files: ["control/qsentry/sender-rules": "from-equals-to=refuse\n"], from: "sales@example.com"),
         Case(rule: "same-domain", files: ["control/qsentry/sender-rules": "same-domain=defer\n"], from: "x@example.com"),
+        Case(rule: "bad-recipients", files: ["control/qsentry/badrcptlimit": "1\n"], to: ["n1@example.com", "n2@example.com"]),
         Case(rule: "too-many-recipients", files: ["control/qsentry/maxrcpt": "message=1\n"], to: ["sales@example.com", "info@example.com"]),
         Case(rule: "messages", files: ["control/qsentry/rcptblock": "sales@example.com\n",
                                        "control/qsentry/messages": "rcptblock=No mail for %EMailTo% from %IP%\n"]),
@@ -140,9 +141,24 @@ import TestHarness
         #expect(try explain(rig.root, ip: "127.0.0.23")["verdict"] as? String == "accept")
     }
 
-    @Test(arguments: ["attachment", "keyword", "subject-spaces", "virus", "clean"])
+    @Test(arguments: ["attachment", "keyword", "subject-spaces", "virus", "uribl", "bayes", "clean"])
     func contentRules(_ rule: String) throws {
         let root = try TempQmailRoot()
+        var dns: RBLDNSD? = nil
+        if rule == "uribl" {
+            dns = try RBLDNSD(root: root, zones: ["uribl.test": "spam-pills.com\n"], type: "dnset")
+            try root.write("control/qsentry/dnsservers", dns!.address + "\n")
+            try root.write("control/qsentry/uribl", "uribl.test\n")
+        }
+        if rule == "bayes" {
+            try root.write("control/qsentry/bayes-reject", "99\n")
+            try root.write("control/qsentry/bayes-min-learned", "20\n")
+            try BayesCorpus.write(to: root.path + "/corpus", spam: 20, ham: 20)
+            for kind in ["spam", "ham"] {
+                let r = try Run.command(Run.program("qsentry"), ["learn", "--" + kind, root.path + "/corpus/" + kind], environment: root.environment())
+                #expect(r.status == 0, "\(r.output)")
+            }
+        }
         _ = try QueueRun.recordingQueue(in: root)
         try root.write("control/me", "mx.example.com\n")
         try root.write("control/rcpthosts", "example.com\n")
@@ -158,6 +174,8 @@ import TestHarness
         case "keyword": message = "Subject: offer\r\n\r\nBuy cheap meds today\r\n"
         case "subject-spaces": message = "Subject: hello          there\r\n\r\nhi\r\n"
         case "virus": message = "Subject: test\r\n\r\n\(Clamd.eicar)\r\n"
+        case "uribl": message = "Subject: pills\r\n\r\nSee http://www.spam-pills.com/buy now\r\n"
+        case "bayes": message = BayesCorpus.message(spam: true, index: 500)
         default: message = "Subject: hello\r\n\r\nJust a note.\r\n"
         }
         let path = root.path + "/message.eml"
@@ -177,3 +195,73 @@ import TestHarness
         #expect(real.stderr.contains("rule=\(rule)"), "\(real.stderr)")
     }
 }
+
+/// The rules that ask the DNS (reverse DNS, SPF, the sender's MX), the country database and p0f.
+@Suite struct ExplainAgreementDNSTests {
+    static let zone = """
+    ns IN A 127.0.0.1
+    fail IN TXT "v=spf1 ip4:198.51.100.1 -all"
+    fail IN A 198.51.100.1
+    nomx IN TXT "no mail here"
+    """
+
+    func explain(_ root: TempQmailRoot, ip: String, from: String = "a@example.org") throws -> [String: Any] {
+        let r = try Run.command(Run.program("qsentry"), ["explain", "--json", "--ip", ip, "--from", from, "--to", "sales@example.com"],
+                                environment: root.environment())
+        #expect(r.status == 0, "\(r.output)")
+        return try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] ?? [:]
+    }
+
+    /// The reply to `command` in a session from `ip`.
+    func reply(_ rig: SMTPDRig, from ip: String, sender: String = "a@example.org", to command: String) throws -> String {
+        let t = try RawClient.session(rig.server.address, ["EHLO c.example.org", "MAIL FROM:<\(sender)>", "RCPT TO:<sales@example.com>", "QUIT"],
+                                      from: ip)
+        let lines = t.split(separator: "\n").map(String.init)
+        guard let i = lines.firstIndex(where: { $0.hasPrefix("C: " + command) }), i + 1 < lines.count else { return t }
+        return lines[i + 1]
+    }
+
+    @Test func spfAndSenderMX() throws {
+        let nsd = try NSD(root: try TempQmailRoot(), zones: ["spf.test": Self.zone])
+        let rig = try SMTPDRig(["control/qsentry/dnsservers": nsd.address + "\n", "control/qsentry/spf": "fail=refuse\n",
+                                "control/qsentry/sender-rules": "sender-mx=refuse\n"],
+                               rules: ":allow,TCPREMOTEIP=\"192.0.2.10\"\n")
+        for sender in ["a@fail.spf.test", "a@nomx.spf.test"] {
+            let e = try explain(rig.root, ip: "192.0.2.10", from: sender)
+            let real = try reply(rig, from: "127.0.0.1", sender: sender, to: "MAIL")
+            #expect(real.hasPrefix("5") && e["reply"] as? String == real, "\(sender): real \(real), explain \(e)")
+        }
+    }
+
+    @Test func reverseDNSCountryAndP0f() throws {
+        let rig = try SMTPDRig(front: [Run.program("qsentry-conn"), "-t", "5"])
+        let nsd = try NSD(root: rig.root, zones: ["0.0.127.in-addr.arpa": "41 IN PTR 127-0-0-41.dynamic.example.test.\n"])
+        try rig.root.write("control/qsentry/dnsservers", nsd.address + "\n")
+        try rig.root.write("control/qsentry/rdns", "mode=require\ngeneric=refuse\n")
+        try rig.root.write("control/qsentry/rdns-generic", "*dynamic*\n")
+        for ip in ["127.0.0.41", "127.0.0.42"] {  // generic name; no name at all
+            let e = try explain(rig.root, ip: ip)
+            let real = try reply(rig, from: ip, to: "RCPT")
+            #expect(real.hasPrefix("553") && e["reply"] as? String == real, "\(ip): real \(real), explain \(e)")
+        }
+        try FileManager.default.removeItem(atPath: rig.root.path + "/control/qsentry/rdns")
+
+        let mmdb = rig.root.path + "/country.mmdb"
+        try MMDBWriter.write(mmdb, networks: ["127.0.1.0/24": "XB"])
+        try rig.root.write("control/qsentry/geoip", mmdb + "\n")
+        try rig.root.write("control/qsentry/countries", "XB\n")
+        let country = try explain(rig.root, ip: "127.0.1.2")
+        let realCountry = try reply(rig, from: "127.0.1.2", to: "RCPT")
+        #expect(realCountry.hasPrefix("553") && country["reply"] as? String == realCountry, "real \(realCountry), explain \(country)")
+        try FileManager.default.removeItem(atPath: rig.root.path + "/control/qsentry/countries")
+
+        // p0f knows a client once it has seen it connect: the real session first, then explain asks p0f as qsentry-conn did.
+        let p0f = try P0f(root: rig.root)
+        try rig.root.write("control/qsentry/p0f", p0f.socketPath + "\n")
+        try rig.root.write("control/qsentry/p0f-policy", "linux=refuse\n")
+        let realP0f = try reply(rig, from: "127.0.0.2", to: "RCPT")
+        let e = try explain(rig.root, ip: "127.0.0.2")
+        #expect(realP0f.hasPrefix("553") && e["reply"] as? String == realP0f, "real \(realP0f), explain \(e)")
+    }
+}
+
