@@ -45,6 +45,24 @@ import QSentryCore
         #expect(!rig.log.contains("s3cret"))
     }
 
+    /// A1: `qsentry explain --auth` relays as an authenticated client does, and a stranger does not.
+    @Test func explainAgreesOnAuthenticatedRelay() throws {
+        let rig = try rig(["control/qsentry/rcptblock": "friend@elsewhere.example\n"])
+        let t = try rig.swaks(["--auth", "PLAIN", "--auth-user", "alice", "--auth-password", "s3cret",
+                               "--from", "alice@example.com", "--to", "friend@elsewhere.example", "--quit-after", "RCPT"])
+        #expect(t.contains("235 2.7.0") && Swaks.replyCodes(t).suffix(2) == [250, 221], "\(t)")
+        func explain(_ extra: [String]) throws -> String {
+            try Run.command(Run.program("qsentry"), ["explain", "--ip", "127.0.0.1", "--from", "alice@example.com",
+                                                    "--to", "friend@elsewhere.example"] + extra, environment: rig.root.environment()).stdout
+        }
+        let trusted = try explain(["--auth", "alice"])
+        #expect(trusted.contains("auth: alice -> trusted") && trusted.contains("verdict: accept"), "\(trusted)")
+        let stranger = try explain([])
+        let plain = try rig.swaks(["--from", "alice@example.com", "--to", "friend@elsewhere.example", "--quit-after", "RCPT"])
+        #expect(plain.contains("553 5.7.1 sorry, that domain isn't in my list of allowed rcpthosts"), "\(plain)")
+        #expect(stranger.contains("reply: 553 5.7.1 sorry, that domain isn't in my list of allowed rcpthosts"), "\(stranger)")
+    }
+
     /// AUTH after a first message: the qmail-smtpd started without RELAYCLIENT is replaced.
     @Test func authAfterAMessageRestartsTheServerBehind() throws {
         let rig = try rig()
