@@ -101,6 +101,11 @@ let package = Package(
             linkerSettings: fullyStatic
         ),
 
+        // Issue 10: every parser of outside input as a fuzz target; qsentry-fuzz is libFuzzer's entry (bench/fuzz.sh).
+        .target(name: "QSentryFuzz", dependencies: ["QSentryAdmin", "QSentryBayes", "QSentryConnection", "QSentryContent",
+                                                    "QSentryCore", "QSentryDNS", "QSentryMIME", "QSentrySMTPD"]),
+        .executableTarget(name: "qsentry-fuzz", dependencies: ["QSentryFuzz"]),
+
         // Tests: unit tests per module, integration tests with real servers.
         .testTarget(name: "QSentryCoreTests", dependencies: ["QSentryCore"]),
         .testTarget(name: "QSentryDNSTests", dependencies: ["QSentryDNS", "QSentryCore", "TestHarness"]),
@@ -121,6 +126,7 @@ let package = Package(
         .testTarget(name: "QSentryAdminTests", dependencies: ["QSentryAdmin", "QSentryCore"]),
         .target(name: "TestHarness", path: "Tests/TestHarness", exclude: ["exim.conf.in"]),
         .testTarget(name: "HarnessTests", dependencies: ["TestHarness"]),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["QSentryFuzz"]),
         .testTarget(
             name: "SystemLibraryTests",
             dependencies: ["CCDB", "CAres", "CClamAV", "CSPF2", "CHiredis", "CMaxMindDB", "COpenSSL", "CSQLite", "CPSL", "CLMDB", "QSentrySPF", "QSentryScan"]

@@ -140,6 +140,9 @@ case "$MODE" in
         set +e
         swift test --skip-build 2>&1 | grep -vE '^(􀟈|◇|↳|✔ Test [^ ]+\(|✔ Suite|Test Suite .* started)'
         status=${PIPESTATUS[0]}
+        # Each fuzz target briefly (bench/fuzz.sh TARGET SECONDS runs them long).
+        say "fuzzing each target for ${QSENTRY_FUZZ_SECONDS:-5} s"
+        bench/fuzz.sh all "${QSENTRY_FUZZ_SECONDS:-5}" || status=1
         exit "$status"
         ;;
     man)

@@ -7,11 +7,12 @@ import CAres
 import QSentryCore
 
 /// Turns a raw DNS answer into records with c-ares' parsers; a malformed answer is temporary.
-enum AnswerParser {
+/// Public for the fuzz target (qsentry-fuzz dns), which feeds it what a hostile server could send.
+public enum AnswerParser {
     /// Records kept per answer: a DNSBL answers one or two, a hostile server is not allowed a thousand.
     static let maxRecords = 64
 
-    static func parse(_ type: DNSType, _ abuf: UnsafeMutablePointer<UInt8>, _ alen: Int32) -> DNSAnswer {
+    public static func parse(_ type: DNSType, _ abuf: UnsafeMutablePointer<UInt8>, _ alen: Int32) -> DNSAnswer {
         switch type {
         case .a: return a(abuf, alen)
         case .aaaa: return aaaa(abuf, alen)

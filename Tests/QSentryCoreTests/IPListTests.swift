@@ -67,6 +67,12 @@ import Testing
         }
     }
 
+    /// Found by the control fuzz target: a prefix whose octet the address parser refuses trapped.
+    @Test func aPrefixWithALeadingZeroIsAnErrorNotATrap() throws {
+        guard case .failure(let e) = IPNetwork.parse("192.0.07.") else { Issue.record("accepted"); return }
+        #expect(e.message == "bad address prefix \"192.0.07.\"")
+    }
+
     @Test func reverseLabels() throws {
         #expect(IPAddress("192.0.2.7")!.reverseLabels == "7.2.0.192")
         #expect(IPAddress("2001:db8::1")!.reverseLabels ==

@@ -68,7 +68,10 @@ public struct IPNetwork: Hashable, Sendable, CustomStringConvertible {
                 return .failure(.init("bad address prefix \"\(text)\""))
             }
             let padded = parts.map(String.init) + Array(repeating: "0", count: 4 - parts.count)
-            let addr = IPAddress(padded.joined(separator: "."))!
+            // "192.0.07." passes isOctet but not the address parser (a leading zero): an error, not a trap.
+            guard let addr = IPAddress(padded.joined(separator: ".")) else {
+                return .failure(.init("bad address prefix \"\(text)\""))
+            }
             return .success(IPNetwork(address: addr, prefixLength: parts.count * 8)!)
         }
         guard let addr = IPAddress(text) else { return .failure(.init("not an IP address: \"\(text)\"")) }
