@@ -53,8 +53,9 @@ public final class Exim: @unchecked Sendable {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: input)) ?? []).filter { $0.hasSuffix("-H") }.sorted()
         return names.map { h in
             let id = String(h.dropLast(2))
-            return ((try? String(contentsOfFile: "\(input)/\(id)-H", encoding: .utf8)) ?? "",
-                    (try? String(contentsOfFile: "\(input)/\(id)-D", encoding: .utf8)) ?? "")
+            // Decoded leniently: 8-bit header bytes that are not UTF-8 show as U+FFFD instead of losing the file.
+            func read(_ path: String) -> String { FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) } ?? "" }
+            return (read("\(input)/\(id)-H"), read("\(input)/\(id)-D"))
         }
     }
 }
