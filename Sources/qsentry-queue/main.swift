@@ -93,15 +93,22 @@ case .pass:
                                 envelope: envelope.bytes)
     exit(code)
 case .refuse(let rule, let text, let event):
-    line.add("verdict", "refuse")
-    line.add("rule", rule)
     do {
         let id = try Quarantine(directory: config.quarantineDirectory)
             .store(message: spool, envelope: envelope, ip: session.ip, rule: rule, text: text, now: Int(time(nil)))
+        line.add("verdict", "refuse")
+        line.add("rule", rule)
         line.add("quarantine", id)
     } catch {
-        // The refusal stands: the sender keeps the message, nothing is lost.
-        line.add("warning", "not quarantined: \(error)")
+        // Refused but not kept (quarantine disk full, say): a false positive could never be released,
+        // so the sender is told to retry, and the message is quarantined once there is room.
+        line.add("verdict", "defer")
+        line.add("rule", "quarantine-temporary")
+        line.add("refused-by", rule)
+        line.add("error", "\(error)")
+        line.emit()
+        exit(QueueRefusal.exitCode(permanent: false, text: "temporary local problem keeping the message; try again later",
+                                   enhanced: "4.3.0"))
     }
     line.emit()
     if let ip = IPAddress(session.ip) {

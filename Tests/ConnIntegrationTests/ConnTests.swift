@@ -121,6 +121,24 @@ import TestHarness
         #expect(!t.contains("downstream"))
     }
 
+    /// Issue 10: the DNS server stops answering mid-service: 451, never 553 or a pass; once a
+    /// server answers again, the same client is judged as before.
+    @Test func dnsServerGoneThenBack() throws {
+        let rig = try Rig()
+        try rig.zones(["bl.test": Self.blocklist])
+        try rig.control("dnsbl", "bl.test\n")
+        try rig.control("dnstimeout", "800\n")
+        try rig.start()
+        #expect(try rig.session(from: "127.0.0.2").contains("553"))
+        rig.dns = nil  // rbldnsd stopped: its port answers nothing now
+        let t = try rig.session(from: "127.0.0.2")
+        #expect(t.contains("451 4.7.1") && !t.contains("553") && !t.contains("downstream"), "\(t)")
+        #expect(try rig.session(from: "127.0.0.9").contains("451 4.7.1"))  // nobody passes unchecked either
+        try rig.zones(["bl.test": Self.blocklist])
+        #expect(try rig.session(from: "127.0.0.2").contains("553"))
+        #expect(try rig.session(from: "127.0.0.9").contains("220 downstream"))
+    }
+
     @Test func allowListWins() throws {
         let rig = try Rig()
         try rig.zones(["bl.test": Self.blocklist])
