@@ -70,7 +70,9 @@ apt_install_without_services() {
 
 build_release() {
     say "building release (static Swift runtime)"
-    (cd "$HERE" && swift build -c release --static-swift-stdlib 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]|prohibited flag' || true)
+    # A failed build must stop here: programs left from an earlier build would otherwise be installed.
+    (cd "$HERE" && swift build -c release --static-swift-stdlib 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]|prohibited flag' || true; }
+     exit "${PIPESTATUS[0]}") || die "the release build failed (see above)"
     bin=$(cd "$HERE" && swift build -c release --static-swift-stdlib --show-bin-path)
     for p in $PROGRAMS; do
         [ -x "$bin/$p" ] || die "build failed: $bin/$p missing"

@@ -26,7 +26,12 @@ public enum ListCompiler {
 
     /// Every catalog list under `root`, with its path.
     public static func lists(in root: QmailRoot) -> [(path: String, kind: ListKind)] {
-        ControlCatalog.files.compactMap { spec in kind(of: spec).map { (spec.path(in: root), $0) } }
+        // A plain loop: Swift 6.3's optimizer crashes (CopyPropagation) on the compactMap form of this.
+        var out: [(path: String, kind: ListKind)] = []
+        for spec in ControlCatalog.files {
+            if let k = kind(of: spec) { out.append((spec.path(in: root), k)) }
+        }
+        return out
     }
 
     /// Compiles the list at `path` to `path.cdb`; returns the number of entries written.
