@@ -52,7 +52,8 @@ public enum HostExtractor {
 
     /// The index after `http://` or `https://` at `at`, if one starts there.
     static func schemeEnd(_ t: ArraySlice<UInt8>, at: Int) -> Int? {
-        guard t[at] | 0x20 == UInt8(ascii: "h") else { return nil }
+        // An empty link (href="") has no first byte (found by fuzzing: it trapped).
+        guard at < t.endIndex, t[at] | 0x20 == UInt8(ascii: "h") else { return nil }
         for scheme in [Array("http://".utf8), Array("https://".utf8)] where at + scheme.count <= t.endIndex {
             if zip(t[at..<(at + scheme.count)], scheme).allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 }) {
                 return at + scheme.count

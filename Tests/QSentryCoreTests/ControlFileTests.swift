@@ -70,3 +70,16 @@ import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
+
+/// Durations in control files (bans, reputation).
+@Suite struct SettingSyntaxTests {
+    @Test func durations() {
+        #expect(SettingSyntax.seconds("90s") == 90 && SettingSyntax.seconds("10m") == 600 && SettingSyntax.seconds("2d") == 172_800)
+        #expect(SettingSyntax.seconds("15") == 900)
+        #expect(SettingSyntax.seconds("-1h") == nil && SettingSyntax.seconds("h") == nil)
+        // Found by the control fuzz target: a number too large to count in seconds trapped.
+        #expect(SettingSyntax.seconds("99999999999999999d") == nil)
+        #expect(SettingSyntax.seconds("9223372036854775807") == nil)
+    }
+}
+

@@ -141,6 +141,13 @@ import Testing
         let f = parse("\nmail me: bob@mail.example, see e.g. 1.5 or readme.txt-ish; go to HTTPS://Shop.Example.co.uk:443/x and pills.example.\n")
         #expect(f.hosts == ["shop.example.co.uk", "pills.example"], "\(f.hosts)")
     }
+
+    /// Found by the mime fuzz target: an empty link target trapped (index out of range).
+    @Test func emptyLinksAreNoHosts() {
+        #expect(HostExtractor.host(ofLink: []) == nil)
+        let f = parse("Content-Type: text/html\n\n<a href=\"\">x</a><a href=''>y</a><a href=>z</a> <a href=\"http://ok.example/\">w</a>\n")
+        #expect(f.hosts == ["ok.example"], "\(f.hosts)")
+    }
 }
 
 extension Array where Element == UInt8 {

@@ -59,6 +59,14 @@ import TestHarness
         _ = clamd
     }
 
+    /// Found by fuzzing: an HTML link with an empty target crashed the MIME reader.
+    @Test func emptyLinksInHTML() throws {
+        let (root, clamd) = try rig()
+        defer { withExtendedLifetime(clamd) {} }
+        let (r, _) = try run(root, Data("Subject: x\r\nContent-Type: text/html\r\n\r\n<a href=\"\">click</a><a href=>here</a>\r\n".utf8))
+        #expect(r.status == 0 && r.stderr.contains("verdict=accept"), "\(r.stderr)")
+    }
+
     /// 8 MB of header (one 4 MB field and 100,000 short ones), 8-bit bytes, NULs in the body.
     @Test func hugeHeadersEightBitAndNULs() throws {
         let (root, clamd) = try rig()

@@ -10,9 +10,15 @@ public enum SettingSyntax {
         case "d": 86400
         default: nil
         }
-        if let unit, let n = Int(v.dropLast()), n >= 0 { return n * unit }
-        if let n = Int(v), n >= 0 { return n * 60 }
+        // Too many to count in seconds is malformed too (found by fuzzing: it trapped).
+        if let unit, let n = Int(v.dropLast()), n >= 0 { return times(n, unit) }
+        if let n = Int(v), n >= 0 { return times(n, 60) }
         return nil
+    }
+
+    static func times(_ n: Int, _ unit: Int) -> Int? {
+        let (product, overflow) = n.multipliedReportingOverflow(by: unit)
+        return overflow ? nil : product
     }
 
     /// One DNS server line (`IP`, `IP:PORT`, `[IPv6]:PORT`) in the form c-ares takes
