@@ -86,6 +86,13 @@ import Testing
         #expect(LogTimestamp.when("2026-11-29T10:00", now: 0) == Self.t0)
         #expect(LogTimestamp.when("2h", now: Self.t0) == Self.t0 - 7200)
         #expect(LogTimestamp.when("yesterday", now: 0) == nil)
+        // Found by the log fuzz target and its neighbours: out-of-range times are no times, not traps.
+        for bad in ["", "T", "99999999999-01-01", "2026-13-01", "9999999999999999999d", "2026-11-29T99:00"] {
+            #expect(LogTimestamp.when(bad, now: 0) == nil, "\(bad)")
+        }
+        #expect(LogTimestamp.parse("@ffffffffffffffff00000000") == nil)
+        #expect(LogTimestamp.parse("99999999999999999-01-01 10:00:00.0") == nil)
+        #expect(LogTimestamp.parse("2026-11-29 .") == nil)
         let r = LogRecord.parse("@400000006929c5aa00000000 qsentry-smtpd: pid=1 from=\"a \\\"b\\\" \\x01\" to=x")
         #expect(r?.fields["from"] == "a \"b\" \u{01}")
         #expect(r?.fields["to"] == "x")
