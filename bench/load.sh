@@ -45,7 +45,7 @@ LogFile $WORK/clamd.log
 MaxThreads 20
 MaxQueue 400
 CONF
-clamd -c "$WORK/clamd.conf" &
+clamd -c "$WORK/clamd.conf" >/dev/null 2>&1 &
 for _ in $(seq 300); do [ -S "$WORK/clamd.sock" ] && break; sleep 0.1; done
 echo "$WORK/clamd.sock" > "$Q/control/qsentry/clamd"
 
