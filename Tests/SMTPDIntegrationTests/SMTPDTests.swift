@@ -91,6 +91,36 @@ import QSentryCore
         #expect(!t.contains("250 2.0.0 ok"))
     }
 
+    /// Issue 10: the qmail-smtpd behind crashes (SIGSEGV) mid-transaction while a flag is set: 451,
+    /// nothing queued; once it behaves again, the client's retry is delivered.
+    @Test func childCrashIsTemporaryAndTheRetryIsDelivered() throws {
+        let root0 = try TempQmailRoot()
+        let flag = root0.path + "/crash-now"
+        FileManager.default.createFile(atPath: flag, contents: Data())
+        let rig = try SMTPDRig()
+        let flaky = try rig.root.write("bin/flaky-smtpd", """
+        #!/bin/sh
+        # Crashes at DATA while the flag exists; otherwise it is the exim behind.
+        if [ -e '\(flag)' ]; then
+          printf '220 flaky ESMTP\r\n'
+          while read line; do
+            case "$line" in DATA*) kill -SEGV $$;; *) printf '250 ok\r\n';; esac
+          done
+        fi
+        exec \(rig.exim.command)
+
+        """, mode: 0o755)
+        let server = try TCPServer(root: rig.root, command: [Run.program("qsentry-smtpd"), flaky])
+        let args = ["--helo", "client.example.org", "--from", "a@example.org", "--to", "sales@example.com"]
+        let first = try Swaks.run(server: server.address, args).stdout
+        #expect(first.contains("451 4.3.0"), "\(first)")
+        #expect(rig.exim.messages.isEmpty)
+        try FileManager.default.removeItem(atPath: flag)
+        let retry = try Swaks.run(server: server.address, args).stdout
+        #expect(Swaks.replyCodes(retry).suffix(2) == [250, 221], "\(retry)")
+        #expect(rig.exim.messages.count == 1)
+    }
+
     @Test func forgedQsentryHeadersAreStripped() throws {
         let rig = try SMTPDRig()
         _ = try rig.swaks(["--from", "a@example.org", "--to", "sales@example.com",
