@@ -16,21 +16,8 @@ DURATION=${2:-60}
 WORK=$(mktemp -d)
 chmod 755 "$WORK"
 trap 'kill $(jobs -p) 2>/dev/null || true; sleep 0.2; rm -rf "$WORK"' EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-Q=$WORK/qmail
-mkdir -p "$Q/control/qsentry" "$Q/users" "$Q/home/alias" "$Q/bin" "$WORK/delivered" "$WORK/db"
-echo mx.example.com > "$Q/control/me"
-echo example.com > "$Q/control/rcpthosts"
-echo example.com > "$Q/control/locals"
-echo './Maildir/' > "$Q/home/alias/.qmail-sales"
-python3 - "$Q" <<'PY'
-import subprocess, sys
-q = sys.argv[1]
-rec = lambda k, v: f"+{len(k)},{len(v)}:{k}->{v}\n"
-subprocess.run(["cdb", "-c", f"{q}/users/cdb"], check=True,
-               input=(rec("", "-") + rec("!", f"alias\x007790\x002108\x00{q}/home/alias\x00-\x00") + "\n").encode())
-PY
+source bench/qmail-root.sh
+mkdir -p "$Q/bin" "$WORK/delivered" "$WORK/db"
 echo 127.0.0.66 > "$Q/control/qsentry/ipblock"
 echo "cheap meds" > "$Q/control/qsentry/keywords"
 

@@ -1,21 +1,7 @@
-# Sourced by bench/smtpd.sh and bench/tls.sh (after common.sh): a qmail root in $WORK/qmail
-# ($Q: example.com local, everything to the alias user, who has .qmail-sales), the tests'
-# exim4 -bs as the SMTP server behind ($WORK/smtpd), and free_port.
-Q=$WORK/qmail
-mkdir -p "$Q/control/qsentry" "$Q/users" "$Q/home/alias" "$WORK/spool" "$WORK/log"
-echo mx.example.com > "$Q/control/me"
-echo example.com > "$Q/control/rcpthosts"
-echo example.com > "$Q/control/locals"
-echo './Maildir/' > "$Q/home/alias/.qmail-sales"
-python3 - "$Q" <<'PY'
-import subprocess, sys
-q = sys.argv[1]
-rec = lambda k, v: f"+{len(k)},{len(v)}:{k}->{v}\n"
-data = rec("", "-") + rec("!", f"alias\x007790\x002108\x00{q}/home/alias\x00-\x00") + "\n"
-subprocess.run(["cdb", "-c", f"{q}/users/cdb"], input=data.encode(), check=True)
-PY
+# Sourced by bench/smtpd.sh and bench/tls.sh (after common.sh): the qmail root of qmail-root.sh
+# ($Q) and the tests' exim4 -bs as the SMTP server behind ($WORK/smtpd).
+source bench/qmail-root.sh
+mkdir -p "$WORK/spool" "$WORK/log"
 sed "s|@DIR@|$WORK|g" Tests/TestHarness/exim.conf.in > "$WORK/exim.conf"   # the tests' exim, same file
 printf '#!/bin/sh\nexec %s -C %s/exim.conf -bs\n' "$(command -v exim4)" "$WORK" > "$WORK/smtpd"
 chmod 755 "$WORK/smtpd"
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
