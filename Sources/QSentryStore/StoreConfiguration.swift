@@ -23,8 +23,20 @@ public enum StoreConfiguration {
     /// `bayes.lmdb` was made (by `qsentry learn`). Lets a delivery skip opening a store nobody trained.
     public static func mayHoldTokens(_ root: QmailRoot, url configured: String? = nil) throws -> Bool {
         let url = try configured ?? configuredURL(root)
-        guard url == "embedded" || url.isEmpty else { return true }
+        guard isEmbedded(url) else { return true }
         return FileBytes.exists(root.stateDirectory + "/bayes.lmdb")
+    }
+
+    /// Whether `url` (as `configuredURL` gives it) names the embedded store; an empty file does too.
+    public static func isEmbedded(_ url: String) -> Bool { url == "embedded" || url.isEmpty }
+
+    /// The configured store, or nil while the embedded one has not been made: what reads the store
+    /// and never writes first (qsentry-conn, `qsentry explain`, `qsentry check`) must neither pay to
+    /// open an empty one nor create files as whoever runs it.
+    public static func openIfCreated(_ root: QmailRoot, url configured: String? = nil) throws -> Store? {
+        let url = try configured ?? configuredURL(root)
+        if isEmbedded(url) && !FileBytes.exists(embeddedPath(root)) { return nil }
+        return try open(root, url: url)
     }
 
     /// `control/qsentry/store`, or `embedded` when the file is missing.
@@ -36,7 +48,7 @@ public enum StoreConfiguration {
     public static func open(_ root: QmailRoot, url configured: String? = nil) throws -> Store {
         let url = try configured ?? configuredURL(root)
         let policy = try StorePolicy.load(root)
-        if url == "embedded" || url.isEmpty {
+        if isEmbedded(url) {
             let dir = root.stateDirectory
             if !FileBytes.exists(dir) && mkdir(dir, 0o750) != 0 && errno != EEXIST {
                 throw StoreError("\(dir): cannot create: \(String(cString: strerror(errno)))")

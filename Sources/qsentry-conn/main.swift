@@ -99,9 +99,7 @@ let start = monotonicMilliseconds()
 /// embedded database some program already created. A store that fails is skipped, never fatal.
 func openStore() -> Store? {
     do {
-        let url = try StoreConfiguration.configuredURL(root)
-        if url == "embedded" && !FileBytes.exists(StoreConfiguration.embeddedPath(root)) { return nil }
-        return try StoreConfiguration.open(root, url: url)
+        return try StoreConfiguration.openIfCreated(root)
     } catch {
         log.add("store", "error")
         var warning = LogLine(program: "qsentry-conn")

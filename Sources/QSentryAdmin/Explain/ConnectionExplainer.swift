@@ -13,10 +13,7 @@ enum ConnectionExplainer {
         // The store as qsentry-conn opens it: only once a program has made it.
         var store: Store? = nil
         do {
-            let url = try StoreConfiguration.configuredURL(root)
-            if url != "embedded" || FileBytes.exists(StoreConfiguration.embeddedPath(root)) {
-                store = try StoreConfiguration.open(root, url: url)
-            }
+            store = try StoreConfiguration.openIfCreated(root)
         } catch {
             layer.steps.append(.init("store", input: "", result: "skipped", detail: "\(error)"))
         }

@@ -13,11 +13,9 @@ struct StoreProbe: LiveProbe {
         let file = root.qsentry("store")
         let url: String
         do { url = try StoreConfiguration.configuredURL(root) } catch { return [ControlError(path: file, "\(error)")] }
-        let embedded = url == "embedded" || url.isEmpty
-        if embedded && !FileBytes.exists(StoreConfiguration.embeddedPath(root)) { return [] }
+        let embedded = StoreConfiguration.isEmbedded(url)
         do {
-            let store = try StoreConfiguration.open(root, url: url)
-            _ = try store.bans(now: Int(time(nil)))
+            _ = try StoreConfiguration.openIfCreated(root, url: url)?.bans(now: Int(time(nil)))
         } catch {
             let fix = embedded ? "check the owner and mode of \(root.stateDirectory)" : "check that Redis runs and the URL"
             return [ControlError(path: embedded ? StoreConfiguration.embeddedPath(root) : file, "store does not open: \(error); \(fix)")]
