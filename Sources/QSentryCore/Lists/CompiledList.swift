@@ -19,11 +19,9 @@ public final class CompiledList: @unchecked Sendable {  // one process, one thre
 
     /// The compiled form of the list at `path`, when there is one to prefer.
     public static func open(for path: String) throws -> CompiledList? {
-        let compiled = path + ".cdb"
-        guard let cdbTime = FileBytes.modificationNanoseconds(compiled) else { return nil }
-        if let textTime = FileBytes.modificationNanoseconds(path), textTime > cdbTime { return nil }
+        guard isPreferred(for: path) else { return nil }
         do {
-            return try CompiledList(cdb: CDB(path: compiled))
+            return try CompiledList(cdb: CDB(path: path + ".cdb"))
         } catch let e as CDBError where e.kind == .notFound {
             return nil  // removed between the stat and the open
         }
