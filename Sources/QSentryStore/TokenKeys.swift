@@ -9,8 +9,6 @@
 public struct TokenHash: Sendable {
     public private(set) var state: UInt64 = 0xcbf2_9ce4_8422_2325
 
-    public init() {}
-
     /// The state after `text`'s bytes: a prefix hashed once and reused for every token it starts.
     public init(_ text: String) {
         for b in text.utf8 { add(b) }
@@ -61,7 +59,7 @@ public struct TokenKeys: Sendable, Equatable {
     }
 
     /// Sorts `keys` and drops repeats, in place.
-    public static func sortUnique(_ keys: inout [UInt64]) {
+    private static func sortUnique(_ keys: inout [UInt64]) {
         keys.sort()
         var kept = 0
         for i in keys.indices where kept == 0 || keys[kept - 1] != keys[i] {
