@@ -52,8 +52,11 @@ let package = Package(
         systemLibrary("CPSL", pkgConfig: "libpsl", apt: "libpsl-dev"),
         systemLibrary("CLMDB", pkgConfig: "lmdb", apt: "liblmdb-dev"),
 
+        // What install.sh builds in (the default qmail root, as qmail builds in conf-qmail) and the few
+        // glibc calls Swift cannot reach (getauxval, setresgid).
+        .target(name: "CSystemSupport"),
         // Control files, lists, cdb, addresses, env contract, verdicts, logging.
-        .target(name: "QSentryCore", dependencies: ["CCDB"]),
+        .target(name: "QSentryCore", dependencies: ["CCDB", "CSystemSupport"]),
         // The one resolver (c-ares): parallel queries under one deadline.
         .target(name: "QSentryDNS", dependencies: ["QSentryCore", "CAres"]),
         // Shared state: events, bans, reputation, Bayes tokens, quarantine index (SQLite or Redis).

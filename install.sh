@@ -7,8 +7,15 @@
 #   ./install.sh test     install what the tests need, then run the whole suite
 #   ./install.sh man      install only the man pages (the tests check them this way)
 #
-# Settings (environment): PREFIX (default /usr/local), QMAIL (default /var/qmail).
+# Settings (environment): PREFIX (default /usr/local), QMAIL (default /var/qmail). QMAIL is
+# built into the programs (as qmail builds in conf-qmail: qmail-local passes no QMAIL), and both
+# are written into the installed examples (run scripts, tcp.smtp, .qmail lines).
 # Idempotent: a second run changes nothing. Never overwrites an admin's control file.
+#
+# The state ($QMAIL/qsentry: store, Bayes tokens, quarantine) belongs to the group qsentry:
+# directories 2770, files 0660 (StateFiles in the sources). qsentry-conn, -smtpd and -queue get
+# the group from tcpserver's -g (the example run script), qsentry-local from its setgid bit
+# (qmail-lspawn drops supplementary groups), the admin CLI by adopting what it creates as root.
 set -euo pipefail
 
 PREFIX=${PREFIX:-/usr/local}
@@ -20,7 +27,8 @@ PER_CONNECTION="qsentry-conn qsentry-smtpd qsentry-queue qsentry-local"
 
 # C libraries (system-library targets) and the tools install.sh itself uses.
 BUILD_PACKAGES="pkg-config libcdb-dev libc-ares-dev libclamav-dev libspf2-dev libhiredis-dev
-  libmaxminddb-dev libssl-dev libsqlite3-dev libpsl-dev liblmdb-dev libidn2-dev libunistring-dev tinycdb ucspi-tcp publicsuffix"
+  libmaxminddb-dev libssl-dev libsqlite3-dev libpsl-dev liblmdb-dev libidn2-dev libunistring-dev tinycdb ucspi-tcp publicsuffix
+  daemontools"
 # Real servers and clients the integration tests start on loopback, and the benchmarks' peers.
 TEST_PACKAGES="rbldnsd nsd clamav-daemon clamdscan redis-server redis-tools swaks libnet-ssleay-perl openssl bind9-dnsutils
   libmaxmind-db-writer-perl p0f hyperfine python3 man-db exim4-daemon-light strace spamd spamc bogofilter chromium"
@@ -69,11 +77,20 @@ apt_install_without_services() {
 }
 
 build_release() {
-    say "building release (static Swift runtime)"
+    say "building release (static Swift runtime, qmail root $QMAIL built in)"
+    case "$QMAIL" in
+        /*) ;;
+        *) die "QMAIL must be an absolute path: $QMAIL" ;;
+    esac
+    case "$QMAIL" in
+        *[\"\\\ ]*) die "QMAIL may not contain quotes, backslashes or spaces: $QMAIL" ;;
+    esac
+    # The built-in root (Sources/CSystemSupport), as qmail builds in conf-qmail.
+    release=(-c release --static-swift-stdlib -Xcc "-DQSENTRY_QMAIL_ROOT=\"$QMAIL\"")
     # A failed build must stop here: programs left from an earlier build would otherwise be installed.
-    (cd "$HERE" && swift build -c release --static-swift-stdlib 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]|prohibited flag' || true; }
+    (cd "$HERE" && swift build "${release[@]}" 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]|prohibited flag' || true; }
      exit "${PIPESTATUS[0]}") || die "the release build failed (see above)"
-    bin=$(cd "$HERE" && swift build -c release --static-swift-stdlib --show-bin-path)
+    bin=$(cd "$HERE" && swift build "${release[@]}" --show-bin-path)
     for p in $PROGRAMS; do
         [ -x "$bin/$p" ] || die "build failed: $bin/$p missing"
     done
@@ -90,11 +107,34 @@ install_programs() {
     for p in $PROGRAMS; do
         install -C -m 755 "$bin/$p" "$PREFIX/bin/$p"
     done
+    # Deliveries run as each user with only that user's group: the state group comes from the file.
+    chgrp qsentry "$PREFIX/bin/qsentry-local"
+    chmod 2755 "$PREFIX/bin/qsentry-local"
     install_man_pages
-    # Examples for reference (tcp.smtp, run scripts, .qmail lines), always refreshed.
+    # Examples for reference (tcp.smtp, run scripts, .qmail lines), always refreshed, with this
+    # install's paths in them; run scripts stay executable.
     (cd "$HERE/qmail-control-examples" && find . -type f) | while read -r f; do
-        install -C -D -m 644 "$HERE/qmail-control-examples/$f" "$PREFIX/share/doc/qsentry/examples/$f"
+        mode=644
+        [ -x "$HERE/qmail-control-examples/$f" ] && mode=755
+        dest="$PREFIX/share/doc/qsentry/examples/$f"
+        install -d "$(dirname "$dest")"
+        sed -e "s|/var/qmail|$QMAIL|g" -e "s|/usr/local|$PREFIX|g" "$HERE/qmail-control-examples/$f" > "$dest.tmp"
+        chmod "$mode" "$dest.tmp"
+        mv "$dest.tmp" "$dest"
     done
+}
+
+# The state's group and directories (StateFiles); what an earlier version left is brought in line.
+install_state() {
+    getent group qsentry >/dev/null || groupadd --system qsentry || die "cannot create the group qsentry"
+    install -d -m 755 "$QMAIL"
+    for d in "$QMAIL/qsentry" "$QMAIL/qsentry/quarantine"; do
+        install -d -o root -g qsentry -m 2770 "$d"
+    done
+    chgrp -R qsentry "$QMAIL/qsentry"
+    find "$QMAIL/qsentry" -type d -exec chmod 2770 {} +
+    find "$QMAIL/qsentry" -type f -exec chmod 0660 {} +
+    say "state in $QMAIL/qsentry (group qsentry, 2770)"
 }
 
 install_man_pages() {
@@ -126,8 +166,10 @@ case "$MODE" in
         preflight
         apt_install $BUILD_PACKAGES
         build_release
+        getent group qsentry >/dev/null || groupadd --system qsentry || die "cannot create the group qsentry"
         install_programs
         install_examples
+        install_state
         say "installed $PROGRAMS in $PREFIX/bin; examples in $PREFIX/share/doc/qsentry/examples"
         say "next: qsentry check, then see README.md for the tcpserver, QMAILQUEUE and .qmail lines"
         ;;

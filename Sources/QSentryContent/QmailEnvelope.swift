@@ -37,6 +37,12 @@ public struct QmailEnvelope: Equatable, Sendable {
         return QmailEnvelope(sender: String(decoding: first.dropFirst(), as: UTF8.self), recipients: recipients)
     }
 
+    /// The sender of an envelope cut short, for the log line about it.
+    public static func partialSender(_ bytes: [UInt8]) -> String? {
+        guard bytes.first == UInt8(ascii: "F"), let end = bytes.firstIndex(of: 0) else { return nil }
+        return String(decoding: bytes[1..<min(end, maxAddress + 1)], as: UTF8.self)
+    }
+
     public var bytes: [UInt8] {
         var out: [UInt8] = [UInt8(ascii: "F")] + Array(sender.utf8) + [0]
         for r in recipients { out += [UInt8(ascii: "T")] + Array(r.utf8) + [0] }

@@ -8,7 +8,8 @@ import QSentryCore
 ///
 /// One file per message, `DIR/ID`: a small header block (`Key: value` lines), a blank line,
 /// then the message exactly as received. Written under `DIR/tmp/`, fsynced, renamed into
-/// place (a crash leaves no half file in `DIR`); mode 0600, directories 0700.
+/// place (a crash leaves no half file in `DIR`); shared with the state's group (StateFiles): mode
+/// 0660, directories 2770.
 public struct Quarantine {
     public let directory: String
 
@@ -37,6 +38,7 @@ public struct Quarantine {
         let id = "\(now).\(getpid()).\(String(random, radix: 16))"
         let tmp = directory + "/tmp/" + id
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        StateFiles.adopt(tmp)
         guard fd >= 0 else { throw Failure(description: "\(tmp): \(String(cString: strerror(errno)))") }
         var head = "QSentry-Quarantine: 1\nDate: \(now)\nIP: \(oneLine(ip))\nRule: \(oneLine(rule))\nText: \(oneLine(text))\n"
         head += "Sender: \(oneLine(envelope.sender))\n"
@@ -168,14 +170,9 @@ public struct Quarantine {
         return nil
     }
 
-    /// Creates `path` private (0700); missing parents, such as `$QMAIL/qsentry`, 0755.
-    func makeDirectory(_ path: String, mode: mode_t = 0o700) throws(Failure) {
-        if mkdir(path, mode) == 0 || errno == EEXIST { return }
-        if errno == ENOENT, let slash = path.lastIndex(of: "/"), slash > path.startIndex {
-            try makeDirectory(String(path[..<slash]), mode: 0o755)
-            if mkdir(path, mode) == 0 || errno == EEXIST { return }
-        }
-        throw Failure(description: "\(path): \(String(cString: strerror(errno)))")
+    /// Creates `path` (and missing parents) as a directory of the state.
+    func makeDirectory(_ path: String) throws(Failure) {
+        do { try StateFiles.makeDirectory(path) } catch { throw Failure(description: "\(error)") }
     }
 
     func oneLine(_ s: String) -> String { String(s.map { $0 == "\n" || $0 == "\r" ? " " : $0 }) }

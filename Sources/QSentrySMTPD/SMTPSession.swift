@@ -168,6 +168,7 @@ public final class SMTPSession {
         guard let from = parsePath(argument, keyword: "FROM:", enhanced: "5.1.7", what: "sender") else { return }
         if policy.config.databytes > 0, let size = from.parameters.first(where: { $0.uppercased().hasPrefix("SIZE=") }),
            let n = Int(size.dropFirst(5)), n > policy.config.databytes {
+            logSizeRefusal(from: from, size: n)
             return reply(SMTPReply(552, "5.3.4", "message size exceeds the limit of \(policy.config.databytes) bytes"))
         }
         let (decision, found) = MailDecision.decide(from, helo: helo, state, policy: policy, senderDNS: senderDNS)
@@ -229,6 +230,7 @@ public final class SMTPSession {
             if !tooBig && childOK { childOK = c.send(out[...]) }
         }
         if tooBig {
+            if let from = sender { logSizeRefusal(from: from, size: stream.size) }
             child = nil  // killing qmail-smtpd aborts qmail-queue: nothing half-accepted is queued
             resetTransaction(tellChild: false)
             reply(SMTPReply(552, "5.3.4", "message size exceeds the limit of \(limit) bytes"))
@@ -315,6 +317,19 @@ public final class SMTPSession {
             l.add("warning", "store: \(error)")
             l.emit()
         }
+    }
+
+    /// A message refused over `databytes` (announced with SIZE, or counted in DATA).
+    func logSizeRefusal(from: SMTPPath, size: Int) {
+        var l = LogLine(program: "qsentry-smtpd")
+        l.add("ip", state.ipText)
+        l.add("from", from.mailbox)
+        if !recipients.isEmpty { l.add("rcpts", recipients.count) }
+        l.add("size", size)
+        l.add("verdict", "refuse")
+        l.add("rule", "databytes")
+        l.add("code", 552)
+        l.emit()
     }
 
     /// P3: one line per sender and recipient decision, chkuser-like.

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CSQLite
+import QSentryCore
 
 /// A thin, throwing wrapper over the SQLite C API: open, run, query with bound text and integers.
 final class SQLiteDatabase {
@@ -22,6 +23,8 @@ final class SQLiteDatabase {
             sqlite3_close(handle)
             throw StoreError("\(path): \(message)")
         }
+        // SQLite makes the -wal and -shm files with the database's owner and mode: adopt it first.
+        for file in [path, path + "-wal", path + "-shm"] { StateFiles.adopt(file) }
         sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
         self.busyDeadline = Int(busyTimeoutMilliseconds)
         // Keep the -wal file when the last connection closes: short-lived processes then never

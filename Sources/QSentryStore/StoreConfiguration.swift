@@ -49,10 +49,7 @@ public enum StoreConfiguration {
         let url = try configured ?? configuredURL(root)
         let policy = try StorePolicy.load(root)
         if isEmbedded(url) {
-            let dir = root.stateDirectory
-            if !FileBytes.exists(dir) && mkdir(dir, 0o750) != 0 && errno != EEXIST {
-                throw StoreError("\(dir): cannot create: \(String(cString: strerror(errno)))")
-            }
+            do { try StateFiles.makeDirectory(root.stateDirectory) } catch { throw StoreError("\(error)") }
             return try EmbeddedStore(path: embeddedPath(root), policy: policy)
         }
         return try RedisStore(url: url, policy: policy)

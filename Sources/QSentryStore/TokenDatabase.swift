@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CLMDB
+import QSentryCore
 
 /// The embedded store's Bayes tokens: one LMDB file, `bayes.lmdb` beside `store.sqlite`.
 ///
@@ -17,38 +18,60 @@ final class TokenDatabase {
     let path: String
     private var env: OpaquePointer?
 
-    /// The address space reserved for the map; the file grows only as records are written.
+    /// The map is sized from the database, not reserved up front: a delivery runs under the run
+    /// script's `softlimit -m`, which counts address space, so a reader maps only the pages
+    /// committed so far and a writer that fills its map doubles it and tries again.
     /// About 20 million tokens fit in each GiB.
-    static let mapSize = 4 << 30
+    static let initialWriterMapSize = 8 << 20
     /// Processes that may read at once (LMDB's default is 126; a busy server delivers more).
     static let maxReaders: UInt32 = 1024
+    private var mapSize: Int
 
     init(path: String) throws {
         self.path = path
-        try check(mdb_env_create(&env), "create")
+        var e: OpaquePointer?
+        try Self.check(mdb_env_create(&e), path, "create")
+        // From here the environment is ours to close, once: in the catch, or in deinit.
+        env = e
+        // 1 byte: LMDB rounds a map smaller than the committed data up to exactly that data.
+        mapSize = 1
         do {
-            try check(mdb_env_set_mapsize(env, Self.mapSize), "set map size")
+            try check(mdb_env_set_mapsize(env, mapSize), "set map size")
             try check(mdb_env_set_maxreaders(env, Self.maxReaders), "set readers")
             // NOSUBDIR: a file (and its -lock file), not a directory. NOTLS: read slots belong to the
             // transaction, not the thread (the programs are single-threaded; tests are not).
-            try check(mdb_env_open(env, path, UInt32(MDB_NOSUBDIR | MDB_NOTLS), 0o644), "open")
+            // 0660: the state directory's group shares it (StateFiles).
+            try check(mdb_env_open(env, path, UInt32(MDB_NOSUBDIR | MDB_NOTLS), 0o660), "open")
             // Read slots of processes that died mid-read would otherwise stay taken.
             var dead: Int32 = 0
             _ = mdb_reader_check(env, &dead)
         } catch {
             mdb_env_close(env)
+            env = nil
             throw error
         }
+        var info = MDB_envinfo()
+        if mdb_env_info(env, &info) == MDB_SUCCESS { mapSize = Int(info.me_mapsize) }
+        StateFiles.adopt(path)
+        StateFiles.adopt(path + "-lock")
     }
 
-    deinit { mdb_env_close(env) }
+    deinit { if env != nil { mdb_env_close(env) } }
 
-    func check(_ rc: Int32, _ what: String) throws {
+    /// Maps whatever another process committed since this one mapped the file.
+    private func remap(atLeast size: Int = 1) throws {
+        try check(mdb_env_set_mapsize(env, size), "resize map")
+        var info = MDB_envinfo()
+        if mdb_env_info(env, &info) == MDB_SUCCESS { mapSize = Int(info.me_mapsize) }
+    }
+
+    func check(_ rc: Int32, _ what: String) throws { try Self.check(rc, path, what) }
+
+    static func check(_ rc: Int32, _ path: String, _ what: String) throws {
         guard rc == MDB_SUCCESS else {
             throw StoreError("\(path): \(what): \(String(cString: mdb_strerror(rc)))")
         }
     }
-
     /// The counts of each key, in order (nil: never learnt), from one snapshot.
     ///
     /// One cursor for all the keys: given them in ascending order (TokenKeys are), LMDB looks for
@@ -87,30 +110,66 @@ final class TokenDatabase {
                 }
                 counts = TokenCounts(spam: max(counts.spam + d.spam, 0), ham: max(counts.ham + d.ham, 0))
                 if counts.spam == 0 && counts.ham == 0 {
-                    if rc != MDB_NOTFOUND { try check(record.withKey { mdb_del(txn, dbi, &$0, nil) }, "delete") }
+                    if rc != MDB_NOTFOUND { try checkWrite(record.withKey { mdb_del(txn, dbi, &$0, nil) }, "delete") }
                     continue
                 }
                 var stored = (Int64(counts.spam), Int64(counts.ham))
                 try withUnsafeMutableBytes(of: &stored) { bytes in
                     var v = MDB_val(mv_size: bytes.count, mv_data: bytes.baseAddress)
-                    try check(record.withKey { mdb_put(txn, dbi, &$0, &v, 0) }, "write")
+                    try checkWrite(record.withKey { mdb_put(txn, dbi, &$0, &v, 0) }, "write")
                 }
             }
         }
     }
 
     private func withTransaction(readOnly: Bool, _ body: (OpaquePointer?, MDB_dbi) throws -> Void) throws {
+        // A writer whose map fills up doubles it and runs the whole batch again; a reader (or
+        // writer) that finds the file grew past its map by another process's commit maps it anew.
+        while true {
+            let rc = try attempt(readOnly: readOnly, body)
+            switch rc {
+            case MDB_SUCCESS:
+                return
+            case MDB_MAP_RESIZED:
+                try remap()
+            case MDB_MAP_FULL where mapSize < Int.max / 2:
+                try remap(atLeast: max(mapSize * 2, Self.initialWriterMapSize))
+            default:
+                try check(rc, readOnly ? "read" : "write")
+            }
+        }
+    }
+
+    /// One transaction: MDB_SUCCESS, or the map condition `withTransaction` handles; other errors throw.
+    private func attempt(readOnly: Bool, _ body: (OpaquePointer?, MDB_dbi) throws -> Void) throws -> Int32 {
         var txn: OpaquePointer?
-        try check(mdb_txn_begin(env, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn), readOnly ? "begin read" : "begin write")
+        let begun = mdb_txn_begin(env, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn)
+        if begun == MDB_MAP_RESIZED { return begun }
+        try check(begun, readOnly ? "begin read" : "begin write")
         var finished = false
         defer { if !finished { mdb_txn_abort(txn) } }  // a read's end, or a write given up
         var dbi = MDB_dbi()
         try check(mdb_dbi_open(txn, nil, 0, &dbi), "open database")
-        try body(txn, dbi)
-        guard !readOnly else { return }
+        do {
+            try body(txn, dbi)
+        } catch let full as MapFull {
+            return full.code
+        }
+        guard !readOnly else { return MDB_SUCCESS }
         finished = true  // a commit frees the transaction, whether it succeeds or not
         let rc = mdb_txn_commit(txn)
-        try check(rc, rc == MDB_MAP_FULL ? "full (\(Self.mapSize >> 30) GiB)" : "commit")
+        if rc == MDB_MAP_FULL { return rc }
+        try check(rc, "commit")
+        return MDB_SUCCESS
+    }
+
+    /// A put that found the map full: the transaction is given up and tried again in a larger map.
+    struct MapFull: Error { let code = MDB_MAP_FULL }
+
+    /// `check` for a write inside a transaction: a full map is not an error but a retry.
+    func checkWrite(_ rc: Int32, _ what: String) throws {
+        if rc == MDB_MAP_FULL { throw MapFull() }
+        try check(rc, what)
     }
 
     static func decode(_ value: MDB_val) -> TokenCounts {

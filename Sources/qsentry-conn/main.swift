@@ -27,6 +27,7 @@ RBLSMTPD keeps rblsmtpd's meaning: empty skips every check, text refuses with
 Settings: $QMAIL/control/qsentry/ (see qsentry-control(5)).
 """
 Program.handleStandardFlags("qsentry-conn", usage: usage)
+Program.warnIfRoot("qsentry-conn")
 
 var args = Array(CommandLine.arguments.dropFirst())
 var dialogueTimeout = 60

@@ -23,6 +23,9 @@ skipped), 100 (bounce) or 111 (try again later).
 --user NAME   the Bayes database and spamd user (default: $USER)
 """
 Program.handleStandardFlags("qsentry-local", usage: usage)
+// Installed setgid to the state group: held only around the state (StateGroup).
+StateGroup.setAside()
+Program.warnIfRoot("qsentry-local", hint: "qmail-local runs deliveries as the user; call it from a user's .qmail")
 signal(SIGPIPE, SIG_IGN)
 
 var line = LogLine(program: "qsentry-local")
@@ -83,16 +86,21 @@ do { spool = try MessageSpool.readInPlace(0, orSpoolIn: maildir.path + "/tmp", p
 let facts = parser.finish()
 line.add("size", spool.size)
 
-let stage: DeliveryStage
-do { stage = try DeliveryStage.configured(root, user: user, preferences: preferences) } catch { temporary("\(error)") }
+// The store, the tokens and the quarantine with the state group; the Maildir without it.
+let outcome: DeliveryStage.Outcome = StateGroup.with {
+    let stage: DeliveryStage
+    do { stage = try DeliveryStage.configured(root, user: user, preferences: preferences) } catch { temporary("\(error)") }
+    return stage.run(fd: spool.fd, size: spool.size, facts: facts, sender: env.sender, log: &line)
+}
 
-switch stage.run(fd: spool.fd, size: spool.size, facts: facts, sender: env.sender, log: &line) {
+switch outcome {
 case .temporary(let why):
     temporary(why)
 case .bounce(let text):
     finish(.permanent, "bounce", say: text)
 case .virus(let signature):
     line.add("virus", signature)
+    StateGroup.with {
     do {
         let id = try Quarantine(directory: try ContentConfiguration.quarantineDirectory(root))
             .store(message: spool, envelope: QmailEnvelope(sender: env.sender, recipients: [env.recipient]),
@@ -101,12 +109,14 @@ case .virus(let signature):
     } catch {
         temporary("virus \(signature) found but not quarantined: \(error)")
     }
+    }
     finish(.okStop, "quarantine")
 case .discard(let tag):
     line.add("tests", tag.tests.joined(separator: ","))
     finish(.okStop, "discard")
 case .deliver(let tag, let folder):
     line.add("tests", tag.tests.joined(separator: ","))
+    StateGroup.giveUp()
     var target = maildir
     if let folder {
         target = maildir.folder(folder)

@@ -18,6 +18,7 @@ exiting with its code. Refused mail is quarantined; any trouble is a temporary
 failure (exit 71 and friends), so nothing is lost.
 """
 Program.handleStandardFlags("qsentry-queue", usage: usage)
+Program.warnIfRoot("qsentry-queue")
 signal(SIGPIPE, SIG_IGN)
 
 /// Ends with a qmail-queue code after a log line.
@@ -60,15 +61,25 @@ while true {
     envelopeBytes += chunk[0..<n]
     if envelopeBytes.count > 16 << 20 { fail(.envelopeFormat, "envelope larger than 16 MB") }
 }
-let envelope: QmailEnvelope
-do { envelope = try QmailEnvelope.parse(envelopeBytes) } catch { fail(.envelopeFormat, "\(error)") }
-
 // Who sent it: tcpserver's variables reach us through qmail-smtpd; qsentry-smtpd's header only
 // when it says it wrote it (QSENTRY_SMTPD=1: a client's copy never gets through qsentry-smtpd).
 var session = SessionFacts(ip: Environment.get(EnvironmentContract.tcpRemoteIP.name) ?? "",
                            trusted: Environment.get(EnvironmentContract.relayClient.name) != nil)
 if Environment.get(EnvironmentContract.smtpdSession.name) == "1", let field = facts.fields["x-qsentry-session"] {
     session.read(sessionField: field)
+}
+
+let envelope: QmailEnvelope
+do { envelope = try QmailEnvelope.parse(envelopeBytes) } catch {
+    // No envelope at all: qmail-smtpd gave the message up (the client left, or qsentry-smtpd
+    // stopped it over databytes); nothing is queued. Say whose message it was.
+    var l = LogLine(program: "qsentry-queue")
+    l.add("ip", session.ip)
+    if let sender = QmailEnvelope.partialSender(envelopeBytes) { l.add("from", sender) }
+    l.add("size", spool.size)
+    l.add("error", envelopeBytes.isEmpty ? "no envelope: the message was abandoned before it ended" : "\(error)")
+    l.emit()
+    exit(QueueExit.envelopeFormat.rawValue)
 }
 let message = ScannedMessage(spool: spool.fd, size: spool.size, facts: facts, envelope: envelope, session: session)
 let outcome = ContentStage(config).run(message)

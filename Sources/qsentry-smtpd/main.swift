@@ -16,6 +16,7 @@ started at connect and greeted at the first accepted MAIL. Settings:
 $QMAIL/control/ and $QMAIL/control/qsentry/.
 """
 Program.handleStandardFlags("qsentry-smtpd", usage: usage)
+Program.warnIfRoot("qsentry-smtpd")
 let childArgv = Array(CommandLine.arguments.dropFirst())
 if childArgv.isEmpty { Program.fail("qsentry-smtpd", "usage: qsentry-smtpd /var/qmail/bin/qmail-smtpd [args…]", code: 100) }
 

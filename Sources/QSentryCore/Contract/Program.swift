@@ -23,6 +23,20 @@ public enum Program {
         }
     }
 
+    /// A per-connection or delivery program running as root is a wiring mistake (ucspi-tcp's `-u` and
+    /// `-g` take numbers: `-u qmaild` parses as 0): one warning line per run, so every connection
+    /// and delivery says so in the log. It goes on rather than refusing: a root-run qmail-queue
+    /// from root's own local mail is legitimate, and a refusal would only defer mail while the
+    /// run script keeps starting qmail-smtpd as root anyway; the fix is the run script's.
+    public static func warnIfRoot(_ name: String, hint: String = tcpserverHint) {
+        guard getuid() == 0 || geteuid() == 0 else { return }
+        var line = LogLine(program: name)
+        line.add("warning", "running as root: " + hint)
+        line.emit()
+    }
+
+    public static let tcpserverHint = "give tcpserver numeric ids, -u \"$(id -u qmaild)\" (see the example run script)"
+
     public static func writeOut(_ s: String) {
         let bytes = Array(s.utf8)
         try? FileBytes.writeAll(1, bytes, path: "stdout")

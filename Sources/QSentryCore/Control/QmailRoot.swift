@@ -1,4 +1,7 @@
-/// Where qmail keeps its files: `/var/qmail`, or `$QMAIL` (tests point it at a temporary tree).
+import CSystemSupport
+
+/// Where qmail keeps its files: `$QMAIL`, else the root install.sh built in (`QMAIL=… ./install.sh`,
+/// default `/var/qmail`), as qmail itself builds in conf-qmail.
 public struct QmailRoot: Sendable, Equatable {
     public let path: String
 
@@ -6,11 +9,18 @@ public struct QmailRoot: Sendable, Equatable {
         self.path = path.withoutTrailingSlashes
     }
 
-    /// The root from the environment: `$QMAIL` when set and non-empty, else `/var/qmail`.
+    /// The root from the environment: `$QMAIL` when set and non-empty (and the process not setgid),
+    /// else the built-in one.
     public static func fromEnvironment() -> QmailRoot {
-        if let q = Environment.get(EnvironmentContract.qmail.name), !q.isEmpty { return QmailRoot(path: q) }
-        return QmailRoot(path: "/var/qmail")
+        // A setgid program (qsentry-local) must not let its caller pick the files it opens.
+        if !StateGroup.isElevated, let q = Environment.get(EnvironmentContract.qmail.name), !q.isEmpty {
+            return QmailRoot(path: q)
+        }
+        return builtIn
     }
+
+    /// The root this build was made for (install.sh's `QMAIL`).
+    public static var builtIn: QmailRoot { QmailRoot(path: String(cString: qsentry_build_qmail_root())) }
 
     /// `control/`: qmail's own control files.
     public var controlDirectory: String { path + "/control" }

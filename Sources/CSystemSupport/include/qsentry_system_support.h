@@ -1,0 +1,12 @@
+#ifndef QSENTRY_SYSTEM_SUPPORT_H
+#define QSENTRY_SYSTEM_SUPPORT_H
+
+/* What install.sh builds in, as qmail builds in conf-qmail: the qmail root the programs use
+   when $QMAIL is not set (qmail-local and qmail-smtpd pass no QMAIL to the programs they run). */
+const char *qsentry_build_qmail_root(void);
+
+/* glibc calls Swift's Glibc module does not export (sys/auxv.h, _GNU_SOURCE). */
+int qsentry_is_setid(void);                 /* getauxval(AT_SECURE) != 0 */
+int qsentry_set_all_gids(unsigned int gid); /* setresgid(gid, gid, gid) */
+
+#endif

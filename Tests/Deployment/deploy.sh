@@ -1,0 +1,374 @@
+#!/bin/bash
+# The deployment suite (issue 17, P4, E20): qsentry as an administrator deploys it.
+#
+# A real qmail (notqmail from ../shared/qmail) is built into a throw-away prefix; qsentry is
+# installed into it by ./install.sh (PREFIX and QMAIL set, nothing else); the installed example
+# run scripts are started under svscan/supervise and the installed tcp.smtp is compiled by
+# tcprules, each as shipped: same users, same softlimit, same -u/-g. Mail comes in with swaks,
+# leaves through qmail-send and qmail-lspawn into a test user's Maildir by the shipped .qmail line,
+# and the admin commands run as root beside it. The only edits to the shipped files are the ones
+# a test on loopback cannot avoid, made with sed below and named there.
+#
+#   Tests/Deployment/deploy.sh        (as root; ./install.sh test runs it)
+#
+# Without ../shared/qmail it says it is skipped and why. Prints "deployment: N passed, N failed".
+set -u
+HERE=$(cd "$(dirname "$0")/../.." && pwd)
+SHARED=${QSENTRY_SHARED:-$HERE/../shared}
+TARBALL=$(ls "$SHARED"/qmail/notqmail-*.tar.gz 2>/dev/null | head -1)
+if [ -z "$TARBALL" ]; then
+    echo "deployment: skipped: no notqmail source in $SHARED/qmail (the suite needs a real qmail to deploy into)"
+    exit 0
+fi
+[ "$(id -u)" = 0 ] || { echo "deployment: skipped: must run as root (it creates qmail's users and installs)"; exit 0; }
+
+# A fixed place: qmail's users name it as their home.
+W=/var/tmp/qsentry-deploy
+Q=$W/qmail
+P=$W/usr
+DOMAIN=deploy.example
+EX=$P/share/doc/qsentry/examples
+passed=0 failed=0
+pass() { passed=$((passed + 1)); printf 'deployment: ok   %s\n' "$1"; }
+fail() { failed=$((failed + 1)); printf 'deployment: FAIL %s\n' "$1"; [ $# -lt 2 ] || printf '%s\n' "$2" | tail -25 | sed 's/^/    /'; }
+check() { local name=$1; shift; local out; if out=$("$@" 2>&1); then pass "$name"; else fail "$name" "$out"; fi; }
+
+stop_all() {
+    [ -d $W/service ] && svc -dx $W/service/* $W/service/*/log 2>/dev/null
+    [ -f $W/svscan.pid ] && kill "$(cat $W/svscan.pid)" 2>/dev/null
+    [ -f $W/qmail-send.pid ] && kill "$(cat $W/qmail-send.pid)" 2>/dev/null
+    [ -f $W/clamd.pid ] && kill "$(cat $W/clamd.pid)" 2>/dev/null
+    [ -f $W/rbldnsd.pid ] && kill "$(cat $W/rbldnsd.pid)" 2>/dev/null
+    [ -f $W/cvm.pid ] && kill "$(cat $W/cvm.pid)" 2>/dev/null
+    pkill -f "^[^ ]*tcpserver .* $W/" 2>/dev/null
+    sleep 0.5
+    return 0
+}
+stop_all
+trap stop_all EXIT
+started=$(date +%s)
+
+# ---- a real qmail, and qsentry installed into it as the README says --------------------------
+mkdir -p $W
+"$HERE/Tests/Deployment/qmail.sh" "$Q" "$TARBALL" "$DOMAIN" || {
+    [ $? = 2 ] && { echo "deployment: skipped: this machine's qmail users belong to another qmail"; exit 0; }
+    echo "deployment: 0 passed, 1 failed"; exit 1; }
+rm -rf "$P"
+echo "deployment: ./install.sh with PREFIX=$P QMAIL=$Q"
+if ! (cd "$HERE" && PREFIX=$P QMAIL=$Q ./install.sh) > $W/install.log 2>&1; then
+    fail "./install.sh" "$(cat $W/install.log)"
+    echo "deployment: $passed passed, $failed failed"; exit 1
+fi
+pass "./install.sh installs into PREFIX and QMAIL"
+export PATH=$P/bin:$PATH
+
+# Defect 5 and 3: the state directory exists, with the documented owner, group and mode.
+check "install.sh makes \$QMAIL/qsentry root:qsentry 2770" \
+    test "$(stat -c '%U:%G %a' $Q/qsentry)" = "root:qsentry 2770"
+check "install.sh makes the quarantine directory qsentry-group 2770" \
+    test "$(stat -c '%G %a' $Q/qsentry/quarantine)" = "qsentry 2770"
+check "qsentry-local is installed setgid qsentry" test "$(stat -c '%G %a' $P/bin/qsentry-local)" = "qsentry 2755"
+# Defect 9: the installed programs look in the QMAIL they were installed for, with no $QMAIL.
+check "the qmail root is built in (qsentry env, no \$QMAIL)" \
+    sh -c "env -u QMAIL $P/bin/qsentry check --no-probes 2>&1 | grep -q '^$Q'"
+
+# ---- servers the layers talk to: clamd, a blocklist, cvm-unix for AUTH ------------------------
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+mkdir -p $W/clamd/db
+python3 - $W/clamd/db/test.ndb <<'PY'
+import sys
+eicar = r"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+open(sys.argv[1], "w").write("QSentry.Test.EICAR:0:*:" + eicar.encode().hex() + "\n")
+PY
+cat > $W/clamd/clamd.conf <<EOF
+LocalSocket $W/clamd/clamd.sock
+LocalSocketMode 666
+Foreground yes
+DatabaseDirectory $W/clamd/db
+LogFile $W/clamd/clamd.log
+EOF
+clamd -c $W/clamd/clamd.conf & echo $! > $W/clamd.pid
+DNSPORT=$(port)
+mkdir -p $W/dns
+printf '127.0.0.9\n127.0.0.2\n' > $W/dns/bl.zone
+rbldnsd -n -f -r $W/dns -b 127.0.0.1/$DNSPORT bl.deploy.test:ip4set:bl.zone & echo $! > $W/rbldnsd.pid
+mkdir -p $W/cvm && chmod 755 $W/cvm
+cvm-unix cvm-local:$W/cvm/socket & echo $! > $W/cvm.pid
+
+# ---- users: the test user, its .qmail files as shipped, a virtual user through users/assign -----
+getent passwd qsuser >/dev/null || useradd -M -d $W/home/qsuser -s /bin/sh qsuser
+usermod -d $W/home/qsuser qsuser
+echo 'qsuser:Deploy-Pass-1' | chpasswd
+rm -rf $W/home && mkdir -p $W/home/qsuser
+for d in Maildir Maildir/cur Maildir/new Maildir/tmp; do mkdir -p $W/home/qsuser/$d; done
+# The .qmail line of the shipped example, as installed.
+dotqmail=$(grep -m1 '^|' $EX/dot-qmail)
+echo "$dotqmail" > $W/home/qsuser/.qmail
+echo "$dotqmail" > $W/home/qsuser/.qmail-ext
+echo "$dotqmail" > $W/home/qsuser/.qmail-default
+chown -R qsuser: $W/home/qsuser
+chmod 700 $W/home/qsuser/Maildir
+echo "&qsuser@$DOMAIN" > $Q/alias/.qmail-sales
+echo "&qsuser@$DOMAIN" > $Q/alias/.qmail-postmaster
+QSUID=$(id -u qsuser) QSGID=$(id -g qsuser)
+printf '=virtual:qsuser:%s:%s:%s:::\n.\n' "$QSUID" "$QSGID" "$W/home/qsuser" > $Q/users/assign
+(cd $Q && bin/qmail-newu) || fail "qmail-newu"
+
+# ---- qsentry's control files, as an administrator writes them ----------------------------------
+C=$Q/control/qsentry
+echo "$W/clamd/clamd.sock" > $C/clamd
+echo "127.0.0.1:$DNSPORT" > $C/dnsservers
+echo "bl.deploy.test Listed at bl.deploy.test (%IP%)" > $C/dnsbl
+printf '.exe\n*.scr\n' > $C/attachments
+printf 'events=3\nwindow=10\nduration=60\n' > $C/bans
+echo "/usr/bin/cvm-checkpassword cvm-local:$W/cvm/socket /bin/true" > $C/checkpassword
+openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=$DOMAIN" \
+    -keyout $W/tls.key -out $W/tls.crt >/dev/null 2>&1
+cp $W/tls.crt $Q/control/servercert.crt && cp $W/tls.key $Q/control/servercert.key
+chgrp qsentry $Q/control/servercert.*; chmod 640 $Q/control/servercert.*
+echo "$Q/control/servercert.crt" > $C/tls-cert
+echo "$Q/control/servercert.key" > $C/tls-key
+echo 30000000 > $Q/control/databytes
+check "qsentry check finds no problem in the configured install" qsentry check --no-probes
+
+# ---- qmail-send, and the shipped run scripts under svscan --------------------------------------
+mkdir -p $W/log
+(cd $Q && exec env - PATH="$Q/bin:/usr/bin:/bin" qmail-start ./Maildir/ cat > $W/log/qmail-send 2>&1) &
+echo $! > $W/qmail-send.pid
+SMTPPORT=$(port)
+mkdir -p $W/service/qmail-smtpd/log $W/log/smtpd $W/etc
+chown qmaill $W/log/smtpd
+# The only edits, all forced by testing on loopback: the tcprules file lives in the test's tree,
+# and the listener is 127.0.0.1 on a free port instead of every address on port 25.
+sed -e "s|/etc/tcp.smtp|$W/etc/tcp.smtp|g" -e "s| 0 smtp | 127.0.0.1 $SMTPPORT |" \
+    $EX/supervise/qmail-smtpd/run > $W/service/qmail-smtpd/run
+sed -e "s|/var/log/qmail/smtpd|$W/log/smtpd|" $EX/supervise/qmail-smtpd/log/run > $W/service/qmail-smtpd/log/run
+chmod 755 $W/service/qmail-smtpd/run $W/service/qmail-smtpd/log/run
+check "the run scripts differ from the shipped ones only in the tcprules path, address and port" \
+    sh -c "diff $EX/supervise/qmail-smtpd/run $W/service/qmail-smtpd/run | grep '^[<>]' | grep -vc 'tcp.smtp\|smtp' | grep -qx 0"
+# tcp.smtp as shipped, but for one edit: loopback is the only network here, so 127.0.0.1 plays
+# the site's own host (the shipped 127. rule) and 127.0.0.2-.9 play the Internet.
+sed -e 's|^127\.:|127.0.0.1:|' $EX/tcp.smtp > $W/etc/tcp.smtp
+tcprules $W/etc/tcp.smtp.cdb $W/etc/tcp.smtp.tmp < $W/etc/tcp.smtp || fail "tcprules"
+svscan $W/service > $W/log/svscan 2>&1 & echo $! > $W/svscan.pid
+for _ in $(seq 100); do
+    ss -ltn | grep -q "127.0.0.1:$SMTPPORT " && [ -S $W/clamd/clamd.sock ] && break; sleep 0.2
+done
+ss -ltn | grep -q "127.0.0.1:$SMTPPORT " && pass "the shipped run script listens" || fail "the shipped run script listens" "$(cat $W/log/smtpd/current 2>/dev/null)"
+
+S=127.0.0.1:$SMTPPORT
+swaks_from() { local ip=$1; shift; swaks --server $S --local-interface "$ip" --timeout 30 "$@" 2>&1; }
+inbox_count() { find $W/home/qsuser/Maildir/new $W/home/qsuser/Maildir/cur -type f | wc -l; }
+wait_inbox() { # N: until the inbox holds N messages (qmail-send delivers in the background)
+    for _ in $(seq 150); do [ "$(inbox_count)" -ge "$1" ] && return 0; sleep 0.2; done
+    echo "inbox has $(inbox_count), wanted $1"; tail -5 $W/log/qmail-send; return 1
+}
+newest() { ls -t $W/home/qsuser/Maildir/new/* | head -1; }
+has_code() { grep -qE "^<[*~-]* +$1[ -]" <<<"$2"; }
+
+# ---- the uid of each program of the chain (defect 1) --------------------------------------------
+python3 - "$SMTPPORT" $W/uids <<'PY' &
+import socket, sys, time, subprocess
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.recv(1000)
+time.sleep(1.0)
+out = subprocess.run(["ps", "-o", "user=,comm=", "-C", "qsentry-smtpd,qmail-smtpd"], capture_output=True, text=True).stdout
+open(sys.argv[2], "w").write(out)
+s.sendall(b"QUIT\r\n"); s.recv(1000)
+PY
+wait
+check "qsentry-conn/qsentry-smtpd run as qmaild (ps during a session)" grep -q '^qmaild *qsentry-smtpd' $W/uids
+check "nothing in the SMTP chain runs as root" sh -c "! grep -q '^root' $W/uids"
+check "no running-as-root warning in the smtpd log" sh -c "! grep -q 'running as root' $W/log/smtpd/current"
+
+# ---- clean mail: delivered through qmail-local and qsentry-local, tagged ------------------------
+before=$(inbox_count)
+out=$(swaks_from 127.0.0.5 --from friend@elsewhere.example --to qsuser@$DOMAIN --header "Subject: hello" --body "An ordinary note.")
+has_code 250 "$(grep -A1 'DATA' <<<"$out" | tail -1)" || true
+if wait_inbox $((before + 1)) >/dev/null; then pass "clean mail from a stranger is delivered"; else fail "clean mail from a stranger is delivered" "$out"; fi
+f=$(newest)
+check "the delivered message carries X-Spam-Status from qsentry-local" grep -q '^X-Spam-Status:' "$f"
+check "the delivered message was scanned by qsentry-queue" grep -q '^X-Virus-Scanned:' "$f"
+check "qsentry-local wrote the file as the recipient" test "$(stat -c %U "$f")" = qsuser
+
+# ---- EICAR: refused at DATA with the scanner's text ---------------------------------------------
+eicar='X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'
+out=$(swaks_from 127.0.0.5 --from v@elsewhere.example --to qsuser@$DOMAIN --body "$eicar")
+check "EICAR from a stranger is refused 554 at DATA" has_code 554 "$out"
+# Defect 7: the site's own clients (tcp.smtp's relay line) are scanned too.
+out=$(swaks_from 127.0.0.1 --from me@$DOMAIN --to qsuser@$DOMAIN --body "$eicar")
+check "EICAR from the site's own relay client is refused too" has_code 554 "$out"
+
+# ---- a blocked attachment: refused, quarantined, released by root, delivered ---------------------
+printf 'MZ fake program\n' > $W/invoice.exe
+out=$(swaks_from 127.0.0.5 --from a@elsewhere.example --to qsuser@$DOMAIN --attach @$W/invoice.exe)
+check "an .exe attachment is refused 554" has_code 554 "$out"
+id=$(qsentry quarantine list 2>/dev/null | awk '/attachment/ {print $1}' | tail -1)
+check "the refused message is in the quarantine" test -n "$id"
+check "the quarantined file is group qsentry 0660" test "$(stat -c '%G %a' $Q/qsentry/quarantine/$id 2>/dev/null)" = "qsentry 660"
+before=$(inbox_count)
+check "root releases it with qsentry quarantine release" qsentry quarantine release "$id"
+check "the released message is delivered" wait_inbox $((before + 1))
+# Defect 3: what root made while releasing (the Bayes database learnt it as ham) stays usable.
+if [ -e $Q/qsentry/bayes.lmdb ]; then
+    check "files root created in the state are group qsentry 0660" \
+        sh -c "! find $Q/qsentry -type f ! -perm -0660 | grep -q . && ! find $Q/qsentry ! -group qsentry | grep -q ."
+fi
+before=$(inbox_count)
+out=$(swaks_from 127.0.0.5 --from friend@elsewhere.example --to qsuser@$DOMAIN --body "after the release")
+check "the next delivery after a root release still works" wait_inbox $((before + 1))
+
+# ---- Bayes: learnt by root, used by the delivery user and by qsentry-queue under softlimit -----
+if [ -f "$SHARED/corpus/spam.tar.xz" ]; then
+    mkdir -p $W/corpus && tar xJf "$SHARED/corpus/spam.tar.xz" -C $W/corpus && tar xJf "$SHARED/corpus/ham.tar.xz" -C $W/corpus
+    mkdir -p $W/learn/spam $W/learn/ham
+    ls $W/corpus/spam | head -300 | while read -r m; do cp "$W/corpus/spam/$m" $W/learn/spam/; done
+    ls $W/corpus/ham | head -300 | while read -r m; do cp "$W/corpus/ham/$m" $W/learn/ham/; done
+    check "root learns 300 spam and 300 ham" sh -c "qsentry learn --spam $W/learn/spam && qsentry learn --ham $W/learn/ham"
+    check "the Bayes files root made are group qsentry 0660" \
+        sh -c "test \"\$(stat -c '%G %a' $Q/qsentry/bayes.lmdb)\" = 'qsentry 660' && test \"\$(stat -c '%G %a' $Q/qsentry/bayes.lmdb-lock)\" = 'qsentry 660'"
+    before=$(inbox_count)
+    swaks_from 127.0.0.5 --from friend@elsewhere.example --to qsuser@$DOMAIN --body "lunch on friday?" >/dev/null
+    if wait_inbox $((before + 1)) >/dev/null && grep -q '^X-Spam-Status: .*BAYES_[0-9]' "$(newest)"; then
+        pass "after root learnt, the delivery user scores with Bayes"
+    else fail "after root learnt, the delivery user scores with Bayes" "$(grep qsentry-local $W/log/qmail-send | tail -3)"; fi
+    echo 99 > $C/bayes-reject
+    spam=$W/learn/spam/$(ls $W/learn/spam | head -1)
+    out=$(swaks_from 127.0.0.5 --from s@elsewhere.example --to qsuser@$DOMAIN --data "$spam")
+    check "bayes-reject refuses a certain spam at DATA under the shipped softlimit" has_code 554 "$out"
+    check "no bayes-reject message was deferred (no 451 at DATA)" sh -c "! grep -q 'Cannot allocate\\|MDB_\\|double free' $W/log/smtpd/current"
+    rm -f $C/bayes-reject
+else
+    fail "Bayes tests need $SHARED/corpus"
+fi
+
+# ---- recipients: qmail's own sources through the real qmail-newu and .qmail files ---------------
+out=$(swaks_from 127.0.0.5 --from a@elsewhere.example --to nosuch@$DOMAIN --quit-after RCPT)
+check "an unknown user gets 550 5.1.1" has_code 550 "$out"
+for rcpt in virtual sales qsuser-ext qsuser-anything; do
+    out=$(swaks_from 127.0.0.5 --from a@elsewhere.example --to $rcpt@$DOMAIN --quit-after RCPT)
+    check "$rcpt@ is accepted (users/assign, ~alias/.qmail-sales, .qmail-ext, .qmail-default)" has_code 250 "$(grep -A1 'RCPT TO' <<<"$out")"
+done
+before=$(inbox_count)
+swaks_from 127.0.0.5 --from a@elsewhere.example --to virtual@$DOMAIN --body "to the virtual user" >/dev/null
+check "mail to the users/assign user reaches the Maildir" wait_inbox $((before + 1))
+
+# ---- relaying: AUTH through the real qmail-smtpd, strangers refused ----------------------------
+out=$(swaks_from 127.0.0.5 --from a@elsewhere.example --to someone@far.example --quit-after RCPT)
+check "a stranger cannot relay" has_code 553 "$out"
+out=$(swaks_from 127.0.0.5 --tls --auth PLAIN --auth-user qsuser --auth-password Deploy-Pass-1 \
+      --from qsuser@$DOMAIN --to someone@far.example --quit-after RCPT)
+check "AUTH over STARTTLS with the system password (cvm-unix as root, cvm-checkpassword as qmaild) relays" \
+    has_code 235 "$out"
+check "... and the relayed RCPT is accepted by the real qmail-smtpd" has_code 250 "$(grep -A1 'RCPT TO' <<<"$out")"
+out=$(swaks_from 127.0.0.5 --tls --auth PLAIN --auth-user qsuser --auth-password wrong \
+      --from qsuser@$DOMAIN --to someone@far.example --quit-after AUTH)
+check "a wrong password is refused 535" has_code 535 "$out"
+
+# ---- STARTTLS, DNSBL before the queue -----------------------------------------------------------
+before=$(inbox_count)
+out=$(swaks_from 127.0.0.5 --tls --from friend@elsewhere.example --to qsuser@$DOMAIN --body "over TLS")
+check "STARTTLS: a message over TLS is delivered" wait_inbox $((before + 1))
+out=$(swaks_from 127.0.0.9 --from a@elsewhere.example --to qsuser@$DOMAIN --quit-after RCPT)
+check "a client on the DNSBL is refused before the queue (553)" has_code 553 "$out"
+
+# ---- size: 20 MB byte-identical; databytes refused and logged ----------------------------------
+python3 - $W/big.eml <<'PY'
+import sys, random
+r = random.Random(7)
+with open(sys.argv[1], "w", newline="\r\n") as f:
+    f.write("From: big@elsewhere.example\nTo: qsuser@deploy.example\nSubject: twenty megabytes\n\n")
+    line = 0
+    while f.tell() < 20 * 1024 * 1024:
+        f.write("line %08d %s\n" % (line, "".join(r.choice("abcdefghij ") for _ in range(60))))
+        line += 1
+PY
+before=$(inbox_count)
+out=$(swaks_from 127.0.0.5 --from big@elsewhere.example --to qsuser@$DOMAIN --data @$W/big.eml)
+if wait_inbox $((before + 1)) >/dev/null; then
+    got=$(newest)
+    # The delivered body is the sent body: everything after the first blank line, CRLF -> LF.
+    if cmp -s <(sed '1,/^\r\?$/d' $W/big.eml | tr -d '\r') <(sed '1,/^$/d' "$got"); then
+        pass "a 20 MB message arrives byte-identical"
+    else fail "a 20 MB message arrives byte-identical" "$(cmp <(sed '1,/^\r\?$/d' $W/big.eml | tr -d '\r') <(sed '1,/^$/d' "$got"))"; fi
+else fail "a 20 MB message is delivered" "$out"; fi
+echo 1000000 > $Q/control/databytes
+out=$(swaks_from 127.0.0.5 --from big@elsewhere.example --to qsuser@$DOMAIN --data @$W/big.eml)
+check "over databytes: 552" has_code 552 "$out"
+sleep 0.5
+check "over databytes: qsentry-smtpd logs the refusal with ip and sender" \
+    grep -q 'qsentry-smtpd: .*ip=127.0.0.5 from=big@elsewhere.example.*rule=databytes code=552' $W/log/smtpd/current
+check "over databytes: no anonymous 'envelope is not terminated' line" sh -c "! grep -q 'envelope is not terminated' $W/log/smtpd/current"
+echo 30000000 > $Q/control/databytes
+
+# ---- a pipelined session with good and unknown recipients ---------------------------------------
+before=$(inbox_count)
+out=$(swaks_from 127.0.0.5 --pipeline --from a@elsewhere.example --to qsuser@$DOMAIN,nosuch@$DOMAIN,sales@$DOMAIN --body "pipelined")
+check "pipelining: the unknown recipient gets 550, the others 250, the message 250" \
+    sh -c "echo \"\$1\" | grep -q '550 5.1.1' && echo \"\$1\" | grep -q '250 ok [0-9]* qp'" _ "$out"
+check "pipelining: both good recipients get it" wait_inbox $((before + 2))
+
+# ---- E20: SMTP smuggling through qsentry-smtpd in front of the real qmail-smtpd ----------------
+before=$(inbox_count)
+for ending in '\n.\n' '\n.\r\n' '\r.\r\n' '\r\n.\r' '\r\n.\n' '\n..\n'; do
+    python3 - "$SMTPPORT" "$ending" "$DOMAIN" > $W/smuggle.out 2>&1 <<'PY'
+import socket, sys, time
+port, ending, domain = int(sys.argv[1]), sys.argv[2].encode().decode("unicode_escape").encode(), sys.argv[3]
+s = socket.create_connection(("127.0.0.1", port)); s.settimeout(20)
+s.bind if False else None
+f = s.makefile("rb")
+def reply():
+    while True:
+        l = f.readline().decode()
+        print("<", l.rstrip())
+        if len(l) < 4 or l[3] != "-": return l
+reply()
+for c in ["EHLO smuggler.example", f"MAIL FROM:<a@elsewhere.example>", f"RCPT TO:<qsuser@{domain}>", "DATA"]:
+    s.sendall(c.encode() + b"\r\n"); reply()
+body = (b"Subject: outer\r\n\r\nouter message" + ending +
+        b"MAIL FROM:<smuggled@elsewhere.example>\r\nRCPT TO:<qsuser@" + domain.encode() + b">\r\nDATA\r\n"
+        b"Subject: SMUGGLED\r\n\r\nsmuggled\r\n.\r\n")
+s.sendall(body)
+time.sleep(0.5)
+s.sendall(b"QUIT\r\n")
+try:
+    while True:
+        l = f.readline()
+        if not l: break
+        print("<", l.decode().rstrip())
+except Exception as e:
+    print("end:", e)
+PY
+done
+sleep 3
+check "smuggling: no endings smuggle a message (no SMUGGLED subject delivered)" \
+    sh -c "! grep -rl '^Subject: SMUGGLED' $W/home/qsuser/Maildir/new $W/home/qsuser/Maildir/cur"
+check "smuggling: no smuggled sender in the log" sh -c "! grep -q 'from=smuggled@' $W/log/smtpd/current"
+
+# ---- bans: repeated spam through the whole chain bans the client before the greeting ------------
+for i in 1 2 3; do swaks_from 127.0.0.6 --from v@elsewhere.example --to qsuser@$DOMAIN --body "$eicar" >/dev/null; done
+out=$(swaks_from 127.0.0.6 --from a@elsewhere.example --to qsuser@$DOMAIN --quit-after RCPT)
+check "after 3 viruses the client is banned: 451 before any mail" has_code 451 "$out"
+check "the ban is in the store (qsentry bans list, as root)" sh -c "qsentry bans list | grep -q 127.0.0.6"
+before=$(inbox_count)
+swaks_from 127.0.0.5 --from friend@elsewhere.example --to qsuser@$DOMAIN --body "after bans list" >/dev/null
+check "mail still flows after root read the bans" wait_inbox $((before + 1))
+
+# ---- defect 2: a Bayes database that cannot be opened is a temporary failure, not a crash --------
+if [ -e $Q/qsentry/bayes.lmdb ]; then
+    mv $Q/qsentry/bayes.lmdb $W/bayes.lmdb.saved
+    mkdir $Q/qsentry/bayes.lmdb   # not a file: mdb_env_open fails
+    echo 99 > $C/bayes-reject
+    out=$(swaks_from 127.0.0.5 --from friend@elsewhere.example --to qsuser@$DOMAIN --body "store broken")
+    check "an unopenable Bayes database: qsentry-queue lets the message through or defers, no crash" \
+        sh -c "! grep -q 'double free\\|qq crashed' $W/log/smtpd/current && echo \"\$1\" | grep -qE '^<[~-]* +(250|451) '" _ "$(grep -A1 '^ -> \.' <<<"$out")"
+    rm -f $C/bayes-reject
+    rmdir $Q/qsentry/bayes.lmdb; mv $W/bayes.lmdb.saved $Q/qsentry/bayes.lmdb
+fi
+
+check "qsentry check (with probes) reports no problem at the end" qsentry check
+check "no program crashed (no 'qq crashed', no signal) in the logs" \
+    sh -c "! grep -qi 'qq crashed\\|crashed\\|Fatal error' $W/log/smtpd/current $W/log/qmail-send"
+echo "deployment: took $(( $(date +%s) - started )) s"
+echo "deployment: $passed passed, $failed failed"
+[ "$failed" = 0 ]
