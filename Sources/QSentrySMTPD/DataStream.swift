@@ -1,15 +1,26 @@
-/// Follows the DATA stream the way qmail-smtpd's blast() does, to know where the message ends
-/// (a line of just "." ended by CRLF or LF), to count its size, and to drop client-supplied
-/// `X-QSentry-…` header fields, which only qsentry itself may write (nothing a client sends can
-/// pass for qsentry's own findings further down the chain).
+/// Follows the DATA stream to know where the message ends, to count its size, and to drop
+/// client-supplied `X-QSentry-…` header fields, which only qsentry itself may write (nothing a
+/// client sends can pass for qsentry's own findings further down the chain).
+///
+/// E20, SMTP smuggling: the message ends only at CR LF "." CR LF (RFC 5321; the start of DATA
+/// counts as after a CR LF). A "." line ended or begun by a bare LF or a bare CR (`\n.\n`,
+/// `\r\n.\r`, `\r.\r\n` …) is message text, never the end, so whatever a client writes after it
+/// is still this message and can never be read as a second, smuggled transaction. A bare LF
+/// anywhere is noted (`sawBareLineFeed`): qmail-smtpd itself refuses such a message ("451 See
+/// smtplf.html") and hangs up, so the session stops passing it on and answers the same way once
+/// the real end has come. A bare CR is text, as qmail-smtpd stores it.
 public struct DataStream {
     public private(set) var size = 0
     public private(set) var finished = false
-    private var atLineStart = true
+    /// An LF without the CR before it was seen (qmail-smtpd's "stray newline").
+    public private(set) var sawBareLineFeed = false
+    private var state = EndState.lineStart
     private var inHeader = true
     private var dropping = false
-    private var dotLine = false
     private var headerLine: [UInt8] = []
+
+    /// Where the stream stands in the one sequence that ends it: CR LF "." CR LF.
+    enum EndState { case lineStart, midLine, dot, dotCR, cr }
 
     /// Header lines longer than this are passed on as they come (they cannot be ours).
     static let maxHeaderLine = 8192
@@ -26,44 +37,53 @@ public struct DataStream {
         while inHeader && i < input.endIndex {
             let b = input[i]
             i += 1
-            follow(b)
+            let ended = step(b)
             headerLine.append(b)
             if b == 0x0A || headerLine.count > Self.maxHeaderLine { flushHeader(into: &out) }
-            if b == 0x0A && endOfLine() { return finish(out, input, i) }
+            if ended { return finish(out, input, i) }
         }
-        // The body, a line at a time: only the line of just "." matters in it.
+        // The body, passed on as it is; only CRs and LFs can move towards the end, so the text
+        // between them is skipped at once.
+        let start = i
         while i < input.endIndex {
-            let lf = input[i...].firstIndex(of: 0x0A)
-            let end = lf ?? input.endIndex
-            if i < end {
-                // Still the lone "." only if the line starts with it and only CRs follow it.
-                if atLineStart { dotLine = input[i] == UInt8(ascii: ".") }
-                if dotLine && !input[(atLineStart ? i + 1 : i)..<end].allSatisfy({ $0 == 0x0D }) { dotLine = false }
-                atLineStart = false
+            if state == .midLine {
+                guard let next = input[i...].firstIndex(where: { $0 == 0x0D || $0 == 0x0A }) else {
+                    i = input.endIndex
+                    break
+                }
+                i = next
             }
-            guard let lf else {
-                out += input[i...]
-                i = input.endIndex
-                break
-            }
-            out += input[i...lf]
-            i = lf + 1
-            if endOfLine() { return finish(out, input, i) }
+            let b = input[i]
+            i += 1
+            if step(b) { break }
         }
+        out += input[start..<i]
         return finish(out, input, i)
     }
 
-    /// The byte-at-a-time version of the "." line tracking, for the header.
-    private mutating func follow(_ b: UInt8) {
-        if atLineStart { dotLine = b == UInt8(ascii: ".") } else if dotLine && b != 0x0D && b != 0x0A { dotLine = false }
-        atLineStart = false
-    }
-
-    /// At a line feed: whether the line was the lone "." that ends the message.
-    private mutating func endOfLine() -> Bool {
-        if dotLine { finished = true }
-        atLineStart = true
-        return finished
+    /// One byte through the end-of-data rule; true when it ended the message.
+    private mutating func step(_ b: UInt8) -> Bool {
+        switch b {
+        case 0x0A:
+            switch state {
+            case .dotCR:
+                finished = true
+                return true
+            case .cr:
+                state = .lineStart
+            default:
+                // A bare LF starts no line a "." could end the message on.
+                sawBareLineFeed = true
+                state = .midLine
+            }
+        case 0x0D:
+            state = state == .dot ? .dotCR : .cr
+        case UInt8(ascii: "."):
+            state = state == .lineStart ? .dot : .midLine
+        default:
+            state = .midLine
+        }
+        return false
     }
 
     /// Counts what was used of `input` (up to index `i`) and returns it with the bytes to pass on.

@@ -227,7 +227,21 @@ public final class SMTPSession {
             let (out, used) = stream.feed(chunk)
             reader.unread(chunk.dropFirst(used))
             if limit > 0 && stream.size > limit + 5 { tooBig = true }
-            if !tooBig && childOK { childOK = c.send(out[...]) }
+            // E20: from a bare LF on, nothing more reaches qmail-smtpd (it would hang up on it).
+            if !tooBig && !stream.sawBareLineFeed && childOK { childOK = c.send(out[...]) }
+        }
+        if stream.sawBareLineFeed && !tooBig {
+            child = nil  // as below: qmail-smtpd killed, qmail-queue aborted, nothing queued
+            resetTransaction(tellChild: false)
+            var l = LogLine(program: "qsentry-smtpd")
+            l.add("ip", state.ipText)
+            l.add("size", stream.size)
+            l.add("verdict", "defer")
+            l.add("rule", "bare-lf")
+            l.add("code", 451)
+            l.emit()
+            reply(SMTPReply(451, "4.5.0", "bare LF in the message; lines end in CR LF (see https://cr.yp.to/docs/smtplf.html)"))
+            return true
         }
         if tooBig {
             if let from = sender { logSizeRefusal(from: from, size: stream.size) }

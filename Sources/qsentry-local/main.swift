@@ -87,11 +87,10 @@ let facts = parser.finish()
 line.add("size", spool.size)
 
 // The store, the tokens and the quarantine with the state group; the Maildir without it.
-let outcome: DeliveryStage.Outcome = StateGroup.with {
-    let stage: DeliveryStage
-    do { stage = try DeliveryStage.configured(root, user: user, preferences: preferences) } catch { temporary("\(error)") }
-    return stage.run(fd: spool.fd, size: spool.size, facts: facts, sender: env.sender, log: &line)
-}
+StateGroup.resume()
+let stage: DeliveryStage
+do { stage = try DeliveryStage.configured(root, user: user, preferences: preferences) } catch { temporary("\(error)") }
+let outcome = stage.run(fd: spool.fd, size: spool.size, facts: facts, sender: env.sender, log: &line)
 
 switch outcome {
 case .temporary(let why):
@@ -100,7 +99,6 @@ case .bounce(let text):
     finish(.permanent, "bounce", say: text)
 case .virus(let signature):
     line.add("virus", signature)
-    StateGroup.with {
     do {
         let id = try Quarantine(directory: try ContentConfiguration.quarantineDirectory(root))
             .store(message: spool, envelope: QmailEnvelope(sender: env.sender, recipients: [env.recipient]),
@@ -108,7 +106,6 @@ case .virus(let signature):
         line.add("quarantine", id)
     } catch {
         temporary("virus \(signature) found but not quarantined: \(error)")
-    }
     }
     finish(.okStop, "quarantine")
 case .discard(let tag):

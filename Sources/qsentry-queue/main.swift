@@ -98,7 +98,7 @@ case .pass:
     var header: [UInt8] = []
     if outcome.scannedClean, let virus = config.virus {
         let host = (try? ControlFile.value(root.control("me")))??.text.trimmed ?? "localhost"
-        header = Array("X-Virus-Scanned: ClamAV (\(virus.scannerName)) by qsentry-queue on \(host)\r\n".utf8)
+        header = Array("X-Virus-Scanned: ClamAV (\(virus.scannerName)) by qsentry-queue on \(host)\n".utf8)
     }
     let code = QueueHandoff.run(QueueHandoff.program(root), writeMessage: { spool.copy(to: $0, prefix: header) },
                                 envelope: envelope.bytes)

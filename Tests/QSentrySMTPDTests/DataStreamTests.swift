@@ -25,8 +25,19 @@ import Testing
         #expect(r.used == r.out.utf8.count)
     }
 
-    @Test func bareLFDotEndsToo() {
-        #expect(run("a\n.\nRSET\n").out == "a\n.\n")
+    /// E20: the published smuggling endings are message text; only CR LF "." CR LF ends it.
+    @Test func smugglingEndingsDoNotEnd() {
+        for ending in ["\n.\n", "\n.\r\n", "\r.\r\n", "\r\n.\r", "\r\n.\n", "\r\n.\rX\r\n"] {
+            let r = run("a" + ending + "MAIL FROM:<x@y>\r\n")
+            #expect(!r.finished, "\(ending.debugDescription)")
+            #expect(r.out.utf8.count == r.used)
+        }
+        var s = DataStream()
+        _ = s.feed(Array("a\n.\n".utf8)[...])
+        #expect(s.sawBareLineFeed)
+        var clean = DataStream()
+        _ = clean.feed(Array("a\rb\r\n.\r\n".utf8)[...])
+        #expect(clean.finished && !clean.sawBareLineFeed)
     }
 
     @Test func dotInsideALineDoesNotEnd() {
@@ -43,8 +54,8 @@ import Testing
         #expect(run(".\r\n").out == ".\r\n")
     }
 
-    /// The body is scanned a line at a time; whatever the chunking, the end must be found where a
-    /// byte-by-byte reading of qmail-smtpd's rule finds it (a line of "." then only CRs, then LF).
+    /// The body is skipped between CRs and LFs; whatever the chunking, the end must be found where
+    /// a byte-by-byte reading of RFC 5321's rule finds it (CR LF "." CR LF).
     @Test func chunkingNeverMovesTheEnd() {
         let pieces = ["a", ".", "..", "\r", "\n", "\r\n", ".\r", " ", "x.y", "\r\r"]
         var rng = SystemRandomNumberGenerator()
@@ -62,16 +73,9 @@ import Testing
 
     /// Bytes up to and including the LF that ends the message, read one byte at a time.
     static func referenceEnd(_ bytes: [UInt8]) -> Int {
-        var atLineStart = true, dotLine = false
-        for (i, b) in bytes.enumerated() {
-            if atLineStart { dotLine = b == UInt8(ascii: ".") } else if dotLine && b != 0x0D && b != 0x0A { dotLine = false }
-            if b == 0x0A {
-                if dotLine { return i + 1 }
-                atLineStart = true
-            } else {
-                atLineStart = false
-            }
-        }
+        let end = Array("\r\n.\r\n".utf8)
+        let padded = Array("\r\n".utf8) + bytes
+        for i in 0..<(padded.count - 4) where Array(padded[i..<(i + 5)]) == end { return i + 5 - 2 }
         return -1
     }
 }

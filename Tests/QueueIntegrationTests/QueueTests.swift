@@ -41,7 +41,7 @@ import TestHarness
         #expect(r.status == 0, "\(r.stderr)")
         let q = rig.queued
         #expect(q.count == 1)
-        #expect(q.first?.message == "X-Virus-Scanned: ClamAV (clamd) by qsentry-queue on mx.example.com\r\n" + Self.clean)
+        #expect(q.first?.message == "X-Virus-Scanned: ClamAV (clamd) by qsentry-queue on mx.example.com\n" + Self.clean)
         #expect(q.first?.envelope == [UInt8](QueueRun.envelope("a@example.org", ["sales@example.com", "info@example.com"])))
         #expect(r.stderr.contains("verdict=accept"), "\(r.stderr)")
     }

@@ -9,6 +9,14 @@ public final class TempQmailRoot: @unchecked Sendable {
         for dir in ["control/qsentry", "users", "bin", "log", "run"] {
             try FileManager.default.createDirectory(atPath: path + "/" + dir, withIntermediateDirectories: true)
         }
+        Self.makeStateDirectory(path + "/qsentry")
+    }
+
+    /// `qsentry/` as install.sh makes it: group qsentry (when this machine has it), mode 2770.
+    public static func makeStateDirectory(_ dir: String) {
+        mkdir(dir, 0o770)
+        if let group = getgrnam("qsentry") { chown(dir, uid_t.max, group.pointee.gr_gid) }
+        chmod(dir, 0o2770)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: path) }

@@ -22,17 +22,13 @@ public enum StateGroup {
     /// Puts the state group aside (effective group back to the real one), keeping it saved.
     public static func setAside() {
         let real = getgid(), effective = getegid()
-        guard real != effective else { return }
-        stateGID = effective
-        _ = setegid(real)
+        if stateGID == nil && real != effective { stateGID = effective }
+        if stateGID != nil { _ = setegid(real) }
     }
 
-    /// Runs `body` with the state group.
-    public static func with<T>(_ body: () throws -> T) rethrows -> T {
-        guard let g = stateGID else { return try body() }
-        _ = setegid(g)
-        defer { _ = setegid(getgid()) }
-        return try body()
+    /// Takes the state group back (after `setAside`); `setAside` puts it aside again.
+    public static func resume() {
+        if let g = stateGID { _ = setegid(g) }
     }
 
     /// Gives the state group up for good (real, effective and saved).

@@ -6,7 +6,7 @@ import QSentryCore
 /// E14: asks a checkpassword-compatible program (djb's interface, as vchkpw and
 /// checkpassword-pam speak it) whether a user and password are good. The program reads
 /// `user\0password\0timestamp\0` on fd 3 and exits 0 (good, after running its sub-program),
-/// 1 (bad) or 111 (temporary trouble).
+/// 1 or 100 (bad: cvm-checkpassword uses 100) or 111 (temporary trouble).
 public struct CheckPassword {
     public enum Answer: Equatable, Sendable {
         case good, bad
@@ -70,7 +70,8 @@ public struct CheckPassword {
         guard status & 0x7f == 0 else { return .temporary("\(argv[0]) killed by signal \(status & 0x7f)") }
         switch (status >> 8) & 0xff {
         case 0: return .good
-        case 1: return .bad
+        // 1 is djb's "unacceptable"; cvm-checkpassword (Debian's cvm) says so with qmail's permanent 100.
+        case 1, 100: return .bad
         case let code: return .temporary("\(argv[0]) exited \(code)")
         }
     }
