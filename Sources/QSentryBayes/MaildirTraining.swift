@@ -103,5 +103,9 @@ public struct MaildirTraining {
     public func save(_ state: [String: BayesDatabase.Kind]) throws {
         let text = state.keys.sorted().map { "\($0) \(state[$0]!.rawValue)\n" }.joined()
         try FileBytes.writeAtomically(stateFile, Array(text.utf8), mode: 0o600)
+        // Learnt by root (a nightly cron), the file still belongs to the Maildir's user, whose own
+        // `qsentry learn --from-maildir` must be able to replace it.
+        var dir = stat()
+        if geteuid() == 0 && stat(maildir, &dir) == 0 { _ = chown(stateFile, dir.st_uid, dir.st_gid) }
     }
 }

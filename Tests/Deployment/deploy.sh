@@ -239,6 +239,14 @@ if [ -f "$SHARED/corpus/spam.tar.xz" ]; then
     if wait_inbox $((before + 1)) >/dev/null && grep -q '^X-Spam-Status: .*BAYES_[0-9]' "$(newest)"; then
         pass "after root learnt, the delivery user scores with Bayes"
     else fail "after root learnt, the delivery user scores with Bayes" "$(grep qsentry-local $W/log/qmail-send | tail -3)"; fi
+    # Training on error from the user's junk folder, by root's cron: the Maildir stays the user's.
+    mkdir -p $W/home/qsuser/Maildir/.Junk/cur $W/home/qsuser/Maildir/.Junk/new $W/home/qsuser/Maildir/.Junk/tmp
+    cp "$W/corpus/spam/$(ls $W/corpus/spam | tail -1)" "$W/home/qsuser/Maildir/.Junk/cur/1.M1P1.junk:2,"
+    chown -R qsuser: $W/home/qsuser/Maildir/.Junk
+    check "root learns from the user's junk folder (qsentry learn --from-maildir)" \
+        qsentry learn --from-maildir $W/home/qsuser/Maildir --user qsuser
+    check "... and the learning state it keeps in the Maildir is the user's" \
+        test "$(stat -c %U $W/home/qsuser/Maildir/qsentry-learnt)" = qsuser
     echo 99 > $C/bayes-reject
     spam=$W/learn/spam/$(ls $W/learn/spam | head -1)
     out=$(swaks_from 127.0.0.3 --from s@elsewhere.example --to qsuser@$DOMAIN --data "$spam")
