@@ -21,48 +21,58 @@ public struct RefusalDialogue {
         self.timeout = timeout
     }
 
-    /// Talks on fds 0/1 until QUIT, end of input or the timeout; never returns.
-    public func run() -> Never {
+    /// Talks on fds 0/1 until QUIT, end of input, a write error or the timeout, then returns.
+    public func run() {
         if timeout == 0 {
-            send(reply.wire)
-            exit(0)
+            _ = send(reply.wire)
+            return
         }
-        signal(SIGALRM) { _ in _exit(0) }
-        alarm(UInt32(timeout))
-        send("220 \(host) ESMTP\r\n")
+        let deadline = monotonicMilliseconds() + timeout * 1000
+        // A client that stops reading could block a write past the deadline: SIGALRM's default
+        // action ends the process a second later, whatever it is doing.
+        signal(SIGALRM, SIG_DFL)
+        alarm(UInt32(min(timeout + 1, Int(UInt32.max))))
+        guard send("220 \(host) ESMTP\r\n") else { return }
         var buffer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1024)
         while true {
+            let left = deadline - monotonicMilliseconds()
+            guard left > 0 else { return }
+            var p = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&p, 1, Int32(min(left, Int(Int32.max))))
+            if ready < 0 && errno == EINTR { continue }
+            guard ready > 0 else { return }
             let n = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
-            if n <= 0 { exit(0) }
+            if n <= 0 { return }
             buffer.append(contentsOf: chunk[0..<n])
             while let nl = buffer.firstIndex(of: 0x0A) {
-                answer(Array(buffer[..<nl]))
+                guard answer(Array(buffer[..<nl])) else { return }
                 buffer.removeSubrange(...nl)
             }
             if buffer.count > Self.maxLine {
-                send(reply.wire)
+                guard send(reply.wire) else { return }
                 buffer.removeAll()
             }
         }
     }
 
-    func answer(_ line: [UInt8]) {
+    /// Answers one command; false when the dialogue is over (QUIT, or the client is gone).
+    func answer(_ line: [UInt8]) -> Bool {
         let verb = String(decoding: line.prefix(while: { $0 != 0x20 && $0 != 0x0D }).prefix(8), as: UTF8.self).asciiLowercased
         switch verb {
         case "quit":
-            send("221 \(host)\r\n")
-            exit(0)
+            _ = send("221 \(host)\r\n")
+            return false
         case "helo", "ehlo", "mail", "rset", "noop":
-            send("250 \(host)\r\n")
+            return send("250 \(host)\r\n")
         default:
-            send(reply.wire)
+            return send(reply.wire)
         }
     }
 
-    func send(_ s: String) {
-        do { try FileBytes.writeAll(1, Array(s.utf8), path: "stdout") } catch { exit(0) }
+    func send(_ s: String) -> Bool {
+        (try? FileBytes.writeAll(1, Array(s.utf8), path: "stdout")) != nil
     }
 
     /// rblsmtpd's cleaning of a refusal text: at most 200 characters, printable ASCII only.

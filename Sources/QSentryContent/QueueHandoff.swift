@@ -55,7 +55,7 @@ public enum QueueHandoff {
     }
 
     static func log(_ text: String) {
-        var l = LogLine(program: "qsentry-queue")
+        var l = LogLine()
         l.add("error", text)
         l.emit()
     }

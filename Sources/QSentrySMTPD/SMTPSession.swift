@@ -57,6 +57,10 @@ public final class SMTPSession {
         self.senderDNS = SenderDNSChecks(policy: policy, root: root, receiver: hostname)
     }
 
+    /// Set by a refusal that ends the session (421 after too many bad recipients): the loop stops
+    /// reading before the next command, pipelined or not.
+    var hangingUp = false
+
     /// Runs until QUIT, end of input or a fatal condition; returns the exit code.
     public func run() -> Int32 {
         signal(SIGPIPE, SIG_IGN)
@@ -84,7 +88,7 @@ public final class SMTPSession {
             let space = text.firstIndex(of: " ") ?? text.endIndex
             let verb = text[..<space].uppercased()
             let argument = space < text.endIndex ? String(text[text.index(after: space)...]) : ""
-            if !handle(verb, argument) { return 0 }
+            if !handle(verb, argument) || hangingUp { return 0 }
         }
     }
 
@@ -233,7 +237,7 @@ public final class SMTPSession {
         if stream.sawBareLineFeed && !tooBig {
             child = nil  // as below: qmail-smtpd killed, qmail-queue aborted, nothing queued
             resetTransaction(tellChild: false)
-            var l = LogLine(program: "qsentry-smtpd")
+            var l = LogLine()
             l.add("ip", state.ipText)
             l.add("size", stream.size)
             l.add("verdict", "defer")
@@ -265,7 +269,7 @@ public final class SMTPSession {
             reply(r)
             if disconnect {
                 writer.flush()
-                exit(0)
+                hangingUp = true
             }
         }
     }
@@ -312,7 +316,7 @@ public final class SMTPSession {
         let started = pendingChild ?? spawnChild()
         pendingChild = nil
         guard let c = started, let greeting = c.readReply(), greeting.code == 220 else {
-            var l = LogLine(program: "qsentry-smtpd")
+            var l = LogLine()
             l.add("error", "cannot start \(childArgv[0])")
             l.emit()
             return nil
@@ -327,7 +331,7 @@ public final class SMTPSession {
         do {
             try StoreConfiguration.report(try StoreConfiguration.open(root), root, ip: ip, kind: event, now: Int(time(nil)))
         } catch {
-            var l = LogLine(program: "qsentry-smtpd")
+            var l = LogLine()
             l.add("warning", "store: \(error)")
             l.emit()
         }
@@ -335,7 +339,7 @@ public final class SMTPSession {
 
     /// A message refused over `databytes` (announced with SIZE, or counted in DATA).
     func logSizeRefusal(from: SMTPPath, size: Int) {
-        var l = LogLine(program: "qsentry-smtpd")
+        var l = LogLine()
         l.add("ip", state.ipText)
         l.add("from", from.mailbox)
         if !recipients.isEmpty { l.add("rcpts", recipients.count) }
@@ -348,7 +352,7 @@ public final class SMTPSession {
 
     /// P3: one line per sender and recipient decision, chkuser-like.
     func log(from: SMTPPath, to: SMTPPath?, _ d: EnvelopeDecision, spf: SPFOutcome? = nil) {
-        var l = LogLine(program: "qsentry-smtpd")
+        var l = LogLine()
         l.add("ip", state.ipText)
         l.add("from", from.mailbox)
         if let to { l.add("to", to.mailbox) }

@@ -22,13 +22,13 @@ the Maildir (tmp, fsync, new) and exits 99 (delivered; later .qmail lines are
 skipped), 100 (bounce) or 111 (try again later).
 --user NAME   the Bayes database and spamd user (default: $USER)
 """
-Program.handleStandardFlags("qsentry-local", usage: usage)
+if let code = Program.start("qsentry-local", usage: usage) { exit(code) }
 // Installed setgid to the state group: held only around the state (StateGroup).
 StateGroup.setAside()
-Program.warnIfRoot("qsentry-local", hint: "qmail-local runs deliveries as the user; call it from a user's .qmail")
+Program.warnIfRoot(hint: "qmail-local runs deliveries as the user; call it from a user's .qmail")
 signal(SIGPIPE, SIG_IGN)
 
-var line = LogLine(program: "qsentry-local")
+var line = LogLine()
 
 /// Ends the delivery with qmail-local's code; the text reaches qmail's log or the bounce.
 func finish(_ code: DeliveryExit, _ verdict: String, say text: String? = nil) -> Never {
@@ -72,7 +72,7 @@ do {
     temporary("\(error)")
 }
 for p in preferences.problems {
-    var l = LogLine(program: "qsentry-local")
+    var l = LogLine()
     l.add("warning", "user preferences: \(p)")
     l.emit()
 }

@@ -17,13 +17,13 @@ accepts to the real qmail-queue ($QSENTRY_QMAILQUEUE or $QMAIL/bin/qmail-queue),
 exiting with its code. Refused mail is quarantined; any trouble is a temporary
 failure (exit 71 and friends), so nothing is lost.
 """
-Program.handleStandardFlags("qsentry-queue", usage: usage)
-Program.warnIfRoot("qsentry-queue")
+if let code = Program.start("qsentry-queue", usage: usage) { exit(code) }
+Program.warnIfRoot()
 signal(SIGPIPE, SIG_IGN)
 
 /// Ends with a qmail-queue code after a log line.
 func fail(_ code: QueueExit, _ why: String) -> Never {
-    var l = LogLine(program: "qsentry-queue")
+    var l = LogLine()
     l.add("error", why)
     l.emit()
     exit(code.rawValue)
@@ -33,7 +33,7 @@ let root = QmailRoot.fromEnvironment()
 let config: ContentConfiguration
 do { config = try ContentConfiguration.load(root) } catch { fail(.configError, "\(error)") }
 for p in config.problems {
-    var l = LogLine(program: "qsentry-queue")
+    var l = LogLine()
     l.add("warning", p.description)
     l.emit()
 }
@@ -73,7 +73,7 @@ let envelope: QmailEnvelope
 do { envelope = try QmailEnvelope.parse(envelopeBytes) } catch {
     // No envelope at all: qmail-smtpd gave the message up (the client left, or qsentry-smtpd
     // stopped it over databytes); nothing is queued. Say whose message it was.
-    var l = LogLine(program: "qsentry-queue")
+    var l = LogLine()
     l.add("ip", session.ip)
     if let sender = QmailEnvelope.partialSender(envelopeBytes) { l.add("from", sender) }
     l.add("size", spool.size)
@@ -84,7 +84,7 @@ do { envelope = try QmailEnvelope.parse(envelopeBytes) } catch {
 let message = ScannedMessage(spool: spool.fd, size: spool.size, facts: facts, envelope: envelope, session: session)
 let outcome = ContentStage(config).run(message)
 
-var line = LogLine(program: "qsentry-queue")
+var line = LogLine()
 line.add("ip", session.ip)
 line.add("from", envelope.sender)
 line.add("rcpts", envelope.recipients.count)
@@ -126,7 +126,7 @@ case .refuse(let rule, let text, let event):
         do {
             try StoreConfiguration.report(try StoreConfiguration.open(root), root, ip: ip, kind: event, now: Int(time(nil)))
         } catch {
-            var l = LogLine(program: "qsentry-queue")
+            var l = LogLine()
             l.add("warning", "store: \(error)")
             l.emit()
         }

@@ -15,10 +15,10 @@ passes what it accepts to qmail-smtpd, relaying its replies. qmail-smtpd is
 started at connect and greeted at the first accepted MAIL. Settings:
 $QMAIL/control/ and $QMAIL/control/qsentry/.
 """
-Program.handleStandardFlags("qsentry-smtpd", usage: usage)
-Program.warnIfRoot("qsentry-smtpd")
+if let code = Program.start("qsentry-smtpd", usage: usage) { exit(code) }
+Program.warnIfRoot()
 let childArgv = Array(CommandLine.arguments.dropFirst())
-if childArgv.isEmpty { Program.fail("qsentry-smtpd", "usage: qsentry-smtpd /var/qmail/bin/qmail-smtpd [args…]", code: 100) }
+if childArgv.isEmpty { exit(Program.fatal("usage: qsentry-smtpd /var/qmail/bin/qmail-smtpd [args…]", code: 100)) }
 
 let state = SessionState.fromEnvironment()
 // qmail-smtpd starts first, so its start-up overlaps ours and the client's first round trips rather
@@ -36,20 +36,20 @@ do {
     tls = try TLSSettings.load(root, sessionTimeout: timeout)
 } catch {
     // Rules that cannot be read cannot be applied: the client is told to come back (421).
-    var l = LogLine(program: "qsentry-smtpd")
+    var l = LogLine()
     l.add("error", "\(error)")
     l.emit()
     Program.writeOut("421 4.3.0 temporary local problem; try again later\r\n")
     exit(0)
 }
 for p in config.problems {
-    var l = LogLine(program: "qsentry-smtpd")
+    var l = LogLine()
     l.add("warning", p.description)
     l.emit()
 }
 if case .unusable(let why) = tls {
     // A broken certificate costs STARTTLS, not the mail: plain SMTP goes on.
-    var l = LogLine(program: "qsentry-smtpd")
+    var l = LogLine()
     l.add("warning", "STARTTLS not offered: \(why)")
     l.emit()
 }

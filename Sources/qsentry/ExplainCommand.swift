@@ -23,6 +23,8 @@ struct ExplainCommand: ParsableCommand {
     @Option(name: .long, help: "An envelope recipient (repeat for more).") var to: [String] = []
     @Option(name: .long, help: "As if the client authenticated as this user (SMTP AUTH).") var auth: String?
     @Flag(name: .long, help: "As if tcprules set RELAYCLIENT for the client.") var relayclient = false
+    @Option(name: .long, help: "As if tcprules set RBLSMTPD to TEXT (\"\" skips qsentry-conn's rules, -TEXT refuses permanently).")
+    var rblsmtpd: String?
     @Option(name: .long, help: "Also run qsentry-local for this user (its Bayes database).") var user: String?
     @Option(name: .long, help: "The Maildir of the user's .qmail line (their .qsentry/ settings beside it).") var maildir: String?
     @Flag(name: .long, help: "Print JSON instead of text.") var json = false
@@ -41,6 +43,7 @@ struct ExplainCommand: ParsableCommand {
         explainer.to = to
         explainer.authUser = auth
         explainer.relayClient = relayclient
+        explainer.rblsmtpd = rblsmtpd
         explainer.messagePath = message
         explainer.user = user
         explainer.maildir = maildir

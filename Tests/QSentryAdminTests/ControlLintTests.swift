@@ -9,7 +9,7 @@ import QSentryCore
         init() { try! FileManager.default.createDirectory(atPath: path + "/control/qsentry", withIntermediateDirectories: true) }
         deinit { try? FileManager.default.removeItem(atPath: path) }
         func write(_ rel: String, _ text: String) {
-            FileManager.default.createFile(atPath: path + "/" + rel, contents: Data(text.utf8))
+            _ = FileManager.default.createFile(atPath: path + "/" + rel, contents: Data(text.utf8))
         }
         func lint() -> [String] { ControlLint(root: QmailRoot(path: path)).run().map(\.description) }
     }

@@ -48,8 +48,8 @@ import TestHarness
         let outside = NSTemporaryDirectory() + "qsentry-outside-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: outside) }
-        FileManager.default.createFile(atPath: outside + "/.qmail-x", contents: Data("./Maildir/\n".utf8))
-        FileManager.default.createFile(atPath: outside + "/.qmail", contents: Data("./Maildir/\n".utf8))
+        _ = FileManager.default.createFile(atPath: outside + "/.qmail-x", contents: Data("./Maildir/\n".utf8))
+        _ = FileManager.default.createFile(atPath: outside + "/.qmail", contents: Data("./Maildir/\n".utf8))
 
         let trace = NSTemporaryDirectory() + "qsentry-trace-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: trace) }

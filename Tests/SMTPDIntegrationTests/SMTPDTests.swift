@@ -96,7 +96,7 @@ import QSentryCore
     @Test func childCrashIsTemporaryAndTheRetryIsDelivered() throws {
         let root0 = try TempQmailRoot()
         let flag = root0.path + "/crash-now"
-        FileManager.default.createFile(atPath: flag, contents: Data())
+        _ = FileManager.default.createFile(atPath: flag, contents: Data())
         let rig = try SMTPDRig()
         let flaky = try rig.root.write("bin/flaky-smtpd", """
         #!/bin/sh

@@ -26,8 +26,8 @@ public final class ServerProcess: @unchecked Sendable {
         while kill -0 \(parent) 2>/dev/null && kill -0 $c 2>/dev/null; do sleep 0.5 & wait $!; done
         kill $c 2>/dev/null; wait $c
         """
-        FileManager.default.createFile(atPath: stdoutPath, contents: nil)
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process = try Spawned("/bin/sh", ["-c", script, "sh", exe] + arguments,
                               environment: environment ?? ProcessInfo.processInfo.environment,
                               stdin: nil, stdout: stdoutPath, stderr: stderrPath)

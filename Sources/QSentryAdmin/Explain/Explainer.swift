@@ -35,6 +35,8 @@ public struct Explainer {
     public var to: [String] = []
     public var authUser: String?
     public var relayClient = false
+    /// tcprules' RBLSMTPD for the client (nil: unset), as qsentry-conn reads it (C9).
+    public var rblsmtpd: String?
     public var messagePath: String?
     public var user: String?
     public var maildir: String?
@@ -47,7 +49,7 @@ public struct Explainer {
     public func run() throws -> Explanation {
         var e = Explanation()
         // tcprules' RELAYCLIENT skips qsentry-conn; an authenticated client went through it like anyone.
-        e.add(ConnectionExplainer.explain(root, ip: ip, relayClient: relayClient))
+        e.add(ConnectionExplainer.explain(root, ip: ip, relayClient: relayClient, rblsmtpd: rblsmtpd))
         if e.isDecided { return e }
         let (envelope, accepted) = EnvelopeExplainer.explain(root, ip: ip, helo: helo, from: from, to: to,
                                                              relayClient: relayClient, authUser: authUser)

@@ -25,7 +25,7 @@ public struct BayesCheck: ContentCheck {
             guard try db.isTrained(minimum: minimumLearned) else { return .pass }
             score = try db.score(db.tokenizer.tokens(of: m.facts))
         } catch {
-            var l = LogLine(program: "qsentry-queue")
+            var l = LogLine()
             l.add("warning", "bayes: \(error)")
             l.emit()
             return .pass

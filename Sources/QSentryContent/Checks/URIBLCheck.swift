@@ -55,7 +55,7 @@ public struct URIBLCheck: ContentCheck {
     }
 
     func log(_ text: String) {
-        var l = LogLine(program: "qsentry-queue")
+        var l = LogLine()
         l.add("warning", text)
         l.emit()
     }

@@ -26,7 +26,7 @@ public struct VirusCheck: ContentCheck {
         case .virus(let signature):
             return (.refuse(rule: name, text: "message contains a virus: \(SMTPReply.sanitize(signature))", event: .virus), false)
         case .failed(let why):
-            var l = LogLine(program: "qsentry-queue")
+            var l = LogLine()
             l.add("warning", "virus scan failed: \(why)")
             l.emit()
             return (acceptOnFailure ? .pass : .deferred(rule: "virus-temporary", text: "virus scanner unavailable; try again later"), false)

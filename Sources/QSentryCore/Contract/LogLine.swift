@@ -16,6 +16,9 @@ public struct LogLine {
 
     public init(program: String) { self.program = program }
 
+    /// A line signed with the running program's name (Program.start).
+    public init() { self.program = Program.name }
+
     public mutating func add(_ key: String, _ value: String) {
         fields.append((key, value))
     }

@@ -54,7 +54,7 @@ public struct Messages: Sendable {
     private let overrides: [(rule: String, text: String)]
     private let defaults: @Sendable (String) -> String?
 
-    public init(overrides: [String: String] = [:], defaults: @escaping @Sendable (String) -> String? = Messages.connectionText) {
+    public init(overrides: [String: String] = [:], defaults: @escaping @Sendable (String) -> String? = { Messages.connectionText($0) }) {
         self.overrides = overrides.map { (rule: $0.key, text: $0.value) }
         self.defaults = defaults
     }
@@ -65,7 +65,7 @@ public struct Messages: Sendable {
     }
 
     /// Reads `control/qsentry/messages`; malformed lines are reported, defaults stand for them.
-    public static func load(_ root: QmailRoot, defaults: @escaping @Sendable (String) -> String? = Messages.connectionText)
+    public static func load(_ root: QmailRoot, defaults: @escaping @Sendable (String) -> String? = { Messages.connectionText($0) })
         throws -> (Messages, [ControlError]) {
         let (pairs, malformed) = try ControlFile.keyValues(root.qsentry("messages"))
         return (Messages(pairs: pairs.map { (rule: $0.key, text: $0.value) }, defaults: defaults), malformed)

@@ -4,22 +4,27 @@ import Glibc
 import Musl
 #endif
 
-/// What every qsentry program shares at start-up: its name, the version, `--help` and `--version`.
+/// What every qsentry program shares at start-up: its name (set once, for every log line), the
+/// version, `--help` and `--version`. Nothing here ends the process: the mains do (`exit`).
 public enum Program {
     public static let version = "0.1.0"
+    /// The running program's name, set by `start`; every LogLine is signed with it.
+    nonisolated(unsafe) public private(set) static var name = "qsentry"
 
-    /// Handles `--help` / `-h` and `--version` (printing to stdout and exiting 0); returns otherwise.
-    public static func handleStandardFlags(_ name: String, usage: String, arguments: [String] = CommandLine.arguments) {
-        guard arguments.count >= 2 else { return }
+    /// Names the process, then handles `--help` / `-h` and `--version` (printed on stdout): the
+    /// exit code when one of them was given, nil otherwise.
+    public static func start(_ name: String, usage: String, arguments: [String] = CommandLine.arguments) -> Int32? {
+        self.name = name
+        guard arguments.count >= 2 else { return nil }
         switch arguments[1] {
         case "--help", "-h":
             writeOut(usage.hasSuffix("\n") ? usage : usage + "\n")
-            exit(0)
+            return 0
         case "--version":
             writeOut("\(name) \(version)\n")
-            exit(0)
+            return 0
         default:
-            return
+            return nil
         }
     }
 
@@ -28,9 +33,9 @@ public enum Program {
     /// and delivery says so in the log. It goes on rather than refusing: a root-run qmail-queue
     /// from root's own local mail is legitimate, and a refusal would only defer mail while the
     /// run script keeps starting qmail-smtpd as root anyway; the fix is the run script's.
-    public static func warnIfRoot(_ name: String, hint: String = tcpserverHint) {
+    public static func warnIfRoot(hint: String = tcpserverHint) {
         guard getuid() == 0 || geteuid() == 0 else { return }
-        var line = LogLine(program: name)
+        var line = LogLine()
         line.add("warning", "running as root: " + hint)
         line.emit()
     }
@@ -47,9 +52,10 @@ public enum Program {
         try? FileBytes.writeAll(2, bytes, path: "stderr")
     }
 
-    /// A fatal start-up problem: one line on stderr, and a temporary exit so qmail retries.
-    public static func fail(_ name: String, _ message: String, code: Int32 = 111) -> Never {
+    /// A fatal start-up problem: one line on stderr; returns the exit code (temporary by
+    /// default, so qmail retries) for the main to exit with.
+    public static func fatal(_ message: String, code: Int32 = 111) -> Int32 {
         writeErr("\(name): fatal: \(message)\n")
-        exit(code)
+        return code
     }
 }

@@ -53,7 +53,7 @@ extension SMTPSession {
     }
 
     func finishAuth(user: String, password: [UInt8], mechanism: String) -> Bool {
-        var l = LogLine(program: "qsentry-smtpd")
+        var l = LogLine()
         l.add("ip", state.ipText)
         l.add("auth", user)
         l.add("mechanism", mechanism)

@@ -65,7 +65,7 @@ public final class SenderDNSChecks {
         if let actions = config.spfActions, let ip = s.ip {
             if case .failure(let e) = LibSPF2.shared {
                 // SPF then answers temperror; the admin must see why.
-                var l = LogLine(program: "qsentry-smtpd")
+                var l = LogLine()
                 l.add("warning", "spf: \(e)")
                 l.emit()
             }

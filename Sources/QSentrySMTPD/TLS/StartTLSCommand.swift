@@ -35,7 +35,7 @@ extension SMTPSession {
         }
         connection.transport = transport
         tlsTransport = transport
-        var l = LogLine(program: "qsentry-smtpd")
+        var l = LogLine()
         l.add("ip", state.ipText)
         l.add("tls", transport.protocolVersion)
         l.add("cipher", transport.cipherName)
@@ -58,7 +58,7 @@ extension SMTPSession {
     }
 
     func logTLS(_ key: String, _ text: String) {
-        var l = LogLine(program: "qsentry-smtpd")
+        var l = LogLine()
         l.add("ip", state.ipText)
         l.add(key, "tls: \(text)")
         l.emit()
