@@ -68,21 +68,24 @@ let package = Package(
         // E11: SPF with libspf2, its DNS through the one resolver.
         .target(name: "QSentrySPF", dependencies: ["QSentryCore", "QSentryDNS", "CSPF2"]),
         // qsentry-smtpd's plumbing: client transport (TLS-ready), replies, the child qmail-smtpd, DATA, AUTH.
-        .target(name: "QSentrySMTPD", dependencies: ["QSentryCore", "QSentryEnvelope", "QSentryStore", "QSentryDNS", "QSentrySPF", "COpenSSL"]),
+        .target(name: "QSentrySMTPD", dependencies: ["QSentryCore", "QSentryMessage", "QSentryEnvelope", "QSentryStore", "QSentryDNS", "QSentrySPF", "COpenSSL"]),
         // The connection layer's rules (C1–C11), shared by qsentry-conn and `qsentry explain`.
         .target(name: "QSentryConnection", dependencies: ["QSentryCore", "QSentryDNS", "QSentryStore", "CMaxMindDB"]),
         // M1–M5: the message read once: MIME structure, decoded text, attachment names, hosts in links.
         .target(name: "QSentryMIME", dependencies: ["QSentryCore"]),
+        // A message between the programs: the spool, qmail-queue's envelope, the quarantine (M8) and
+        // the X-QSentry-Session header (written by qsentry-smtpd, read by qsentry-queue and the CLI).
+        .target(name: "QSentryMessage", dependencies: ["QSentryCore", "QSentryMIME"]),
         // M1: virus scanning through clamd, or libclamav in the process.
         .target(name: "QSentryScan", dependencies: ["QSentryCore", "CClamAV"]),
         // The content layer of qsentry-queue (M1–M5, M8–M10): envelope, rules, quarantine, hand-off.
-        .target(name: "QSentryContent", dependencies: ["QSentryCore", "QSentryMIME", "QSentryScan", "QSentryDNS", "QSentryStore", "QSentryBayes", "CPSL"]),
+        .target(name: "QSentryContent", dependencies: ["QSentryCore", "QSentryMessage", "QSentryMIME", "QSentryScan", "QSentryDNS", "QSentryStore", "QSentryBayes", "CPSL"]),
         // M6, D1: tokenizer, Robinson–Fisher classifier, token databases in the shared store.
         .target(name: "QSentryBayes", dependencies: ["QSentryCore", "QSentryMIME", "QSentryStore"]),
         // D1–D6: qsentry-local's delivery stage: preferences, spam tags, spamd, safe Maildir writes.
-        .target(name: "QSentryDelivery", dependencies: ["QSentryCore", "QSentryMIME", "QSentryBayes", "QSentryStore", "QSentryScan"]),
+        .target(name: "QSentryDelivery", dependencies: ["QSentryCore", "QSentryMessage", "QSentryMIME", "QSentryBayes", "QSentryStore", "QSentryScan"]),
         // What the admin CLI does, as a library so tests can call it.
-        .target(name: "QSentryAdmin", dependencies: ["QSentryCore", "QSentryStore", "QSentryDNS", "QSentryScan", "QSentryConnection",
+        .target(name: "QSentryAdmin", dependencies: ["QSentryCore", "QSentryMessage", "QSentryStore", "QSentryDNS", "QSentryScan", "QSentryConnection",
                                                      "QSentrySMTPD", "QSentryDelivery", "QSentryEnvelope", "QSentryContent", "QSentryMIME",
                                                      "QSentryBayes"]),
 
@@ -93,19 +96,19 @@ let package = Package(
         // load a library with libclamav's many dependencies into a static executable (it crashes).
         // One process per message, and most of its time is the scan, so the loader's work matters less here.
         .executableTarget(name: "qsentry-queue", dependencies: ["QSentryContent", "QSentryBayes", "QSentryMIME", "QSentryStore", "QSentryCore"]),
-        .executableTarget(name: "qsentry-local", dependencies: ["QSentryDelivery", "QSentryContent", "QSentryBayes", "QSentryStore", "QSentryScan", "QSentryMIME", "QSentryCore"], linkerSettings: fullyStatic),
+        .executableTarget(name: "qsentry-local", dependencies: ["QSentryDelivery", "QSentryMessage", "QSentryBayes", "QSentryStore", "QSentryScan", "QSentryMIME", "QSentryCore"], linkerSettings: fullyStatic),
         // Fully static too: `qsentry score` and `learn` run in scripts, once per batch (bench/bayes.sh).
         .executableTarget(
             name: "qsentry",
             dependencies: [
-                "QSentryAdmin", "QSentryCore", "QSentryStore", "QSentryContent", "QSentryBayes", "QSentryDelivery",
+                "QSentryAdmin", "QSentryCore", "QSentryStore", "QSentryMessage", "QSentryContent", "QSentryBayes", "QSentryDelivery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: fullyStatic
         ),
 
         // Issue 10: every parser of outside input as a fuzz target; qsentry-fuzz is libFuzzer's entry (bench/fuzz.sh).
-        .target(name: "QSentryFuzz", dependencies: ["QSentryAdmin", "QSentryBayes", "QSentryConnection", "QSentryContent",
+        .target(name: "QSentryFuzz", dependencies: ["QSentryAdmin", "QSentryBayes", "QSentryConnection", "QSentryContent", "QSentryMessage",
                                                     "QSentryCore", "QSentryDNS", "QSentryMIME", "QSentrySMTPD"]),
         .executableTarget(name: "qsentry-fuzz", dependencies: ["QSentryFuzz"]),
 

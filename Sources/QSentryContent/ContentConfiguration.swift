@@ -1,4 +1,5 @@
 import QSentryBayes
+import QSentryMessage
 import QSentryCore
 import QSentryDNS
 import QSentryScan
@@ -18,13 +19,8 @@ public struct ContentConfiguration {
 
     public init(quarantineDirectory: String) { self.quarantineDirectory = quarantineDirectory }
 
-    /// `control/qsentry/quarantine`, else `$QMAIL/qsentry/quarantine`.
-    public static func quarantineDirectory(_ root: QmailRoot) throws -> String {
-        try ControlFile.value(root.qsentry("quarantine"))?.text.trimmed ?? root.path + "/qsentry/quarantine"
-    }
-
     public static func load(_ root: QmailRoot) throws -> ContentConfiguration {
-        var c = ContentConfiguration(quarantineDirectory: try quarantineDirectory(root))
+        var c = ContentConfiguration(quarantineDirectory: try Quarantine.configuredDirectory(root))
         let acceptOnFailure = try ControlFile.value(root.qsentry("scan-failure"))?.text.trimmed.lowercased() == "accept"
         if let line = try ControlFile.value(root.qsentry("clamd")) {
             guard let address = ClamdScanner.parse(line.text) else {

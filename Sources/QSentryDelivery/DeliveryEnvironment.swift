@@ -11,6 +11,20 @@ public struct DeliveryEnvironment: Sendable {
     public var returnPathLine: String
     public var deliveredToLine: String
 
+    /// The environment of a delivery to `recipient` (what `qsentry explain` imagines).
+    public init(sender: String, recipient: String, user: String) {
+        self.init(sender: sender, recipient: recipient, user: user, returnPathLine: "Return-Path: <\(sender)>\n",
+                  deliveredToLine: "Delivered-To: \(recipient)\n")
+    }
+
+    init(sender: String, recipient: String, user: String, returnPathLine: String, deliveredToLine: String) {
+        self.sender = sender
+        self.recipient = recipient
+        self.user = user
+        self.returnPathLine = returnPathLine
+        self.deliveredToLine = deliveredToLine
+    }
+
     public struct Missing: Error, CustomStringConvertible {
         public let description: String
     }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import QSentryAdmin
+import QSentryMessage
 import QSentryBayes
 import QSentryConnection
 import QSentryContent

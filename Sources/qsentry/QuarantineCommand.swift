@@ -3,6 +3,7 @@ import Glibc
 #endif
 import ArgumentParser
 import QSentryBayes
+import QSentryMessage
 import QSentryContent
 import QSentryCore
 import QSentryStore
@@ -16,7 +17,7 @@ struct QuarantineCommand: ParsableCommand {
     )
 
     static func open(_ root: QmailRoot) throws -> Quarantine {
-        Quarantine(directory: try ContentConfiguration.quarantineDirectory(root))
+        Quarantine(directory: try Quarantine.configuredDirectory(root))
     }
 
     struct List: ParsableCommand {

@@ -8,21 +8,22 @@ enum DeliveryExplainer {
                         maildir: String?) -> Explanation.Layer {
         var layer = Explanation.Layer(program: "qsentry-local")
         let input = user.isEmpty ? "no user (global database)" : "user \(user)"
-        let stage: DeliveryStage
+        let p: DeliveryPreferences
         do {
-            let preferences = try DeliveryPreferences.load(root, userDirectory: maildir.map(DeliveryPreferences.userDirectory(forMaildir:)))
-            for p in preferences.problems { layer.steps.append(.init("preferences", input: input, result: "warning", detail: p)) }
-            stage = try DeliveryStage.configured(root, user: user, preferences: preferences)
+            p = try DeliveryPreferences.load(root, userDirectory: maildir.map(DeliveryPreferences.userDirectory(forMaildir:)))
+            for problem in p.problems { layer.steps.append(.init("preferences", input: input, result: "warning", detail: problem)) }
         } catch {
             layer.steps.append(.init("config", input: input, result: "defer", detail: "\(error)"))
             layer.verdict = "defer"
             layer.reply = "exit 111 (qmail-local tries again later)"
             return layer
         }
+        // qsentry-local's own decision: the program's type, with the delivery it would be run for.
+        let program = DeliveryProgram(root: root, maildir: Maildir(maildir ?? "./Maildir/"), user: user,
+                                      environment: DeliveryEnvironment(sender: sender, recipient: user, user: user))
         var log = LogLine(program: "qsentry-local")
-        let p = stage.preferences
         layer.steps.append(.init("settings", input: input, result: "threshold \(p.thresholdPercent) %", detail: "action \(p.action)"))
-        switch stage.run(fd: message.spool.fd, size: message.spool.size, facts: message.facts, sender: sender, log: &log) {
+        switch program.decide(message.spool, message.facts, preferences: p, log: &log) {
         case .deliver(let tag, let folder):
             layer.steps.append(.init("score", input: input, result: tag.isSpam ? "spam" : "ham",
                                      detail: tag.tests.joined(separator: ",") + (tag.percent.map { "; \($0) %" } ?? "; no Bayes verdict")))

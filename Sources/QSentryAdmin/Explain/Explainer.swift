@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import QSentryBayes
+import QSentryMessage
 import QSentryContent
 import QSentryCore
 import QSentryMIME

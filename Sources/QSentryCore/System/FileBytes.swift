@@ -16,22 +16,32 @@ public enum FileBytes {
         if fstat(fd, &st) != 0 { throw SystemError("fstat", path: path, errno: errno) }
         if (st.st_mode & S_IFMT) == S_IFDIR { throw SystemError("read", path: path, errno: EISDIR) }
         if Int(st.st_size) > limit { throw FileTooLarge(path: path, size: Int(st.st_size), limit: limit) }
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(Int(st.st_size))
         // Sized to the file (plus the byte that shows EOF): a control file of a few bytes must not
         // cost a zeroed 64 KB buffer in every per-connection process. /proc files report 0 bytes.
-        var chunk = [UInt8](repeating: 0, count: min(65536, max(512, Int(st.st_size) + 1)))
+        return try readAll(fd, limit: limit, path: path, expected: Int(st.st_size))
+    }
+
+    /// Reads `fd` to its end, refusing more than `limit` bytes (`FileTooLarge`); EINTR retried.
+    public static func readAll(_ fd: Int32, limit: Int, path: String, expected: Int = 65535) throws -> [UInt8] {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(min(expected, limit))
+        var chunk = [UInt8](repeating: 0, count: min(65536, max(512, expected + 1)))
         while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw SystemError("read", path: path, errno: errno)
-            }
+            let n = try readSome(fd, into: &chunk, path: path)
             if n == 0 { break }
             bytes.append(contentsOf: chunk[0..<n])
             if bytes.count > limit { throw FileTooLarge(path: path, size: bytes.count, limit: limit) }
         }
         return bytes
+    }
+
+    /// One read(2) into `buffer`, retrying EINTR: the bytes read, 0 at the end.
+    public static func readSome(_ fd: Int32, into buffer: inout [UInt8], path: String) throws -> Int {
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n >= 0 { return n }
+            if errno != EINTR { throw SystemError("read", path: path, errno: errno) }
+        }
     }
 
     /// Writes `bytes` to `path` atomically: a temporary file beside it, fsync, rename.

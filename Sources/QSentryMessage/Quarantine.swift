@@ -15,6 +15,11 @@ public struct Quarantine {
 
     public init(directory: String) { self.directory = directory }
 
+    /// `control/qsentry/quarantine`, else `$QMAIL/qsentry/quarantine`.
+    public static func configuredDirectory(_ root: QmailRoot) throws -> String {
+        try ControlFile.value(root.qsentry("quarantine"))?.text.trimmed ?? root.stateDirectory + "/quarantine"
+    }
+
     public struct Entry: Equatable, Sendable {
         public let id: String
         public let time: Int

@@ -1,0 +1,180 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import QSentryBayes
+import QSentryMessage
+import QSentryCore
+import QSentryMIME
+import QSentryStore
+
+/// What qsentry-queue does with one message (M1–M10), from qmail-smtpd's two descriptors to the
+/// exit code `main` ends with: the message spooled and MIME-read in one pass, the envelope, who
+/// sent it, the content stage, then the hand-off to qmail-queue, or the quarantine and a store
+/// event, or a deferral. `qsentry explain` runs the same stage through `decide`.
+public struct QueueProgram {
+    public static let usage = """
+    usage: QMAILQUEUE=/usr/local/bin/qsentry-queue (run by qmail-smtpd)
+
+    Reads the message on fd 0 and the envelope on fd 1, as qmail-queue does, scans it
+    (ClamAV, attachments, keywords, subject spaces, URL blocklists) and hands what it
+    accepts to the real qmail-queue ($QSENTRY_QMAILQUEUE or $QMAIL/bin/qmail-queue),
+    exiting with its code. Refused mail is quarantined; any trouble is a temporary
+    failure (exit 71 and friends), so nothing is lost.
+    """
+
+    public let root: QmailRoot
+    public let config: ContentConfiguration
+
+    public init(root: QmailRoot, config: ContentConfiguration) {
+        self.root = root
+        self.config = config
+    }
+
+    /// The configuration, or the exit code after a log line (an unreadable control file).
+    public static func load(_ root: QmailRoot) -> Result<QueueProgram, QueueFailure> {
+        do {
+            let config = try ContentConfiguration.load(root)
+            for p in config.problems { QueueFailure.warn(p.description) }
+            return .success(QueueProgram(root: root, config: config))
+        } catch {
+            return .failure(QueueFailure(.configError, "\(error)"))
+        }
+    }
+
+    /// Ends the run with a qmail-queue code; `log` says why.
+    public struct QueueFailure: Error {
+        public let code: QueueExit
+        public let log: LogLine
+        init(_ code: QueueExit, _ why: String) {
+            self.code = code
+            var l = LogLine()
+            l.add("error", why)
+            log = l
+        }
+        init(_ code: QueueExit, log: LogLine) {
+            self.code = code
+            self.log = log
+        }
+        static func warn(_ text: String) {
+            var l = LogLine()
+            l.add("warning", text)
+            l.emit()
+        }
+    }
+
+    /// One message as qmail-smtpd handed it over.
+    public struct Received {
+        public let spool: MessageSpool
+        public let facts: MessageFacts
+        public let envelope: QmailEnvelope
+        public let session: SessionFacts
+        public var scanned: ScannedMessage {
+            ScannedMessage(spool: spool.fd, size: spool.size, facts: facts, envelope: envelope, session: session)
+        }
+    }
+
+    /// Reads the message first (qmail-smtpd writes it before the envelope), spooled and parsed in
+    /// one pass, then the envelope; `environment` gives tcpserver's and qsentry-smtpd's variables.
+    public func receive(message: Int32 = 0, envelope envelopeFD: Int32 = 1, spoolDirectory: String,
+                        environment: (String) -> String? = Environment.get) -> Result<Received, QueueFailure> {
+        var limits = MIMELimits()
+        limits.fields = ["x-qsentry-session"] + Tokenizer.headerFields
+        var parser = MIMEParser(limits: limits)
+        let spool: MessageSpool
+        do {
+            spool = try MessageSpool.receive(from: message, directory: spoolDirectory, parser: &parser)
+        } catch .read(let why) {
+            return .failure(QueueFailure(.readError, why))
+        } catch {
+            return .failure(QueueFailure(.writeError, "\(error)"))
+        }
+        let facts = parser.finish()
+        let bytes: [UInt8]
+        do {
+            bytes = try FileBytes.readAll(envelopeFD, limit: 16 << 20, path: "envelope")
+        } catch is FileTooLarge {
+            return .failure(QueueFailure(.envelopeFormat, "envelope larger than 16 MB"))
+        } catch {
+            return .failure(QueueFailure(.readError, "\(error)"))
+        }
+        // Who sent it: tcpserver's variables reach us through qmail-smtpd; qsentry-smtpd's header only
+        // when it says it wrote it (QSENTRY_SMTPD=1: a client's copy never gets through qsentry-smtpd).
+        var session = SessionFacts(ip: environment(EnvironmentContract.tcpRemoteIP.name) ?? "",
+                                   trusted: environment(EnvironmentContract.relayClient.name) != nil)
+        if environment(EnvironmentContract.smtpdSession.name) == "1", let field = facts.fields["x-qsentry-session"] {
+            session.read(sessionField: field)
+        }
+        do {
+            let envelope = try QmailEnvelope.parse(bytes)
+            return .success(Received(spool: spool, facts: facts, envelope: envelope, session: session))
+        } catch {
+            // No envelope at all: qmail-smtpd gave the message up (the client left, or qsentry-smtpd
+            // stopped it over databytes); nothing is queued. Say whose message it was.
+            var l = LogLine()
+            l.add("ip", session.ip)
+            if let sender = QmailEnvelope.partialSender(bytes) { l.add("from", sender) }
+            l.add("size", spool.size)
+            l.add("error", bytes.isEmpty ? "no envelope: the message was abandoned before it ended" : "\(error)")
+            return .failure(QueueFailure(.envelopeFormat, log: l))
+        }
+    }
+
+    /// The content stage's verdict on the message.
+    public func decide(_ message: ScannedMessage) -> ContentStage.Outcome { ContentStage(config).run(message) }
+
+    /// Acts on the verdict and returns the exit code: the hand-off's, a refusal's (quarantined
+    /// first, and reported to the store), or a deferral's. One log line.
+    public func finish(_ r: Received, _ outcome: ContentStage.Outcome) -> Int32 {
+        var line = LogLine()
+        line.add("ip", r.session.ip)
+        line.add("from", r.envelope.sender)
+        line.add("rcpts", r.envelope.recipients.count)
+        line.add("size", r.spool.size)
+        line.add("checks", outcome.trail.joined(separator: ","))
+        switch outcome.verdict {
+        case .pass:
+            line.add("verdict", "accept")
+            line.emit()
+            var header: [UInt8] = []
+            if outcome.scannedClean, let virus = config.virus {
+                let host = (try? ControlFile.value(root.control("me")))??.text.trimmed ?? "localhost"
+                // qmail's queue holds LF-ended lines, like the rest of the message qmail-smtpd wrote.
+                header = Array("X-Virus-Scanned: ClamAV (\(virus.scannerName)) by qsentry-queue on \(host)\n".utf8)
+            }
+            return QueueHandoff.run(QueueHandoff.program(root), writeMessage: { r.spool.copy(to: $0, prefix: header) },
+                                    envelope: r.envelope.bytes)
+        case .refuse(let rule, let text, let event):
+            do {
+                let id = try Quarantine(directory: config.quarantineDirectory)
+                    .store(message: r.spool, envelope: r.envelope, ip: r.session.ip, rule: rule, text: text, now: Int(time(nil)))
+                line.add("verdict", "refuse")
+                line.add("rule", rule)
+                line.add("quarantine", id)
+            } catch {
+                // Refused but not kept (quarantine disk full, say): a false positive could never be
+                // released, so the sender is told to retry, and the message is quarantined once there is room.
+                line.add("verdict", "defer")
+                line.add("rule", "quarantine-temporary")
+                line.add("refused-by", rule)
+                line.add("error", "\(error)")
+                line.emit()
+                return QueueRefusal.exitCode(permanent: false, text: "temporary local problem keeping the message; try again later",
+                                             enhanced: "4.3.0")
+            }
+            line.emit()
+            if let ip = IPAddress(r.session.ip) {
+                do {
+                    try StoreConfiguration.report(try StoreConfiguration.open(root), root, ip: ip, kind: event, now: Int(time(nil)))
+                } catch {
+                    QueueFailure.warn("store: \(error)")
+                }
+            }
+            return QueueRefusal.exitCode(permanent: true, text: text, enhanced: "5.7.1")
+        case .deferred(let rule, let text):
+            line.add("verdict", "defer")
+            line.add("rule", rule)
+            line.emit()
+            return QueueRefusal.exitCode(permanent: false, text: text, enhanced: "4.3.0")
+        }
+    }
+}
