@@ -63,8 +63,8 @@ let package = Package(
         .target(name: "QSentryStore", dependencies: ["QSentryCore", "CSQLite", "CHiredis", "CLMDB"]),
         // E1: does a recipient exist here (qmail's delivery path, chkuser-style).
         .target(name: "QSentryRecipients", dependencies: ["QSentryCore"]),
-        // The envelope rules of qsentry-smtpd (E1–E9, E12, E13, E16).
-        .target(name: "QSentryEnvelope", dependencies: ["QSentryCore", "QSentryRecipients"]),
+        // The envelope rules of qsentry-smtpd (E1–E13, E16, C11 at RCPT), one file each under Rules/.
+        .target(name: "QSentryEnvelope", dependencies: ["QSentryCore", "QSentryRecipients", "QSentryDNS", "QSentrySPF"]),
         // E11: SPF with libspf2, its DNS through the one resolver.
         .target(name: "QSentrySPF", dependencies: ["QSentryCore", "QSentryDNS", "CSPF2"]),
         // qsentry-smtpd's plumbing: client transport (TLS-ready), replies, the child qmail-smtpd, DATA, AUTH.

@@ -35,7 +35,7 @@ public final class SMTPSession {
     /// This transaction's SPF evaluation and the rules that tagged it, for the header qsentry-queue reads.
     var spf: SPFOutcome?
     var tags: [String] = []
-    let senderDNS: SenderDNSChecks
+    let senderDNS: SenderDNS
 
     /// Command lines longer than this are refused (RFC 5321 allows 512; be generous with extensions).
     static let maxCommandLine = 2048
@@ -54,7 +54,7 @@ public final class SMTPSession {
         self.childArgv = childArgv
         self.hostname = hostname
         self.root = root
-        self.senderDNS = SenderDNSChecks(policy: policy, root: root, receiver: hostname)
+        self.senderDNS = SenderDNS(root: root, receiver: hostname)
     }
 
     /// Set by a refusal that ends the session (421 after too many bad recipients): the loop stops
@@ -175,7 +175,7 @@ public final class SMTPSession {
             logSizeRefusal(from: from, size: n)
             return reply(SMTPReply(552, "5.3.4", "message size exceeds the limit of \(policy.config.databytes) bytes"))
         }
-        let (decision, found) = MailDecision.decide(from, helo: helo, state, policy: policy, senderDNS: senderDNS)
+        let (decision, found) = policy.mailFrom(from, helo: helo, state, dns: senderDNS)
         log(from: from, to: nil, decision, spf: found)
         guard decision.passes else { return answer(decision) }
         guard let c = ensureChild() else { return reply(SMTPReply(451, "4.3.0", "local error; try again later")) }

@@ -26,8 +26,7 @@ enum EnvelopeExplainer {
             return refuse(&layer, "MAIL FROM:<\(from)>", SMTPReply(501, "5.1.7", "bad sender address: \(e)"), rule: "syntax")
         }
         let hostname = (try? ControlFile.value(root.control("me")))??.text.trimmed ?? "qsentry-smtpd.local"
-        let mail = MailDecision.decide(sender, helo: helo, state, policy: policy,
-                                       senderDNS: SenderDNSChecks(policy: policy, root: root, receiver: hostname))
+        let mail = policy.mailFrom(sender, helo: helo, state, dns: SenderDNS(root: root, receiver: hostname))
         let mailInput = "MAIL FROM:<\(from)>"
         let spfDetail = mail.spf.map { "spf=\($0.result.rawValue)" } ?? ""
         if case .reply(let r, let rule) = mail.decision { return refuse(&layer, mailInput, r, rule: rule, spf: spfDetail) }

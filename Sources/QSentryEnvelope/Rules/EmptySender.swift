@@ -1,0 +1,14 @@
+import QSentryCore
+
+/// E8: the empty sender `<>` (bounces use it): refused when badmailfrom lists it, else the
+/// `sender-rules` action for `empty-sender` (default accept).
+public struct EmptySender: EnvelopeRule {
+    public let name = "empty-sender"
+    public init() {}
+
+    public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
+        guard c.from.isNull else { return nil }
+        if try c.config.badmailfrom.match("") != nil { return c.policy.refuse(553, "5.7.1", "badmailfrom", c.values) }
+        return c.policy.apply(c.config.senderRules[name], rule: name, c.values)
+    }
+}

@@ -1,0 +1,69 @@
+import QSentryCore
+import QSentrySPF
+
+/// An envelope rule (E1–E13, C11 at RCPT): one type in one file under Rules/, listed in
+/// EnvelopePolicy's `mailRules` or `rcptRules` in the order an admin reads them (chkuser's).
+///
+/// `evaluate` answers for one MAIL or RCPT command: nil when the rule has nothing to say (the
+/// next rule runs), `.tag` to mark the message and go on (the first tag is kept), `.accept` to end
+/// the stage with an acceptance (trusted clients, RFC 5321's bare postmaster), or a reply, which
+/// ends it. It throws only when a list cannot be read (a damaged LIST.cdb): a temporary failure.
+public protocol EnvelopeRule {
+    /// The rule's name: in the log line, in `control/qsentry/messages`, in `sender-rules`.
+    var name: String { get }
+    func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision?
+}
+
+/// What an envelope rule sees: the configuration, the session, the command's addresses, and
+/// what earlier rules found (SPF, for `Received-SPF:`).
+public struct EnvelopeContext {
+    public let policy: EnvelopePolicy
+    public var config: EnvelopeConfiguration { policy.config }
+    public let session: SessionState
+    public let helo: String
+    public let from: SMTPPath
+    /// The recipient at RCPT; nil at MAIL.
+    public let to: SMTPPath?
+    /// Recipients already accepted for this message.
+    public let recipientsInMessage: Int
+    /// The sender's DNS (E10, E11); nil where no DNS may be asked.
+    public let dns: SenderDNS?
+    /// SPF's evaluation, once the SPF rule ran.
+    public var spf: SPFOutcome?
+    private var allowListedSender: Bool?
+
+    init(policy: EnvelopePolicy, session: SessionState, helo: String = "", from: SMTPPath, to: SMTPPath? = nil,
+         recipientsInMessage: Int = 0, dns: SenderDNS? = nil) {
+        self.policy = policy
+        self.session = session
+        self.helo = helo
+        self.from = from
+        self.to = to
+        self.recipientsInMessage = recipientsInMessage
+        self.dns = dns
+    }
+
+    /// %IP%, %Domain%, %EMailTo%, %EMailFrom% for the replies (E16).
+    public var values: ReplyTemplate.Values {
+        ReplyTemplate.Values(ip: session.ipText, domain: from.domain, emailTo: to?.mailbox ?? "", emailFrom: from.mailbox)
+    }
+
+    /// E13: the client's address or the sender is on an allow list (asked once per command).
+    public mutating func senderIsAllowListed() throws -> Bool {
+        if let known = allowListedSender { return known }
+        let allowed = try policy.allowListed(session, from)
+        allowListedSender = allowed
+        return allowed
+    }
+
+    /// Whether the filters apply to this recipient: not `unfiltered`, sender not allow-listed (E13).
+    public mutating func recipientIsFiltered() throws -> Bool {
+        guard let to else { return false }
+        return try config.unfiltered.match(to.mailbox) == nil && !senderIsAllowListed()
+    }
+
+    /// The admin's text for `rule` in a reply.
+    public func reply(_ code: Int, _ enhanced: String, _ rule: String) -> EnvelopeDecision {
+        .reply(SMTPReply(code, enhanced, config.messages.text(rule, values)), rule: rule)
+    }
+}

@@ -1,0 +1,13 @@
+import QSentryCore
+
+/// E7: `rcptallow`, the authorized recipients: when the list has entries, anyone else is refused 550.
+public struct RecipientAllow: EnvelopeRule {
+    public let name = "rcptallow"
+    public init() {}
+
+    public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
+        guard let to = c.to, try c.recipientIsFiltered(), !c.config.rcptAllow.isEmpty,
+              try c.config.rcptAllow.match(to.mailbox) == nil else { return nil }
+        return c.policy.refuse(550, "5.7.1", name, c.values)
+    }
+}

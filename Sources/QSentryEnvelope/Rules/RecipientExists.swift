@@ -1,0 +1,26 @@
+import QSentryCore
+
+/// E1, E2: the mailbox exists the way qmail would deliver it (RecipientCheck, chkuser-style):
+/// unknown is 550 5.1.1, and past `badrcptlimit` unknown recipients 421 and a bad-recipient event
+/// (a dictionary attack); anything that cannot be read is 451 4.3.0. Always last.
+public struct RecipientExists: EnvelopeRule {
+    public let name = "unknown-recipient"
+    public init() {}
+
+    public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
+        guard let to = c.to, let recipients = c.config.recipients else { return nil }
+        switch recipients.check(local: to.localPart, domain: to.domain) {
+        case .exists, .notLocal:
+            return nil
+        case .temporary:
+            return c.reply(451, "4.3.0", "recipient-temporary")
+        case .unknown:
+            let limit = c.config.badRecipientLimit
+            if limit > 0 && c.session.badRecipients + 1 > limit {
+                return .replyAndReport(SMTPReply(421, "4.7.0", c.config.messages.text("bad-recipients", c.values)),
+                                       rule: "bad-recipients", event: .badRecipient, disconnect: true)
+            }
+            return c.reply(550, "5.1.1", name)
+        }
+    }
+}

@@ -1,0 +1,14 @@
+import QSentryCore
+
+/// E5: `maxrcpt` (`message=N`, `connection=N`): past either, 452 4.5.3 (the client sends the rest later).
+public struct RecipientLimit: EnvelopeRule {
+    public let name = "too-many-recipients"
+    public init() {}
+
+    public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
+        let perMessage = c.config.maxRecipientsPerMessage, perSession = c.config.maxRecipientsPerSession
+        guard perMessage > 0 && c.recipientsInMessage >= perMessage || perSession > 0 && c.session.sessionRecipients >= perSession
+        else { return nil }
+        return c.policy.refuse(452, "4.5.3", name, c.values)
+    }
+}

@@ -1,0 +1,17 @@
+import QSentryCore
+
+/// E3: mail only for the domains of `rcpthosts` / `morercpthosts.cdb`, as qmail-smtpd decides,
+/// unless the client relays (RELAYCLIENT, AUTH). A cdb that cannot be read is 451.
+public struct Relay: EnvelopeRule {
+    public let name = "relay"
+    public init() {}
+
+    public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
+        guard let to = c.to else { return nil }
+        let local: Bool
+        do { local = try c.config.acceptsMail(for: to.domain) } catch {
+            return .reply(SMTPReply(451, "4.3.0", "temporary failure reading morercpthosts.cdb"), rule: "relay-temporary")
+        }
+        return !local && !c.session.isTrusted ? c.policy.refuse(553, "5.7.1", name, c.values) : nil
+    }
+}

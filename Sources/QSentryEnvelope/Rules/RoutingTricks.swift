@@ -1,0 +1,13 @@
+import QSentryCore
+
+/// E4: `%`, `!`, source routes and several `@` in a recipient, the old relay tricks: refused for
+/// everyone but the site's own clients.
+public struct RoutingTricks: EnvelopeRule {
+    public let name = "routing"
+    public init() {}
+
+    public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
+        guard let to = c.to, !c.session.isTrusted, to.hasRoutingTricks else { return nil }
+        return c.policy.refuse(553, "5.7.1", name, c.values)
+    }
+}

@@ -1,0 +1,26 @@
+import QSentryCore
+import QSentrySPF
+
+/// E11: SPF with libspf2 through qsentry's resolver; `control/qsentry/spf` maps each result to an
+/// action (no file: not evaluated). RFC 7372's codes: 5.7.23 for a fail, 4.7.24 for a temporary
+/// error. The evaluation is kept in the context for the `Received-SPF:` header.
+public struct SPFRule: EnvelopeRule {
+    public let name = "spf"
+    public init() {}
+
+    public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
+        guard let actions = c.config.spfActions, let ip = c.session.ip, let dns = c.dns else { return nil }
+        guard let resolver = dns.resolver() else { return SenderDNS.configurationProblem }
+        if case .failure(let e) = LibSPF2.shared {
+            // SPF then answers temperror; the admin must see why.
+            var l = LogLine()
+            l.add("warning", "spf: \(e)")
+            l.emit()
+        }
+        let spf = SPFCheck(resolver: resolver, receiver: dns.receiver, budgetMilliseconds: resolver.deadlineMilliseconds * 2)
+            .evaluate(ip: ip, helo: c.helo, sender: c.from.mailbox)
+        c.spf = spf
+        return c.policy.apply(actions[spf.result.rawValue], rule: "spf-" + spf.result.rawValue, SenderDNS.values(c),
+                              refuse: 550, "5.7.23", defer: "4.7.24")
+    }
+}

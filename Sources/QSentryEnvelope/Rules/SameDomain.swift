@@ -1,0 +1,13 @@
+import QSentryCore
+
+/// E9: the sender's domain is the recipient's, from a stranger: `sender-rules`' `same-domain`.
+public struct SameDomain: EnvelopeRule {
+    public let name = "same-domain"
+    public init() {}
+
+    public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
+        guard let to = c.to, !c.from.isNull, try c.recipientIsFiltered(),
+              DomainName.normalize(c.from.domain) == DomainName.normalize(to.domain) else { return nil }
+        return c.policy.apply(c.config.senderRules[name], rule: name, c.values)
+    }
+}

@@ -1,0 +1,17 @@
+import QSentryCore
+
+/// E6: qmail's `badmailfrom` (addresses and `@domain`), `mailfromblock` and `mailfromblock-domains`.
+public struct SenderBlock: EnvelopeRule {
+    public let name = "badmailfrom"
+    public init() {}
+
+    public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
+        guard !c.from.isNull else { return nil }
+        let config = c.config
+        if try config.badmailfrom.match(c.from.mailbox) != nil || config.mailfromBlock.match(c.from.mailbox) != nil
+            || config.mailfromBlockDomains.match(c.from.domain) != nil {
+            return c.policy.refuse(553, "5.7.1", name, c.values)
+        }
+        return nil
+    }
+}

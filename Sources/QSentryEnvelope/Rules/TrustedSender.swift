@@ -1,0 +1,12 @@
+import QSentryCore
+
+/// Seed 000 layer 5 and E13 at MAIL FROM: the site's own clients (RELAYCLIENT, AUTH) and allow-listed
+/// senders or client addresses skip every sender rule, the DNS ones included.
+public struct TrustedSender: EnvelopeRule {
+    public let name = "trusted"
+    public init() {}
+
+    public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
+        try c.session.isTrusted || c.senderIsAllowListed() ? .accept : nil
+    }
+}
