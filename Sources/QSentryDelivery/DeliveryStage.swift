@@ -4,13 +4,9 @@ import QSentryMIME
 import QSentryScan
 import QSentryStore
 
-/// D1–D4: what happens to one message at delivery, decided in a fixed order:
-/// 1. the virus scan when `local-virus-scan` is on (D4): a virus is never delivered;
-/// 2. the user's `block` list (spam) and `allow` list (ham, nothing else asked);
-/// 3. Bayes (D1): the global database, then the user's own, which overrides it once it is past
-///    the learning period (their mail, their judgement); a database still learning says nothing;
-/// 4. spamd's opinion when configured (D3): spam if it says so, even when Bayes does not;
-/// then the user's threshold and action (D2).
+/// D1–D4: what happens to one message at delivery: the rules of Rules/, one file each, in a fixed
+/// order (the virus scan, D4; the user's block and allow lists; Bayes, D1; spamd, D3), then the
+/// user's threshold and action (D2).
 public struct DeliveryStage {
     public var preferences: DeliveryPreferences
     public var virus: (scanner: VirusScanner, acceptOnFailure: Bool)?
@@ -34,62 +30,22 @@ public struct DeliveryStage {
         case temporary(String)
     }
 
-    /// Decides for the message open on `fd` (`size` bytes; `facts` from the MIME parser).
+    /// The rules (Rules/), in the order they run.
+    public static let rules: [DeliveryRule] = [VirusAtDelivery(), SenderLists(), BayesVerdict(), SpamdOpinion()]
+
+    /// Decides for the message open on `fd` (`size` bytes; `facts` from the MIME parser): the
+    /// rules, then the user's threshold and action (D2).
     public func run(fd: Int32, size: Int, facts: MessageFacts, sender: String, log: inout LogLine) -> Outcome {
-        if let (scanner, acceptOnFailure) = virus {
-            switch scanner.scan(fd: fd, size: size) {
-            case .clean: log.add("virus", "clean")
-            case .virus(let signature): return .virus(signature: signature)
-            case .failed(let why):
-                log.add("virus", "failed")
-                if !acceptOnFailure { return .temporary("virus scan failed: \(why)") }
-            }
-        }
         let p = preferences
-        var tag = SpamTag(isSpam: false, percent: nil, requiredPercent: p.thresholdPercent, tests: [], subjectPrefix: p.subjectPrefix)
-        let blocked: Bool, allowed: Bool
-        do {
-            blocked = try p.block.match(sender) != nil
-            allowed = try !blocked && p.allow.match(sender) != nil
-        } catch {
-            return .temporary("sender lists: \(error)")
+        var c = DeliveryContext(stage: self, fd: fd, size: size, facts: facts, sender: sender,
+                                tag: SpamTag(isSpam: false, percent: nil, requiredPercent: p.thresholdPercent, tests: [],
+                                             subjectPrefix: p.subjectPrefix),
+                                log: log)
+        defer { log = c.log }
+        for rule in Self.rules {
+            if let ending = rule.evaluate(&c) { return ending }
         }
-        if blocked {
-            tag.isSpam = true
-            tag.tests = ["BLOCK"]
-        } else if allowed {
-            tag.tests = ["ALLOW"]
-            return .deliver(tag: tag, folder: nil)
-        } else {
-            if let bayes {
-                do {
-                    let tokens = bayes.global.tokenizer.tokens(of: facts)
-                    for db in [bayes.global, bayes.user].compactMap({ $0 }) where try db.isTrained(minimum: minimumLearned) {
-                        tag.percent = BayesScore.percent(try db.score(tokens))
-                    }
-                } catch {
-                    return .temporary("bayes: \(error)")
-                }
-            }
-            if let percent = tag.percent {
-                tag.tests.append("BAYES_\(percent)")
-                tag.isSpam = percent >= p.thresholdPercent
-            } else {
-                tag.tests.append("BAYES_LEARNING")
-            }
-            if let spamd {
-                switch spamd.check(fd: fd, size: size, user: userName) {
-                case .verdict(let isSpam, let score, let required):
-                    tag.tests.append("SPAMD_\(score)_\(required)")
-                    if isSpam { tag.isSpam = true }
-                case .skipped(let why):
-                    log.add("spamd", "skipped: \(why)")
-                case .failed(let why):
-                    // A second opinion only: its absence holds no mail.
-                    log.add("warning", why)
-                }
-            }
-        }
+        let tag = c.tag
         guard tag.isSpam else { return .deliver(tag: tag, folder: nil) }
         switch p.action {
         case .tag: return .deliver(tag: tag, folder: nil)

@@ -1,0 +1,31 @@
+import QSentryBayes
+import QSentryCore
+
+/// D1: the Bayesian score, from the global database then the user's own, which overrides it once
+/// past the learning period (their mail, their judgement); a database still learning says nothing
+/// (`BAYES_LEARNING`). Spam from the user's threshold. Store trouble defers the delivery.
+public struct BayesVerdict: DeliveryRule {
+    public let name = "bayes"
+    public init() {}
+
+    public func evaluate(_ c: inout DeliveryContext) -> DeliveryStage.Outcome? {
+        guard !c.settled else { return nil }
+        if let bayes = c.stage.bayes {
+            do {
+                let tokens = bayes.global.tokenizer.tokens(of: c.facts)
+                for db in [bayes.global, bayes.user].compactMap({ $0 }) where try db.isTrained(minimum: c.stage.minimumLearned) {
+                    c.tag.percent = BayesScore.percent(try db.score(tokens))
+                }
+            } catch {
+                return .temporary("bayes: \(error)")
+            }
+        }
+        if let percent = c.tag.percent {
+            c.tag.tests.append("BAYES_\(percent)")
+            c.tag.isSpam = percent >= c.stage.preferences.thresholdPercent
+        } else {
+            c.tag.tests.append("BAYES_LEARNING")
+        }
+        return nil
+    }
+}

@@ -1,0 +1,26 @@
+import QSentryCore
+import QSentryMIME
+
+/// A delivery rule (D1, D3, D4, the user's lists): one type in one file under Rules/, listed in
+/// DeliveryStage's `rules` in the order they run. `evaluate` adds its findings to the tag, or ends
+/// the delivery with an outcome (a virus, an allow-listed sender, a scanner or store that failed);
+/// nil lets the next rule run. The user's threshold and action (D2) then decide what the tag means.
+public protocol DeliveryRule {
+    var name: String { get }
+    func evaluate(_ c: inout DeliveryContext) -> DeliveryStage.Outcome?
+}
+
+/// One message at delivery, and what the rules found so far.
+public struct DeliveryContext {
+    public let stage: DeliveryStage
+    /// The message, open and readable from offset 0, `size` bytes; `facts` from the MIME parser.
+    public let fd: Int32
+    public let size: Int
+    public let facts: MessageFacts
+    public let sender: String
+    public var tag: SpamTag
+    /// The user's block list settled it (spam): the scores are not asked.
+    public var settled = false
+    /// The delivery's one log line.
+    public var log: LogLine
+}

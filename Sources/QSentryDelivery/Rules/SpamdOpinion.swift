@@ -1,0 +1,23 @@
+import QSentryCore
+
+/// D3: SpamAssassin's spamd as a second opinion (spamc's CHECK): its "Spam: True" makes the message
+/// spam even when Bayes does not. A second opinion only: spamd down or a message too large for it
+/// holds no mail.
+public struct SpamdOpinion: DeliveryRule {
+    public let name = "spamd"
+    public init() {}
+
+    public func evaluate(_ c: inout DeliveryContext) -> DeliveryStage.Outcome? {
+        guard !c.settled, let spamd = c.stage.spamd else { return nil }
+        switch spamd.check(fd: c.fd, size: c.size, user: c.stage.userName) {
+        case .verdict(let isSpam, let score, let required):
+            c.tag.tests.append("SPAMD_\(score)_\(required)")
+            if isSpam { c.tag.isSpam = true }
+        case .skipped(let why):
+            c.log.add("spamd", "skipped: \(why)")
+        case .failed(let why):
+            c.log.add("warning", why)
+        }
+        return nil
+    }
+}

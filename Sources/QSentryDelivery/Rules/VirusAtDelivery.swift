@@ -1,0 +1,23 @@
+import QSentryCore
+
+/// D4, `local-virus-scan` (installs without qsentry-queue): clamd scans the message; a virus is
+/// quarantined and never delivered; a scanner that does not answer defers unless `scan-failure` is
+/// `accept`.
+public struct VirusAtDelivery: DeliveryRule {
+    public let name = "virus"
+    public init() {}
+
+    public func evaluate(_ c: inout DeliveryContext) -> DeliveryStage.Outcome? {
+        guard let (scanner, acceptOnFailure) = c.stage.virus else { return nil }
+        switch scanner.scan(fd: c.fd, size: c.size) {
+        case .clean:
+            c.log.add("virus", "clean")
+            return nil
+        case .virus(let signature):
+            return .virus(signature: signature)
+        case .failed(let why):
+            c.log.add("virus", "failed")
+            return acceptOnFailure ? nil : .temporary("virus scan failed: \(why)")
+        }
+    }
+}
