@@ -4,29 +4,24 @@ import Glibc
 import CSQLite
 import QSentryCore
 
-/// The default store for one host: SQLite databases in WAL mode under the qmail root, and an LMDB
-/// file for the Bayes tokens (TokenDatabase says why).
+/// The default store for one host: a SQLite database in WAL mode under the qmail root
+/// (`store.sqlite`: events and bans, what the connection check reads), and an LMDB file for the
+/// Bayes tokens (`bayes.lmdb`, opened only when first used; TokenDatabase says why).
 ///
 /// SQLite because hundreds of short processes can write at once (WAL: readers never wait,
-/// writers queue on a lock), opening costs little, and it links statically. Two files, because
-/// SQLite parses a file's whole schema on open and every connection pays for it: `store.sqlite`
-/// holds only what the connection check reads (events, bans); `state.sqlite` the quarantine index.
-/// Each of `state.sqlite` and `bayes.lmdb` is opened only when first used. Old events and bans are
-/// deleted as new events arrive: it expires itself.
+/// writers queue on a lock), opening costs little, and it links statically. Old events and bans
+/// are deleted as new events arrive: it expires itself.
 public final class EmbeddedStore: Store {
     public let policy: StorePolicy
     let db: SQLiteDatabase
-    let statePath: String
     let tokensPath: String
-    private var stateDB: SQLiteDatabase?
     private var tokenDB: TokenDatabase?
     static let schemaVersion = 2
 
-    /// Opens (creating when needed) the database at `path`; tokens and quarantine live beside it.
+    /// Opens (creating when needed) the database at `path`; the tokens live beside it.
     public init(path: String, policy: StorePolicy, busyTimeoutMilliseconds: Int32 = 5000) throws {
         self.policy = policy
         let stem = path.hasSuffix("store.sqlite") ? String(path.dropLast("store.sqlite".count)) : path + "."
-        statePath = stem + "state.sqlite"
         tokensPath = stem + "bayes.lmdb"
         db = try SQLiteDatabase(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         if try db.int("PRAGMA user_version") != Self.schemaVersion {
@@ -47,20 +42,6 @@ public final class EmbeddedStore: Store {
             if try db.int("PRAGMA user_version") == schemaVersion { return }
             try db.execute(schema + "PRAGMA user_version=\(schemaVersion);")
         }
-    }
-
-    /// The quarantine database, opened on first use.
-    func state() throws -> SQLiteDatabase {
-        if let s = stateDB { return s }
-        let s = try SQLiteDatabase(path: statePath, busyTimeoutMilliseconds: 5000)
-        if try s.int("PRAGMA user_version") != Self.schemaVersion {
-            try Self.create(s, """
-                CREATE TABLE IF NOT EXISTS quarantine(id TEXT PRIMARY KEY, time INTEGER NOT NULL, ip TEXT NOT NULL, sender TEXT NOT NULL,
-                    recipients TEXT NOT NULL, verdict TEXT NOT NULL, path TEXT NOT NULL) WITHOUT ROWID;
-                """)
-        }
-        stateDB = s
-        return s
     }
 
     /// One statement for the connection check: the ban in force, and the distinct reporters.
@@ -147,27 +128,5 @@ public final class EmbeddedStore: Store {
     public func addTokens(_ namespace: String, _ deltas: [UInt64: TokenCounts]) throws {
         guard !deltas.isEmpty else { return }
         try tokens().add(namespace: TokenHash.key(namespace), deltas)
-    }
-
-    public func quarantineAdd(_ e: QuarantineEntry) throws {
-        try state().run("INSERT OR REPLACE INTO quarantine(id, time, ip, sender, recipients, verdict, path) VALUES(?1,?2,?3,?4,?5,?6,?7)",
-                   [.text(e.id), .int(e.time), .text(e.ip), .text(e.sender), .text(e.recipients.joined(separator: "\n")),
-                    .text(e.verdict), .text(e.path)])
-    }
-
-    public func quarantineList() throws -> [QuarantineEntry] {
-        var out: [QuarantineEntry] = []
-        try state().run("SELECT id, time, ip, sender, recipients, verdict, path FROM quarantine ORDER BY time, id") {
-            let rcpts = SQLiteDatabase.text($0, 4)
-            out.append(QuarantineEntry(id: SQLiteDatabase.text($0, 0), time: SQLiteDatabase.int($0, 1), ip: SQLiteDatabase.text($0, 2),
-                                       sender: SQLiteDatabase.text($0, 3),
-                                       recipients: rcpts.isEmpty ? [] : rcpts.split(separator: "\n").map(String.init),
-                                       verdict: SQLiteDatabase.text($0, 5), path: SQLiteDatabase.text($0, 6)))
-        }
-        return out
-    }
-
-    public func quarantineRemove(_ id: String) throws {
-        try state().run("DELETE FROM quarantine WHERE id=?1", [.text(id)])
     }
 }

@@ -8,7 +8,7 @@ import QSentryCore
 /// Keys (prefix `qsentry:`): `ban:IP` (string, expires with the ban), `bans` (sorted set of
 /// banned IPs by end time, for listing), `ev:IP` (events by time, member `time:host:kind:nonce`),
 /// `rep:IP` (reporting hosts by last report time: distinct reporters for free), `tok:NS:s` and
-/// `tok:NS:h` (hashes of token counts), `quarantine` (hash of index entries). Expiry is Redis TTLs.
+/// `tok:NS:h` (hashes of token counts). Expiry is Redis TTLs.
 /// The connection check is one pipelined round trip.
 public final class RedisStore: Store {
     public let policy: StorePolicy
@@ -129,32 +129,5 @@ public final class RedisStore: Store {
             if d.ham != 0 { commands.append(["HINCRBY", key("bayes", namespace, "h"), Self.field(k), String(d.ham)]) }
         }
         if !commands.isEmpty { _ = try check(redis.pipeline(commands)) }
-    }
-
-    static let separator = "\u{1f}"
-
-    public func quarantineAdd(_ e: QuarantineEntry) throws {
-        let fields = [String(e.time), e.ip, e.sender, e.recipients.joined(separator: "\n"), e.verdict, e.path]
-        _ = try check(redis.pipeline([["HSET", key("quarantine"), e.id, fields.joined(separator: Self.separator)]]))
-    }
-
-    public func quarantineList() throws -> [QuarantineEntry] {
-        let flat = try check(redis.pipeline([["HGETALL", key("quarantine")]]))[0].array
-        var out: [QuarantineEntry] = []
-        var i = 0
-        while i + 1 < flat.count {
-            let f = (flat[i + 1].string ?? "").split(separator: Character(Self.separator), omittingEmptySubsequences: false).map(String.init)
-            if f.count == 6 {
-                out.append(QuarantineEntry(id: flat[i].string ?? "", time: Int(f[0]) ?? 0, ip: f[1], sender: f[2],
-                                           recipients: f[3].isEmpty ? [] : f[3].split(separator: "\n").map(String.init),
-                                           verdict: f[4], path: f[5]))
-            }
-            i += 2
-        }
-        return out.sorted { ($0.time, $0.id) < ($1.time, $1.id) }
-    }
-
-    public func quarantineRemove(_ id: String) throws {
-        _ = try check(redis.pipeline([["HDEL", key("quarantine"), id]]))
     }
 }

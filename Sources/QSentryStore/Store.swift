@@ -15,26 +15,6 @@ public struct TokenCounts: Sendable, Equatable {
     }
 }
 
-/// One quarantined message as the index knows it (the message itself is a file).
-public struct QuarantineEntry: Sendable, Equatable {
-    public let id: String
-    public let time: Int
-    public let ip: String
-    public let sender: String
-    public let recipients: [String]
-    public let verdict: String
-    public let path: String
-    public init(id: String, time: Int, ip: String, sender: String, recipients: [String], verdict: String, path: String) {
-        self.id = id
-        self.time = time
-        self.ip = ip
-        self.sender = sender
-        self.recipients = recipients
-        self.verdict = verdict
-        self.path = path
-    }
-}
-
 /// A ban as `qsentry bans list` shows it.
 public struct BanEntry: Sendable, Equatable {
     public let ip: String
@@ -42,8 +22,8 @@ public struct BanEntry: Sendable, Equatable {
     public let source: String
 }
 
-/// Everything qsentry keeps between processes: events, bans, reputation, Bayes tokens and the
-/// quarantine index. The embedded (SQLite) and Redis back-ends implement it and pass the same tests.
+/// Everything qsentry keeps between processes: events, bans, reputation and Bayes tokens (the
+/// quarantine is files, QSentryMessage's Quarantine). The embedded (SQLite) and Redis back-ends implement it and pass the same tests.
 /// Every call may throw `StoreError`; callers skip the rule with a log line and let mail flow.
 public protocol Store: ReputationStore {
     var policy: StorePolicy { get }
@@ -60,10 +40,6 @@ public protocol Store: ReputationStore {
     func tokens(_ namespace: String, _ keys: TokenKeys) throws -> [TokenCounts?]
     /// Adds each delta (negative to forget); counts never go below zero.
     func addTokens(_ namespace: String, _ deltas: [UInt64: TokenCounts]) throws
-
-    func quarantineAdd(_ entry: QuarantineEntry) throws
-    func quarantineList() throws -> [QuarantineEntry]
-    func quarantineRemove(_ id: String) throws
 }
 
 public struct StoreError: Error, CustomStringConvertible {

@@ -168,20 +168,6 @@ import QSentryCore
         #expect(try lookup(f.store, "global", ["t1"]).isEmpty)
     }
 
-    @Test(arguments: Backend.allCases)
-    func quarantineIndex(_ backend: Backend) throws {
-        let f = try Fixture(backend)
-        let a = QuarantineEntry(id: "a1", time: 100, ip: "192.0.2.7", sender: "s@example.org",
-                                recipients: ["x@example.com", "y@example.com"], verdict: "virus QSentry.Test", path: "/q/a1")
-        let b = QuarantineEntry(id: "b2", time: 200, ip: "192.0.2.8", sender: "", recipients: ["z@example.com"],
-                                verdict: "keyword", path: "/q/b2")
-        try f.store.quarantineAdd(b)
-        try f.store.quarantineAdd(a)
-        #expect(try f.store.quarantineList() == [a, b])
-        try f.store.quarantineRemove("a1")
-        #expect(try f.store.quarantineList() == [b])
-    }
-
     @Test func redisKilledMidRunFailsFastNotForever() throws {
         let f = try Fixture(.redis)
         try f.store.record(event(.spam, at: now))
