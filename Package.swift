@@ -127,7 +127,7 @@ let package = Package(
         .testTarget(name: "QSentryBayesTests", dependencies: ["QSentryBayes", "QSentryStore", "QSentryCore", "TestHarness"]),
         .testTarget(name: "QueueIntegrationTests", dependencies: ["TestHarness"]),
         .testTarget(name: "BayesIntegrationTests", dependencies: ["TestHarness"]),
-        .testTarget(name: "QSentryDeliveryTests", dependencies: ["QSentryDelivery", "QSentryCore"]),
+        .testTarget(name: "QSentryDeliveryTests", dependencies: ["QSentryDelivery", "QSentryCore", "QSentryMIME"]),
         .testTarget(name: "LocalIntegrationTests", dependencies: ["TestHarness"]),
         .testTarget(name: "QSentryAdminTests", dependencies: ["QSentryAdmin", "QSentryCore"]),
         .target(name: "TestHarness", path: "Tests/TestHarness", exclude: ["exim.conf.in"]),

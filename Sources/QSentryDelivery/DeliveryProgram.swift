@@ -94,7 +94,7 @@ public struct DeliveryProgram {
     /// into the Maildir's tmp/.
     public func receive(fd: Int32 = 0) -> Result<(MessageSpool, MessageFacts), Ending> {
         var limits = MIMELimits()
-        limits.fields = Tokenizer.headerFields
+        limits.fields = ["x-qsentry-session"] + Tokenizer.headerFields
         var parser = MIMEParser(limits: limits)
         do {
             let spool = try MessageSpool.readInPlace(fd, orSpoolIn: maildir.path + "/tmp", parser: &parser)

@@ -31,7 +31,7 @@ public struct DeliveryStage {
     }
 
     /// The rules (Rules/), in the order they run.
-    public static let rules: [DeliveryRule] = [VirusAtDelivery(), SenderLists(), BayesVerdict(), SpamdOpinion()]
+    public static let rules: [DeliveryRule] = [VirusAtDelivery(), SenderLists(), SessionTags(), BayesVerdict(), SpamdOpinion()]
 
     /// Decides for the message open on `fd` (`size` bytes; `facts` from the MIME parser): the
     /// rules, then the user's threshold and action (D2).

@@ -10,6 +10,9 @@ public struct SessionState: Sendable {
     public var authUser: String?
     /// qsentry-conn's verdict handed over with QSENTRY_DEFER_TO_SMTPD (refuse or defer), if any.
     public let connVerdict: Verdict?
+    /// The rule of qsentry-conn's `tag` verdict (a p0f-policy or rdns `tag`), carried to the
+    /// message's tags so qsentry-local reports it.
+    public var connTag: String?
     /// Unknown recipients so far (E2) and recipients in the whole session (E5).
     public var badRecipients = 0
     public var sessionRecipients = 0
@@ -28,13 +31,19 @@ public struct SessionState: Sendable {
     /// From the environment tcpserver and qsentry-conn leave.
     public static func fromEnvironment() -> SessionState {
         var conn: Verdict? = nil
-        if let v = Environment.get(EnvironmentContract.connVerdict.name), let action = VerdictAction(rawValue: v),
-           action == .refuse || action == .deferred {
-            conn = Verdict(action, rule: Environment.get(EnvironmentContract.connRule.name) ?? "conn",
-                           text: Environment.get(EnvironmentContract.connText.name) ?? "")
+        var tag: String? = nil
+        if let v = Environment.get(EnvironmentContract.connVerdict.name), let action = VerdictAction(rawValue: v) {
+            let rule = Environment.get(EnvironmentContract.connRule.name) ?? "conn"
+            if action == .refuse || action == .deferred {
+                conn = Verdict(action, rule: rule, text: Environment.get(EnvironmentContract.connText.name) ?? "")
+            } else if action == .tag {
+                tag = rule
+            }
         }
-        return SessionState(ipText: Environment.get(EnvironmentContract.tcpRemoteIP.name) ?? "",
-                            relayClient: Environment.get(EnvironmentContract.relayClient.name) != nil, connVerdict: conn)
+        var state = SessionState(ipText: Environment.get(EnvironmentContract.tcpRemoteIP.name) ?? "",
+                                 relayClient: Environment.get(EnvironmentContract.relayClient.name) != nil, connVerdict: conn)
+        state.connTag = tag
+        return state
     }
 }
 

@@ -58,6 +58,8 @@ public struct SessionFacts: Equatable, Sendable {
     /// RELAYCLIENT set or AUTH: mail from the site's own users.
     public var trusted = false
     public var tls: String?
+    /// The rules that tagged the message before DATA (qsentry-conn's and the envelope's `tag`s).
+    public var tags: [String] = []
 
     public init(ip: String = "", authUser: String? = nil, trusted: Bool = false, tls: String? = nil) {
         self.ip = ip
@@ -75,6 +77,7 @@ public struct SessionFacts: Equatable, Sendable {
             case "ip": ip = kv[1]
             case "auth": authUser = kv[1]; trusted = true
             case "tls": tls = kv[1]
+            case "tags": tags = kv[1].split(separator: ",").map(String.init)
             default: break
             }
         }

@@ -11,7 +11,7 @@ extension SMTPSession {
         if let spf { header += spf.header + "\r\n" }
         let conn = state.connVerdict.map { "\($0.action.rawValue):\($0.rule)" }
         header += SessionHeader(ip: state.ipText, authUser: state.authUser, tls: tlsTransport?.protocolVersion,
-                                spf: spf?.result.rawValue, conn: conn, tags: tags).field
+                                spf: spf?.result.rawValue, conn: conn, tags: (state.connTag.map { [$0] } ?? []) + tags).field
         return Array(header.utf8)
     }
 }

@@ -198,6 +198,15 @@ check "the delivered message was scanned by qsentry-queue" grep -q '^X-Virus-Sca
 check "no CR in the queued header lines (qmail stores LF lines)" sh -c "! sed '/^$/q' \"\$1\" | grep -q \$'\\r'" _ "$f"
 check "qsentry-local wrote the file as the recipient" test "$(stat -c %U "$f")" = qsuser
 
+# ---- a tag from an envelope rule reaches the user: X-Spam-Status names it ------------------------
+echo "same-domain=tag" > $C/sender-rules
+before=$(inbox_count)
+swaks_from 127.0.0.5 --from colleague@$DOMAIN --to qsuser@$DOMAIN --body "from our own domain, from outside" >/dev/null
+if wait_inbox $((before + 1)) >/dev/null && grep -q '^X-Spam-Status: .*QSENTRY_SAME_DOMAIN' "$(newest)"; then
+    pass "an envelope tag (sender-rules same-domain=tag) is reported by qsentry-local in X-Spam-Status"
+else fail "an envelope tag (sender-rules same-domain=tag) is reported by qsentry-local in X-Spam-Status" "$(grep -m3 'X-QSentry\|X-Spam' "$(newest)")"; fi
+rm -f $C/sender-rules
+
 # ---- EICAR: refused at DATA with the scanner's text ---------------------------------------------
 eicar='X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'
 out=$(swaks_from 127.0.0.7 --from v@elsewhere.example --to qsuser@$DOMAIN --body "$eicar")

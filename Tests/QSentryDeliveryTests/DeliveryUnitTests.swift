@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import QSentryDelivery
+import QSentryCore
+import QSentryMIME
 
 @Suite struct SpamActionTests {
     @Test func parsesEveryActionAndRefusesPathTricks() {
@@ -79,5 +81,32 @@ import Testing
         let long = "X-Long: " + String(repeating: "a", count: 200_000) + "\nSubject: s\n\nb\n"
         let out = try copy(long, spam: false)
         #expect(out == "X-Spam-Score: 1\nX-Spam-Status: No, score=1 required=90 tests=BAYES\n" + long)
+    }
+}
+
+/// Issue 18: the `tag` verdicts of the earlier layers have a consumer: qsentry-local reports the
+/// session header's tags in X-Spam-Status.
+@Suite struct SessionTagsTests {
+    func outcome(_ message: String) throws -> DeliveryStage.Outcome {
+        var limits = MIMELimits()
+        limits.fields = ["x-qsentry-session"]
+        var parser = MIMEParser(limits: limits)
+        parser.feed(Array(message.utf8)[...])
+        let stage = DeliveryStage(preferences: DeliveryPreferences())
+        var log = LogLine(program: "test")
+        return stage.run(fd: -1, size: message.utf8.count, facts: parser.finish(), sender: "a@example.org", log: &log)
+    }
+
+    @Test func tagsFromTheSessionHeaderBecomeTests() throws {
+        let r = try outcome("X-QSentry-Session: ip=192.0.2.7; tags=rdns,same-domain\nSubject: x\n\nbody\n")
+        guard case .deliver(let tag, nil) = r else { Issue.record("\(r)"); return }
+        #expect(tag.tests.starts(with: ["QSENTRY_RDNS", "QSENTRY_SAME_DOMAIN"]), "\(tag.tests)")
+        #expect(!tag.isSpam)
+    }
+
+    @Test func noHeaderNoTags() throws {
+        let r = try outcome("Subject: x\n\nbody\n")
+        guard case .deliver(let tag, nil) = r else { Issue.record("\(r)"); return }
+        #expect(!tag.tests.contains { $0.hasPrefix("QSENTRY_") })
     }
 }
