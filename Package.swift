@@ -130,8 +130,13 @@ let package = Package(
         .testTarget(name: "QSentryDeliveryTests", dependencies: ["QSentryDelivery", "QSentryCore", "QSentryMIME"]),
         .testTarget(name: "LocalIntegrationTests", dependencies: ["TestHarness"]),
         .testTarget(name: "QSentryAdminTests", dependencies: ["QSentryAdmin", "QSentryCore"]),
-        .target(name: "TestHarness", path: "Tests/TestHarness", exclude: ["exim.conf.in"]),
-        .testTarget(name: "HarnessTests", dependencies: ["TestHarness"]),
+        .target(name: "TestHarness", dependencies: ["QSentryCore"], path: "Tests/TestHarness", exclude: ["exim.conf.in"]),
+        // The admin CLI and its pages against real servers: check's probes, explain against the real
+        // chain, stats, man pages, the programs' --help and exit codes.
+        .testTarget(name: "AdminIntegrationTests", dependencies: ["TestHarness", "QSentryCore"]),
+        // The harness itself: one real round trip through each server the other tests use.
+        .testTarget(name: "TestHarnessTests", dependencies: ["TestHarness"]),
+        .testTarget(name: "QSentryContentTests", dependencies: ["QSentryContent", "QSentryMessage", "QSentryMIME", "QSentryCore"]),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["QSentryFuzz"]),
         .testTarget(
             name: "SystemLibraryTests",

@@ -1,16 +1,15 @@
 import Foundation
-import TestHarness
 import QSentryCore
 
 /// One qmail root with example.com local, the alias user's `.qmail` files for postmaster, sales
 /// and info, and qsentry-smtpd under a real tcpserver in front of exim4 -bs (or `child`).
-final class SMTPDRig {
-    let root: TempQmailRoot
-    let exim: Exim
-    var server: TCPServer!
+public final class SMTPDRig {
+    public let root: TempQmailRoot
+    public let exim: Exim
+    public var server: TCPServer!
 
     /// `front`: programs before qsentry-smtpd on the tcpserver line (qsentry-conn and its options).
-    init(_ files: [String: String] = [:], rules: String? = nil, child: String? = nil, front: [String] = []) throws {
+    public init(_ files: [String: String] = [:], rules: String? = nil, child: String? = nil, front: [String] = []) throws {
         root = try TempQmailRoot()
         exim = try Exim(root: root)
         try root.write("control/me", "mx.example.com\n")
@@ -28,16 +27,16 @@ final class SMTPDRig {
     }
 
     /// users/cdb as qmail-newu writes it for "+:alias:…:-::" (every name goes to the alias user).
-    func makeUsersCDB(alias: String) throws {
+    public func makeUsersCDB(alias: String) throws {
         let w = try CDBWriter(path: root.path + "/users/cdb")
         try w.add([], Array("-".utf8))
         try w.add(Array("!".utf8), Array("alias\07790\02108\0\(alias)\0-\0".utf8))
         try w.finish()
     }
 
-    func swaks(_ args: [String]) throws -> String {
+    public func swaks(_ args: [String]) throws -> String {
         try Swaks.run(server: server.address, ["--helo", "client.example.org"] + args).stdout
     }
 
-    var log: String { server.server.stderr }
+    public var log: String { server.server.stderr }
 }

@@ -1,0 +1,68 @@
+import Testing
+import QSentryContent
+import QSentryCore
+import QSentryMessage
+import QSentryMIME
+
+/// The content stage's order (M2–M4, E13, seed 000 layer 5) on messages parsed in memory; the
+/// scanners and DNS rules are tested against real clamd and rbldnsd in QueueIntegrationTests.
+@Suite struct ContentStageTests {
+    func message(_ text: String, to recipients: [String] = ["u@example.com"], session: SessionFacts = SessionFacts()) -> ScannedMessage {
+        var parser = MIMEParser()
+        parser.feed(Array(text.utf8)[...])
+        return ScannedMessage(spool: -1, size: text.utf8.count, facts: parser.finish(),
+                              envelope: QmailEnvelope(sender: "a@example.org", recipients: recipients), session: session)
+    }
+
+    var config: ContentConfiguration {
+        var c = ContentConfiguration(quarantineDirectory: "/nonexistent")
+        c.rules = [AttachmentCheck(patterns: [".exe"]), KeywordCheck(phrases: ["cheap   pills"])]
+        return c
+    }
+
+    static let attachment = """
+        Subject: invoice
+        MIME-Version: 1.0
+        Content-Type: multipart/mixed; boundary=b
+
+        --b
+        Content-Type: text/plain
+
+        see attached
+        --b
+        Content-Type: application/octet-stream; name="invoice.EXE"
+
+        MZ
+        --b--
+
+        """
+
+    @Test func theFirstRuleThatHitsDecides() {
+        let out = ContentStage(config).run(message(Self.attachment))
+        guard case .refuse(let rule, _, let event) = out.verdict else { Issue.record("\(out.verdict)"); return }
+        #expect(rule == "attachment" && event == .spam)
+        #expect(out.trail == ["attachment:hit"])
+    }
+
+    @Test func keywordsIgnoreCaseAndSpacing() {
+        let out = ContentStage(config).run(message("Subject: hi\n\nBuy CHEAP pills now\n"))
+        guard case .refuse(let rule, _, _) = out.verdict else { Issue.record("\(out.verdict)"); return }
+        #expect(rule == "keyword")
+        #expect(out.trail == ["attachment:pass", "keyword:hit"])
+    }
+
+    @Test func theSitesOwnUsersSkipTheSpamRules() {
+        let out = ContentStage(config).run(message("Subject: hi\n\ncheap pills\n", session: SessionFacts(trusted: true)))
+        #expect(out.verdict == .pass)
+        #expect(out.trail == ["trusted"])
+    }
+
+    @Test func unfilteredOnlyWhenEveryRecipientIs() throws {
+        var c = config
+        c.unfiltered = AddressList(lines: [ControlLine(number: 1, text: "abuse@example.com")], path: "unfiltered")
+        let all = ContentStage(c).run(message("Subject: hi\n\ncheap pills\n", to: ["abuse@example.com"]))
+        #expect(all.verdict == .pass && all.trail == ["unfiltered"])
+        let some = ContentStage(c).run(message("Subject: hi\n\ncheap pills\n", to: ["abuse@example.com", "u@example.com"]))
+        #expect(some.verdict != .pass)
+    }
+}
