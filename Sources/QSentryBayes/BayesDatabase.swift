@@ -5,7 +5,7 @@ import QSentryStore
 /// (`bayes:USER`). The numbers of spam and ham messages learnt are kept under the reserved key
 /// `TokenKey.messages`.
 public struct BayesDatabase {
-    public let store: Store
+    public let store: TokenStore
     public let namespace: String
     public var classifier = Classifier()
     public var tokenizer = Tokenizer()
@@ -16,7 +16,7 @@ public struct BayesDatabase {
         !name.isEmpty && name.utf8.count <= 200 && !name.contains(where: { $0 == "/" || $0 == ":" || $0.isWhitespace })
     }
 
-    public init(store: Store, user: String? = nil) {
+    public init(store: TokenStore, user: String? = nil) {
         self.store = store
         self.namespace = user.map { "bayes:" + $0 } ?? "bayes"
     }

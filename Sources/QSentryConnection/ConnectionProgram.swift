@@ -121,7 +121,7 @@ public struct ConnectionProgram {
             // The early talker counts towards a ban (C7) and, with Redis, towards shared reputation (C8).
             if report, let ip = client.ip, let reporter = store ?? (try? StoreConfiguration.open(root)) {
                 do {
-                    try StoreConfiguration.report(reporter, root, ip: ip, kind: .earlyTalker, now: Int(time(nil)))
+                    try StoreConfiguration.events(reporter, root, allow: configuration.stage.allow).report(ip, .earlyTalker, now: Int(time(nil)))
                 } catch {
                     d.warnings.append("store: early-talker report: \(error)")
                 }

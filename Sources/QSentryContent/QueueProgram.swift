@@ -164,7 +164,7 @@ public struct QueueProgram {
             line.emit()
             if let ip = IPAddress(r.session.ip) {
                 do {
-                    try StoreConfiguration.report(try StoreConfiguration.open(root), root, ip: ip, kind: event, now: Int(time(nil)))
+                    try StoreConfiguration.events(try StoreConfiguration.open(root), root).report(ip, event, now: Int(time(nil)))
                 } catch {
                     QueueFailure.warn("store: \(error)")
                 }

@@ -329,7 +329,7 @@ public final class SMTPSession {
     func report(_ event: StoreEventKind) {
         guard let ip = state.ip else { return }
         do {
-            try StoreConfiguration.report(try StoreConfiguration.open(root), root, ip: ip, kind: event, now: Int(time(nil)))
+            try StoreConfiguration.events(try StoreConfiguration.open(root), root, allow: policy.config.ipAllow).report(ip, event, now: Int(time(nil)))
         } catch {
             var l = LogLine()
             l.add("warning", "store: \(error)")

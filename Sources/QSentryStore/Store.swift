@@ -25,7 +25,7 @@ public struct BanEntry: Sendable, Equatable {
 /// Everything qsentry keeps between processes: events, bans, reputation and Bayes tokens (the
 /// quarantine is files, QSentryMessage's Quarantine). The embedded (SQLite) and Redis back-ends implement it and pass the same tests.
 /// Every call may throw `StoreError`; callers skip the rule with a log line and let mail flow.
-public protocol Store: ReputationStore {
+public protocol Store: ReputationStore, TokenStore {
     var policy: StorePolicy { get }
 
     /// Bans `ip` until `until` (seconds since the epoch); `source` is "auto" or the admin's note.
@@ -34,7 +34,10 @@ public protocol Store: ReputationStore {
     func bans(now: Int) throws -> [BanEntry]
     /// Distinct reporting hosts for `ip` within the reputation window, and the events of the ban window.
     func reputation(of ip: IPAddress, now: Int) throws -> (reporters: [String], recentEvents: Int)
+}
 
+/// The Bayes tokens, all the Bayesian layer needs of the store (M6, D1, D6).
+public protocol TokenStore: AnyObject {
     /// The counts of each of `keys` in the same order as `keys.sorted`, nil for a key never learnt.
     /// `TokenKey.messages` holds the numbers of messages learnt.
     func tokens(_ namespace: String, _ keys: TokenKeys) throws -> [TokenCounts?]

@@ -55,9 +55,8 @@ public enum StoreConfiguration {
         return try RedisStore(url: url, policy: policy)
     }
 
-    /// Records an event unless the address is allow-listed (`ipallow`): allow-listed IPs are never banned.
-    public static func report(_ store: Store, _ root: QmailRoot, ip: IPAddress, kind: StoreEventKind, now: Int) throws {
-        if try IPList.load(root.qsentry("ipallow")).match(ip) != nil { return }
-        try store.record(StoreEvent(ip: ip, kind: kind, host: try hostID(root), time: now))
+    /// A reporter for `store` with this host's id and the given allow list (`ipallow` by default).
+    public static func events(_ store: Store, _ root: QmailRoot, allow: IPList? = nil) throws -> ClientEvents {
+        ClientEvents(store: store, allow: try allow ?? IPList.load(root.qsentry("ipallow")), host: try hostID(root))
     }
 }

@@ -65,7 +65,7 @@ struct Bans: ParsableCommand {
             guard let k = StoreEventKind(rawValue: kind) else {
                 throw ValidationError("unknown kind \(kind): one of \(StoreEventKind.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            try StoreConfiguration.report(try openStore(options.root), options.root, ip: try parseIP(ip), kind: k, now: Int(time(nil)))
+            try StoreConfiguration.events(try openStore(options.root), options.root).report(try parseIP(ip), k, now: Int(time(nil)))
         }
     }
 }
