@@ -45,7 +45,9 @@ let package = Package(
         systemLibrary("CAres", pkgConfig: "libcares", apt: "libc-ares-dev"),
         systemLibrary("CClamAV", apt: "libclamav-dev"),  // headers only: opened with dlopen (see its module map)
         systemLibrary("CSPF2", apt: "libspf2-dev"),
-        systemLibrary("CHiredis", pkgConfig: "hiredis", apt: "libhiredis-dev"),
+        // No pkg-config: hiredis.pc adds -D_FILE_OFFSET_BITS=64, which SwiftPM refuses with a warning (the
+        // shim includes <hiredis/hiredis.h>, so its -I is not needed either).
+        systemLibrary("CHiredis", apt: "libhiredis-dev"),
         systemLibrary("CMaxMindDB", pkgConfig: "libmaxminddb", apt: "libmaxminddb-dev"),
         systemLibrary("COpenSSL", pkgConfig: "openssl", apt: "libssl-dev"),
         systemLibrary("CSQLite", pkgConfig: "sqlite3", apt: "libsqlite3-dev"),

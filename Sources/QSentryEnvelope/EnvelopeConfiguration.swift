@@ -55,7 +55,7 @@ public struct EnvelopeConfiguration {
             for pair in pairs { if let a = VerdictAction(rawValue: pair.value) { actions[pair.key] = a } }
             spf = actions
         }
-        let (messages, messageProblems) = try Messages.load(root, defaults: { Messages.envelopeText($0) })
+        let (messages, messageProblems) = try Messages.load(root, defaults: { EnvelopePolicy.defaultText($0) })
         problems += messageProblems
         return EnvelopeConfiguration(
             rcpthosts: rcpthosts, moreRcptHosts: more,

@@ -45,6 +45,14 @@ public struct EnvelopePolicy {
         RecipientBlock(), RecipientAllow(), FromEqualsTo(), SameDomain(), RecipientExists(),
     ]
 
+    /// The built-in text for `rule`'s reply, from the rule that gives it (E16).
+    public static func defaultText(_ rule: String) -> String? {
+        for r in mailRules + rcptRules {
+            for (name, text) in r.texts where name == rule { return text }
+        }
+        return nil
+    }
+
     /// Runs `rules` until one decides (EnvelopeRule says how); the first tag stands if none refuses.
     static func run(_ rules: [EnvelopeRule], _ c: inout EnvelopeContext) -> EnvelopeDecision {
         var tagged: EnvelopeDecision? = nil

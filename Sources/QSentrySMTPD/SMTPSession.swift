@@ -194,7 +194,7 @@ public final class SMTPSession {
         let decision = policy.rcptTo(to, from: from, recipientsInMessage: recipients.count, state)
         log(from: from, to: to, decision)
         guard decision.passes else {
-            if decision.rule == "unknown-recipient" || decision.rule == "bad-recipients" { state.badRecipients += 1 }
+            if RecipientExists.refusedUnknown(decision) { state.badRecipients += 1 }
             return answer(decision)
         }
         guard let c = child else { return childDied() }

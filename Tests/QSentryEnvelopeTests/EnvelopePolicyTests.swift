@@ -145,3 +145,25 @@ import QSentryCore
         #expect(d == .reply(SMTPReply(553, "5.7.1", "192.0.2.7 may not relay to a@victim.example for s@example.org"), rule: "relay"))
     }
 }
+
+/// Issue 18: the stage is its rule lists, and each rule carries its texts.
+@Suite struct EnvelopeRuleListTests {
+    @Test func everyTextHasOneOwner() {
+        var owners: [String: String] = [:]
+        for rule in EnvelopePolicy.mailRules + EnvelopePolicy.rcptRules {
+            for (name, _) in rule.texts {
+                #expect(owners[name] == nil || owners[name] == rule.name, "\(name) in \(owners[name] ?? "") and \(rule.name)")
+                owners[name] = rule.name
+            }
+        }
+        for name in ["relay", "routing", "unknown-recipient", "bad-recipients", "badmailfrom", "honeypot", "spf-fail", "sender-mx"] {
+            #expect(EnvelopePolicy.defaultText(name) != nil, "\(name)")
+        }
+        #expect(EnvelopePolicy.defaultText("no-such-rule") == nil)
+    }
+
+    @Test func theRecipientCheckComesLast() {
+        #expect(EnvelopePolicy.rcptRules.last?.name == "unknown-recipient")
+        #expect(EnvelopePolicy.mailRules.first?.name == "trusted")
+    }
+}

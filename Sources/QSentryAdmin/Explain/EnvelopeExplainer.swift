@@ -56,7 +56,7 @@ enum EnvelopeExplainer {
                 if d.rule != nil { tagged = true }
             case .reply(let r, let rule), .replyAndReport(let r, let rule, _, _):
                 layer.steps.append(.init(rule, input: input, result: r.isTemporary ? "defer" : "refuse", detail: r.description))
-                if rule == "unknown-recipient" || rule == "bad-recipients" { state.badRecipients += 1 }
+                if RecipientExists.refusedUnknown(d) { state.badRecipients += 1 }
                 firstRefusal = firstRefusal ?? r
             }
         }

@@ -1,4 +1,5 @@
-/// Refusal texts: each layer's defaults, or the admin's from `control/qsentry/messages`
+/// Refusal texts: each layer's defaults (the envelope rules carry their own, EnvelopeRule.texts),
+/// or the admin's from `control/qsentry/messages`
 /// (`RULE=TEXT`), with `%IP%`, `%Domain%`, `%EMailTo%`, `%EMailFrom%` filled in (E16).
 public struct Messages: Sendable {
     /// The connection layer's built-in texts. A `switch`, not a dictionary: an accepted
@@ -17,35 +18,6 @@ public struct Messages: Sendable {
         case "ban": return "%IP% is temporarily banned for sending spam"
         case "reputation": return "%IP% is reported for spam by several mail servers"
         case "early-talker": return "Protocol error: you talked before the greeting"
-        default: return nil
-        }
-    }
-
-    /// The envelope layer's built-in texts (qsentry-smtpd).
-    public static func envelopeText(_ rule: String) -> String? {
-        switch rule {
-        case "relay": return "sorry, that domain isn't in my list of allowed rcpthosts"
-        case "routing": return "sorry, source routes, % and ! in addresses are not accepted here"
-        case "unknown-recipient": return "sorry, no mailbox here by that name: %EMailTo%"
-        case "recipient-temporary": return "temporary failure looking up %EMailTo%; try again later"
-        case "badmailfrom": return "sorry, your envelope sender %EMailFrom% is refused here"
-        case "empty-sender": return "the empty envelope sender is refused here"
-        case "from-equals-to": return "sender and recipient may not be the same address"
-        case "same-domain": return "mail from %Domain% to %Domain% must come from your own server"
-        case "rcptblock": return "mail to %EMailTo% is refused"
-        case "rcptallow": return "%EMailTo% does not accept mail from outside"
-        case "honeypot": return "sorry, no mailbox here by that name: %EMailTo%"
-        case "too-many-recipients": return "too many recipients"
-        case "bad-recipients": return "too many unknown recipients; closing the connection"
-        case "sender-mx": return "sender domain %Domain% has no mail server (no MX or A record)"
-        case "sender-mx-temporary": return "cannot look up the mail server of %Domain%; try again later"
-        case "spf-fail": return "SPF: %IP% is not allowed to send mail from %Domain%"
-        case "spf-softfail": return "SPF: %Domain% does not designate %IP% as a permitted sender"
-        case "spf-neutral": return "SPF: %Domain% makes no statement about %IP%"
-        case "spf-none": return "SPF: %Domain% publishes no SPF record"
-        case "spf-permerror": return "SPF: the SPF record of %Domain% is broken"
-        case "spf-temperror": return "SPF: temporary error evaluating %Domain%; try again later"
-        case "spf-pass": return "SPF: %IP% is a permitted sender for %Domain%"
         default: return nil
         }
     }

@@ -6,6 +6,13 @@ public struct EmptySender: EnvelopeRule {
     public let name = "empty-sender"
     public init() {}
 
+    /// The default text of each reply it gives, by the name `control/qsentry/messages` overrides.
+    public var texts: KeyValuePairs<String, String> {
+        [
+            "empty-sender": "the empty envelope sender is refused here",
+        ]
+    }
+
     public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
         guard c.from.isNull else { return nil }
         if try c.config.badmailfrom.match("") != nil { return c.policy.refuse(553, "5.7.1", "badmailfrom", c.values) }

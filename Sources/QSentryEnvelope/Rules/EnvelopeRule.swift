@@ -11,7 +11,14 @@ import QSentrySPF
 public protocol EnvelopeRule {
     /// The rule's name: in the log line, in `control/qsentry/messages`, in `sender-rules`.
     var name: String { get }
+    /// The default text of each reply the rule gives, by the name `control/qsentry/messages`
+    /// overrides it with (E16); EnvelopePolicy.defaultText assembles them.
+    var texts: KeyValuePairs<String, String> { get }
     func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision?
+}
+
+extension EnvelopeRule {
+    public var texts: KeyValuePairs<String, String> { [:] }
 }
 
 /// What an envelope rule sees: the configuration, the session, the command's addresses, and

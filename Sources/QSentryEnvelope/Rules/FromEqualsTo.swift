@@ -5,6 +5,13 @@ public struct FromEqualsTo: EnvelopeRule {
     public let name = "from-equals-to"
     public init() {}
 
+    /// The default text of each reply it gives, by the name `control/qsentry/messages` overrides.
+    public var texts: KeyValuePairs<String, String> {
+        [
+            "from-equals-to": "sender and recipient may not be the same address",
+        ]
+    }
+
     public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
         guard let to = c.to, !c.from.isNull, try c.recipientIsFiltered(),
               c.from.mailbox.asciiLowercased == to.mailbox.asciiLowercased else { return nil }

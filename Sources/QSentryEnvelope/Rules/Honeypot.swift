@@ -6,6 +6,13 @@ public struct Honeypot: EnvelopeRule {
     public let name = "honeypot"
     public init() {}
 
+    /// The default text of each reply it gives, by the name `control/qsentry/messages` overrides.
+    public var texts: KeyValuePairs<String, String> {
+        [
+            "honeypot": "sorry, no mailbox here by that name: %EMailTo%",
+        ]
+    }
+
     public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
         guard let to = c.to, try c.recipientIsFiltered(), try c.config.honeypots.match(to.mailbox) != nil else { return nil }
         return .replyAndReport(SMTPReply(550, "5.1.1", c.config.messages.text(name, c.values)), rule: name,

@@ -5,6 +5,13 @@ public struct RecipientAllow: EnvelopeRule {
     public let name = "rcptallow"
     public init() {}
 
+    /// The default text of each reply it gives, by the name `control/qsentry/messages` overrides.
+    public var texts: KeyValuePairs<String, String> {
+        [
+            "rcptallow": "%EMailTo% does not accept mail from outside",
+        ]
+    }
+
     public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
         guard let to = c.to, try c.recipientIsFiltered(), !c.config.rcptAllow.isEmpty,
               try c.config.rcptAllow.match(to.mailbox) == nil else { return nil }

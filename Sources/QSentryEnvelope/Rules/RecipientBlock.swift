@@ -5,6 +5,13 @@ public struct RecipientBlock: EnvelopeRule {
     public let name = "rcptblock"
     public init() {}
 
+    /// The default text of each reply it gives, by the name `control/qsentry/messages` overrides.
+    public var texts: KeyValuePairs<String, String> {
+        [
+            "rcptblock": "mail to %EMailTo% is refused",
+        ]
+    }
+
     public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
         guard let to = c.to, try c.recipientIsFiltered(), try c.config.rcptBlock.match(to.mailbox) != nil else { return nil }
         return c.policy.refuse(553, "5.7.1", name, c.values)

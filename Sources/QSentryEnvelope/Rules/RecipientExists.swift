@@ -4,8 +4,23 @@ import QSentryCore
 /// unknown is 550 5.1.1, and past `badrcptlimit` unknown recipients 421 and a bad-recipient event
 /// (a dictionary attack); anything that cannot be read is 451 4.3.0. Always last.
 public struct RecipientExists: EnvelopeRule {
-    public let name = "unknown-recipient"
+    public let name = RecipientExists.unknown
     public init() {}
+
+    /// The default text of each reply it gives, by the name `control/qsentry/messages` overrides.
+    public var texts: KeyValuePairs<String, String> {
+        [
+            "unknown-recipient": "sorry, no mailbox here by that name: %EMailTo%",
+            "recipient-temporary": "temporary failure looking up %EMailTo%; try again later",
+            "bad-recipients": "too many unknown recipients; closing the connection",
+        ]
+    }
+
+    /// Whether `d` refused an unknown recipient (E2 counts them towards `badrcptlimit`).
+    public static func refusedUnknown(_ d: EnvelopeDecision) -> Bool {
+        d.rule == unknown || d.rule == tooMany
+    }
+    static let unknown = "unknown-recipient", tooMany = "bad-recipients"
 
     public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
         guard let to = c.to, let recipients = c.config.recipients else { return nil }
@@ -17,10 +32,10 @@ public struct RecipientExists: EnvelopeRule {
         case .unknown:
             let limit = c.config.badRecipientLimit
             if limit > 0 && c.session.badRecipients + 1 > limit {
-                return .replyAndReport(SMTPReply(421, "4.7.0", c.config.messages.text("bad-recipients", c.values)),
-                                       rule: "bad-recipients", event: .badRecipient, disconnect: true)
+                return .replyAndReport(SMTPReply(421, "4.7.0", c.config.messages.text(Self.tooMany, c.values)),
+                                       rule: Self.tooMany, event: .badRecipient, disconnect: true)
             }
-            return c.reply(550, "5.1.1", name)
+            return c.reply(550, "5.1.1", Self.unknown)
         }
     }
 }

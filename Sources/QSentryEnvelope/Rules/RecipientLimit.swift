@@ -5,6 +5,13 @@ public struct RecipientLimit: EnvelopeRule {
     public let name = "too-many-recipients"
     public init() {}
 
+    /// The default text of each reply it gives, by the name `control/qsentry/messages` overrides.
+    public var texts: KeyValuePairs<String, String> {
+        [
+            "too-many-recipients": "too many recipients",
+        ]
+    }
+
     public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
         let perMessage = c.config.maxRecipientsPerMessage, perSession = c.config.maxRecipientsPerSession
         guard perMessage > 0 && c.recipientsInMessage >= perMessage || perSession > 0 && c.session.sessionRecipients >= perSession

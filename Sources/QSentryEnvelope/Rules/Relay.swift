@@ -6,6 +6,13 @@ public struct Relay: EnvelopeRule {
     public let name = "relay"
     public init() {}
 
+    /// The default text of each reply it gives, by the name `control/qsentry/messages` overrides.
+    public var texts: KeyValuePairs<String, String> {
+        [
+            "relay": "sorry, that domain isn't in my list of allowed rcpthosts",
+        ]
+    }
+
     public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
         guard let to = c.to else { return nil }
         let local: Bool

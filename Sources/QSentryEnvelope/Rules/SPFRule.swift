@@ -8,6 +8,19 @@ public struct SPFRule: EnvelopeRule {
     public let name = "spf"
     public init() {}
 
+    /// The default text of each reply it gives, by the name `control/qsentry/messages` overrides.
+    public var texts: KeyValuePairs<String, String> {
+        [
+            "spf-fail": "SPF: %IP% is not allowed to send mail from %Domain%",
+            "spf-softfail": "SPF: %Domain% does not designate %IP% as a permitted sender",
+            "spf-neutral": "SPF: %Domain% makes no statement about %IP%",
+            "spf-none": "SPF: %Domain% publishes no SPF record",
+            "spf-permerror": "SPF: the SPF record of %Domain% is broken",
+            "spf-temperror": "SPF: temporary error evaluating %Domain%; try again later",
+            "spf-pass": "SPF: %IP% is a permitted sender for %Domain%",
+        ]
+    }
+
     public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
         guard let actions = c.config.spfActions, let ip = c.session.ip, let dns = c.dns else { return nil }
         guard let resolver = dns.resolver() else { return SenderDNS.configurationProblem }

@@ -5,6 +5,13 @@ public struct SameDomain: EnvelopeRule {
     public let name = "same-domain"
     public init() {}
 
+    /// The default text of each reply it gives, by the name `control/qsentry/messages` overrides.
+    public var texts: KeyValuePairs<String, String> {
+        [
+            "same-domain": "mail from %Domain% to %Domain% must come from your own server",
+        ]
+    }
+
     public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
         guard let to = c.to, !c.from.isNull, try c.recipientIsFiltered(),
               DomainName.normalize(c.from.domain) == DomainName.normalize(to.domain) else { return nil }

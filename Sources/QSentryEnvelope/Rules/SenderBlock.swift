@@ -5,6 +5,13 @@ public struct SenderBlock: EnvelopeRule {
     public let name = "badmailfrom"
     public init() {}
 
+    /// The default text of each reply it gives, by the name `control/qsentry/messages` overrides.
+    public var texts: KeyValuePairs<String, String> {
+        [
+            "badmailfrom": "sorry, your envelope sender %EMailFrom% is refused here",
+        ]
+    }
+
     public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
         guard !c.from.isNull else { return nil }
         let config = c.config

@@ -6,6 +6,14 @@ public struct SenderMX: EnvelopeRule {
     public let name = "sender-mx"
     public init() {}
 
+    /// The default text of each reply it gives, by the name `control/qsentry/messages` overrides.
+    public var texts: KeyValuePairs<String, String> {
+        [
+            "sender-mx": "sender domain %Domain% has no mail server (no MX or A record)",
+            "sender-mx-temporary": "cannot look up the mail server of %Domain%; try again later",
+        ]
+    }
+
     public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
         guard let action = c.config.senderRules[name], action != .accept, !c.from.isNull, let dns = c.dns else { return nil }
         let v = SenderDNS.values(c)
