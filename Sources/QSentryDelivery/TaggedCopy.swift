@@ -54,8 +54,7 @@ public struct TaggedCopy {
         }
 
         while true {
-            let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; return false }
+            guard let n = try? FileBytes.readSome(input, into: &buffer, path: "message") else { return false }
             if n == 0 { break }
             var start = 0
             while inHeader && start < n {

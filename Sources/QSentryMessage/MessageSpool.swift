@@ -41,11 +41,11 @@ public struct MessageSpool {
     mutating func take(_ input: Int32, parser: inout MIMEParser, copy: Bool) throws(Failure) {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(input, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; throw .read("message: read: \(String(cString: strerror(errno)))") }
+            let n: Int
+            do { n = try FileBytes.readSome(input, into: &buffer, path: "message") } catch { throw .read("\(error)") }
             if n == 0 { break }
             if copy {
-                do { try FileBytes.writeAll(fd, Array(buffer[0..<n]), path: "spool") } catch { throw .write("\(error)") }
+                do { try FileBytes.writeAll(fd, buffer[0..<n], path: "spool") } catch { throw .write("\(error)") }
             }
             size += n
             parser.feed(buffer[0..<n])
@@ -71,13 +71,12 @@ public struct MessageSpool {
     /// Copies the whole spool to `fd` (after `prefix`); false on a write error.
     public func copy(to out: Int32, prefix: [UInt8] = []) -> Bool {
         guard lseek(fd, 0, SEEK_SET) == 0 else { return false }
-        do { try FileBytes.writeAll(out, prefix, path: "copy") } catch { return false }
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; return false }
-            if n == 0 { return true }
-            do { try FileBytes.writeAll(out, Array(buffer[0..<n]), path: "copy") } catch { return false }
+        do {
+            try FileBytes.writeAll(out, prefix, path: "copy")
+            try FileBytes.copy(from: fd, to: out, path: "spool")
+            return true
+        } catch {
+            return false
         }
     }
 }

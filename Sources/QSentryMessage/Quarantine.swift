@@ -99,13 +99,7 @@ public struct Quarantine {
         guard fd >= 0 else { throw Failure(description: "\(id): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         lseek(fd, off_t(offset), SEEK_SET)
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; throw Failure(description: "\(id): read error") }
-            if n == 0 { return }
-            do { try FileBytes.writeAll(out, Array(buffer[0..<n]), path: "output") } catch { throw Failure(description: "\(error)") }
-        }
+        do { try FileBytes.copy(from: fd, to: out, path: id) } catch { throw Failure(description: "\(error)") }
     }
 
     /// The quarantined message itself, when it is at most `limit` bytes (nil when larger).

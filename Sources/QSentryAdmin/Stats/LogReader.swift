@@ -23,11 +23,7 @@ public enum LogReader {
         var pending: [UInt8] = []
         var overlong = false
         while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw SystemError("read", path: path, errno: errno)
-            }
+            let n = try FileBytes.readSome(fd, into: &buffer, path: path)
             if n == 0 { break }
             var start = 0
             for i in 0..<n where buffer[i] == 10 {

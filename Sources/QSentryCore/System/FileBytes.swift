@@ -65,14 +65,29 @@ public enum FileBytes {
 
     /// Writes every byte, retrying short writes and EINTR.
     public static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
-        var offset = 0
-        while offset < bytes.count {
+        try writeAll(fd, bytes[...], path: path)
+    }
+
+    /// Writes every byte of `bytes`, retrying short writes and EINTR.
+    public static func writeAll(_ fd: Int32, _ bytes: ArraySlice<UInt8>, path: String) throws {
+        var offset = bytes.startIndex
+        while offset < bytes.endIndex {
             let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw SystemError("write", path: path, errno: errno)
             }
             offset += n
+        }
+    }
+
+    /// Copies the rest of `input` (from its current offset) to `output`, 64 KB at a time.
+    public static func copy(from input: Int32, to output: Int32, path: String) throws {
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let n = try readSome(input, into: &buffer, path: path)
+            if n == 0 { return }
+            try writeAll(output, buffer[0..<n], path: "output")
         }
     }
 
