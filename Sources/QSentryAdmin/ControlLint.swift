@@ -12,7 +12,7 @@ public struct ControlLint {
     /// Every problem found, in catalog order, then unknown files.
     public func run() -> [ControlError] {
         var problems: [ControlError] = []
-        for spec in ControlCatalog.files {
+        for spec in Catalog.files {
             problems += lint(spec)
         }
         problems += unknownFiles()
@@ -75,7 +75,7 @@ public struct ControlLint {
         } catch {
             return [ControlError(path: dir, "cannot list: \(error)")]
         }
-        let known = Set(ControlCatalog.files.filter { $0.location == .qsentry }.map(\.name))
+        let known = Set(Catalog.files.filter { $0.location == .qsentry }.map(\.name))
         var problems: [ControlError] = []
         for name in names where !known.contains(name) {
             if name.hasSuffix(".cdb"), known.contains(String(name.dropLast(4))) { continue }

@@ -28,7 +28,7 @@ public enum ListCompiler {
     public static func lists(in root: QmailRoot) -> [(path: String, kind: ListKind)] {
         // A plain loop: Swift 6.3's optimizer crashes (CopyPropagation) on the compactMap form of this.
         var out: [(path: String, kind: ListKind)] = []
-        for spec in ControlCatalog.files {
+        for spec in Catalog.files {
             if let k = kind(of: spec) { out.append((spec.path(in: root), k)) }
         }
         return out

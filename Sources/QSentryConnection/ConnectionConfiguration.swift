@@ -4,6 +4,10 @@ import QSentryDNS
 /// Builds the stage from the control files, opening only what they name: no country database
 /// without `countries`, no p0f socket without a policy, no resolver without a DNS rule.
 public struct ConnectionConfiguration {
+    /// The connection stage's control files: each rule's (the shared ones are ControlCatalog's).
+    public static let controlFiles: [ControlFileSpec] = ReverseDNSCheck.controlFiles + DNSBLCheck.controlFiles
+        + IPBlockCheck.controlFiles + CountryCheck.controlFiles + P0fCheck.controlFiles + EarlyTalker.controlFiles
+
     public let stage: ConnectionStage
     public let messages: Messages
     /// Greeting delay for early-talker detection, milliseconds (0 = off).

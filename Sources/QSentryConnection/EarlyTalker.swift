@@ -3,10 +3,15 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import QSentryCore
 
 /// C10: waits `milliseconds` before the greeting and watches fd 0. An SMTP client must wait
 /// for the greeting; a bot that talks first gives itself away.
 public enum EarlyTalker {
+    /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
+    public static let controlFiles: [ControlFileSpec] = [
+        .init("greetdelay", .qsentry, .integer(0...60000), "greeting delay for early-talker detection, ms (C10)"),
+    ]
     public enum Outcome: Equatable { case quiet, talked, hungUp }
 
     public static func watch(milliseconds: Int, fd: Int32 = 0) -> Outcome {

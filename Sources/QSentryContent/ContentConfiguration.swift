@@ -9,6 +9,11 @@ import QSentryStore
 /// Only what is configured is opened: no clamd connection without `clamd`, no libclamav
 /// without `clamav-db`, no resolver or PSL without `uribl`.
 public struct ContentConfiguration {
+    /// The content stage's control files: each rule's, the quarantine's and content-domains.
+    public static let controlFiles: [ControlFileSpec] = VirusCheck.controlFiles + AttachmentCheck.controlFiles
+        + KeywordCheck.controlFiles + SubjectSpacesCheck.controlFiles + URIBLCheck.controlFiles + BayesCheck.controlFiles
+        + Quarantine.controlFiles + DomainRules.controlFiles
+
     public var virus: VirusCheck?
     public var rules: [ContentCheck] = []
     public var allowPhrases: [String] = []

@@ -5,6 +5,10 @@ import QSentryCore
 /// `attachment`, `keyword`, `subject-spaces`, `uribl`, `bayes`. A message goes to several domains: a
 /// rule runs when it is on for any of them (the strictest wins, as one message is one decision).
 public struct DomainRules: Sendable, Equatable {
+    /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
+    public static let controlFiles: [ControlFileSpec] = [
+        .init("content-domains", .qsentry, .text, "per recipient domain content rules, DOMAIN:RULE=yes|no,… (M1–M5)"),
+    ]
     public static let ruleNames: Set<String> = ["virus", "attachment", "keyword", "subject-spaces", "uribl", "bayes"]
     var defaults: [String: Bool] = [:]
     var domains: [String: [String: Bool]] = [:]

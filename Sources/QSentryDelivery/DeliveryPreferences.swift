@@ -10,6 +10,12 @@ import QSentryCore
 /// A broken site file is a temporary failure (the admin must see it); a broken user file is
 /// logged and the site's value used (a user's typo must not hold their mail).
 public struct DeliveryPreferences {
+    /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
+    public static let controlFiles: [ControlFileSpec] = [
+        .init("spam-threshold", .qsentry, .integer(1...100), "score in percent from which mail is spam; default 90 (D1, D2)"),
+        .init("spam-action", .qsentry, .text, "what spam gets: tag (default), folder .Junk, discard or bounce (D2)"),
+        .init("spam-subject", .qsentry, .text, "subject prefix for spam, none for none; default [SPAM] (D1)"),
+    ]
     public var thresholdPercent = 90
     public var action = SpamAction.tag
     public var subjectPrefix: String? = "[SPAM]"

@@ -30,6 +30,10 @@ public struct DeliveryStage {
         case temporary(String)
     }
 
+    /// The delivery stage's control files: the site's preferences and each rule's.
+    public static let controlFiles: [ControlFileSpec] = DeliveryPreferences.controlFiles + VirusAtDelivery.controlFiles
+        + SpamdOpinion.controlFiles
+
     /// The rules (Rules/), in the order they run.
     public static let rules: [DeliveryRule] = [VirusAtDelivery(), SenderLists(), SessionTags(), BayesVerdict(), SpamdOpinion()]
 

@@ -45,6 +45,20 @@ public struct EnvelopePolicy {
         RecipientBlock(), RecipientAllow(), FromEqualsTo(), SameDomain(), RecipientExists(),
     ]
 
+    /// The envelope stage's control files: each rule's, and `sender-rules` with a key for each
+    /// rule whose action is chosen there.
+    public static var controlFiles: [ControlFileSpec] {
+        var seen = Set<String>()
+        var out: [ControlFileSpec] = []
+        for rule in mailRules + rcptRules {
+            for spec in type(of: rule).controlFiles where seen.insert(spec.name).inserted { out.append(spec) }
+        }
+        let keys = (mailRules + rcptRules).compactMap(\.senderRulesKey)
+        out.append(.init("sender-rules", .qsentry, .keyValue(Dictionary(uniqueKeysWithValues: keys.map { ($0, ControlCatalog.verdicts) })),
+                         "sender checks, an action each: " + keys.joined(separator: ", ") + " (E8, E9, E10)"))
+        return out
+    }
+
     /// The built-in text for `rule`'s reply, from the rule that gives it (E16).
     public static func defaultText(_ rule: String) -> String? {
         for r in mailRules + rcptRules {

@@ -11,6 +11,10 @@ import QSentryCore
 /// place (a crash leaves no half file in `DIR`); shared with the state's group (StateFiles): mode
 /// 0660, directories 2770.
 public struct Quarantine {
+    /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
+    public static let controlFiles: [ControlFileSpec] = [
+        .init("quarantine", .qsentry, .path, "quarantine directory (M8)"),
+    ]
     public let directory: String
 
     public init(directory: String) { self.directory = directory }

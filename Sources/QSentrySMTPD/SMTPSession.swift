@@ -10,6 +10,10 @@ import QSentrySPF
 /// what it accepts to qmail-smtpd, relaying its replies. Commands are answered strictly in order
 /// (PIPELINING: a refused RCPT is answered here and never reaches the child, so the two stay in step).
 public final class SMTPSession {
+    /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
+    public static let controlFiles: [ControlFileSpec] = [
+        .init("timeout", .qsentry, .integer(1...3600), "SMTP idle timeout, seconds; default 1200 (E17)"),
+    ]
     let connection: ClientConnection
     let reader: LineReader
     let writer: ReplyWriter

@@ -28,7 +28,7 @@ struct CdbCommand: ParsableCommand {
             if targets.isEmpty { print("qsentry cdb: no list has a .cdb yet; name the lists to compile"); return }
         }
         for name in lists {
-            if !name.contains("/"), let spec = ControlCatalog.files.first(where: { $0.name == name }) {
+            if !name.contains("/"), let spec = Catalog.files.first(where: { $0.name == name }) {
                 guard let k = ListCompiler.kind(of: spec) else {
                     throw ValidationError("\(name) is not a list of addresses, domains or IP blocks")
                 }

@@ -94,7 +94,7 @@ import QSentryCore
 
     @Test func oneExamplePerCatalogEntry() throws {
         let shipped = Set(try FileManager.default.contentsOfDirectory(atPath: Self.examples))
-        let catalog = Set(ControlCatalog.files.filter { $0.location == .qsentry && !$0.name.hasSuffix(".cdb") }.map(\.name))
+        let catalog = Set(Catalog.files.filter { $0.location == .qsentry && !$0.name.hasSuffix(".cdb") }.map(\.name))
         #expect(shipped == catalog)
     }
 
@@ -111,7 +111,7 @@ import QSentryCore
             var lines = text.split(separator: "\n").filter { $0.hasPrefix("#") && !$0.hasPrefix("# ") && $0 != "#" }
                 .map { String($0.dropFirst()) }
             // A one-value setting reads its first line only.
-            if case .integer = ControlCatalog.spec(named: name, location: .qsentry)!.kind { lines = Array(lines.prefix(1)) }
+            if case .integer = Catalog.spec(named: name, location: .qsentry)!.kind { lines = Array(lines.prefix(1)) }
             r.write("control/qsentry/" + name, lines.joined(separator: "\n") + "\n")
         }
         // Paths and sockets name things this machine need not have; everything else must lint clean.
@@ -130,9 +130,23 @@ import QSentryCore
             .filter { $0.hasPrefix(".B ") || $0.hasPrefix(".BR ") }
             .flatMap { $0.dropFirst($0.hasPrefix(".B ") ? 3 : 4).replacingOccurrences(of: "\\-", with: "-").split(separator: " ") }
             .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\",;")) })
-        for spec in ControlCatalog.files {
+        for spec in Catalog.files {
             #expect(bold.contains(spec.name), "\(spec.name) is not in qsentry-control(5)")
         }
     }
 }
 
+
+/// Issue 18: the catalogue is assembled from the rules that read the files.
+@Suite struct CatalogAssemblyTests {
+    @Test func everyFileOnceAndSenderRulesFromTheRules() throws {
+        var seen = Set<String>()
+        for spec in Catalog.files {
+            #expect(seen.insert("\(spec.location):\(spec.name)").inserted, "\(spec.name) twice")
+        }
+        let senderRules = try #require(Catalog.spec(named: "sender-rules", location: .qsentry))
+        guard case .keyValue(let keys) = senderRules.kind else { Issue.record("\(senderRules.kind)"); return }
+        #expect(Set(keys.keys) == ["empty-sender", "from-equals-to", "same-domain", "sender-mx"])
+        #expect(Catalog.spec(named: "spf", location: .qsentry) != nil && Catalog.spec(named: "greetdelay", location: .qsentry) != nil)
+    }
+}

@@ -4,6 +4,11 @@ import QSentryDNS
 /// C5: the client's country from a MaxMind-format database, refused when listed in `countries`.
 /// An address the database does not know is not refused.
 public struct CountryCheck: ConnectionCheck {
+    /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
+    public static let controlFiles: [ControlFileSpec] = [
+        .init("geoip", .qsentry, .path, "MaxMind-format .mmdb country database (C5)"),
+        .init("countries", .qsentry, .countryCodes, "refused countries, ISO 3166 codes (C5)"),
+    ]
     public let name = "country"
     let database: CountryDatabase
     let refused: Set<String>

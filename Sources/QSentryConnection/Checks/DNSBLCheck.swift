@@ -9,6 +9,11 @@ import QSentryDNS
 /// the threshold, and defers (451) when the unanswered blocklists could still reach it.
 /// A client is never refused on a guess.
 public struct DNSBLCheck: ConnectionCheck {
+    /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
+    public static let controlFiles: [ControlFileSpec] = [
+        .init("dnsbl", .qsentry, .zoneList, "DNS blocklists, ZONE[=FILTER][*WEIGHT] [TEXT] (C2)"),
+        .init("dnsbl-threshold", .qsentry, .integer(1...1000), "summed weight that refuses; default 1 (C2)"),
+    ]
     public let name = "dnsbl"
     let zones: [DNSBLZone]
     let threshold: Int

@@ -3,6 +3,10 @@ import QSentryDNS
 
 /// C3: `control/qsentry/ipblock`, read on every connection (edits take effect at once).
 public struct IPBlockCheck: ConnectionCheck {
+    /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
+    public static let controlFiles: [ControlFileSpec] = [
+        .init("ipblock", .qsentry, .ipList, "refused client addresses (C3)"),
+    ]
     public let name = "ipblock"
     let list: IPList
     let messages: Messages

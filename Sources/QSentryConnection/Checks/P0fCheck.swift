@@ -7,6 +7,15 @@ import QSentryDNS
 /// C6: the client's operating system from p0f's API, and the admin's verdict for it
 /// (`control/qsentry/p0f-policy`, `windows=refuse`). p0f silent or without a match: no verdict.
 public struct P0fCheck: ConnectionCheck {
+    /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
+    public static let controlFiles: [ControlFileSpec] = [
+        .init("p0f", .qsentry, .path, "p0f v3 API socket (C6)"),
+        .init("p0f-policy", .qsentry, .keyValue(["windows": ControlCatalog.verdicts, "linux": ControlCatalog.verdicts, "mac os x": ControlCatalog.verdicts,
+              "freebsd": ControlCatalog.verdicts, "openbsd": ControlCatalog.verdicts, "netbsd": ControlCatalog.verdicts, "solaris": ControlCatalog.verdicts, "hp-ux": ControlCatalog.verdicts,
+              "openvms": ControlCatalog.verdicts, "tru64": ControlCatalog.verdicts, "ios": ControlCatalog.verdicts, "android": ControlCatalog.verdicts, "blackberry": ControlCatalog.verdicts,
+              "unknown": ControlCatalog.verdicts]),
+              "verdict per p0f OS genre (C6)"),
+    ]
     public let name = "p0f"
     let client: P0fClient
     let policy: [String: VerdictAction]

@@ -6,6 +6,12 @@ import QSentryDNS
 /// generic-PTR patterns (dynamic pools, addresses spelt in the name) earn their own verdict.
 /// No PTR refuses; a DNS failure defers.
 public struct ReverseDNSCheck: ConnectionCheck {
+    /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
+    public static let controlFiles: [ControlFileSpec] = [
+        .init("rdns", .qsentry, .keyValue(["mode": ["off", "require", "forward-confirmed"], "generic": ControlCatalog.verdicts]),
+              "reverse DNS policy (C1)"),
+        .init("rdns-generic", .qsentry, .text, "patterns of generic/dynamic PTR names (C1)"),
+    ]
     public enum Mode: String, Sendable { case off, require, forwardConfirmed = "forward-confirmed" }
 
     public let name = "rdns"

@@ -8,6 +8,10 @@ import QSentryCore
 /// matched decoded (RFC 2047 / 2231) and from any depth, with trailing dots and spaces
 /// (a Windows trick) removed.
 public struct AttachmentCheck: ContentCheck {
+    /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
+    public static let controlFiles: [ControlFileSpec] = [
+        .init("attachments", .qsentry, .text, "refused attachment names, extensions and globs (M2)"),
+    ]
     public let name = "attachment"
     let patterns: [String]
 

@@ -7,6 +7,11 @@ import QSentryStore
 /// examples): uncertain mail is qsentry-local's to tag. The store is opened only when a message gets
 /// this far; store trouble lets the message through with a log line (like every store rule).
 public struct BayesCheck: ContentCheck {
+    /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
+    public static let controlFiles: [ControlFileSpec] = [
+        .init("bayes-reject", .qsentry, .integer(1...100), "Bayesian score in percent from which DATA is refused (M6)"),
+        .init("bayes-min-learned", .qsentry, .integer(0...1_000_000), "spam and ham messages each learnt before Bayes ControlCatalog.verdicts count; default 200 (M6, D1)"),
+    ]
     public let name = "bayes"
     let rejectPercent: Int
     let minimumLearned: Int

@@ -3,6 +3,11 @@ import QSentryCore
 /// M3: phrases from `control/qsentry/keywords` in the subject or the decoded text (HTML as
 /// text), case-insensitive, any run of white space matching any other.
 public struct KeywordCheck: ContentCheck {
+    /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
+    public static let controlFiles: [ControlFileSpec] = [
+        .init("keywords", .qsentry, .text, "refused phrases in subject and body (M3)"),
+        .init("keywords-allow", .qsentry, .text, "phrases that bypass content rules (M3)"),
+    ]
     public let name = "keyword"
     let phrases: [String]
 

@@ -6,6 +6,10 @@ import QSentryDNS
 /// refuses; DNS trouble lets the message through with a log line (a URL list is never worth
 /// a retry storm).
 public struct URIBLCheck: ContentCheck {
+    /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
+    public static let controlFiles: [ControlFileSpec] = [
+        .init("uribl", .qsentry, .zoneList, "URL blocklists, same syntax as dnsbl (M5)"),
+    ]
     public let name = "uribl"
     let zones: [DNSBLZone]
     let resolver: () throws -> Resolver

@@ -5,6 +5,12 @@ import QSentryScan
 /// signature name; a scanner that gives no answer defers the message unless
 /// `scan-failure` says `accept`.
 public struct VirusCheck: ContentCheck {
+    /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
+    public static let controlFiles: [ControlFileSpec] = [
+        .init("clamd", .qsentry, .socket, "clamd socket: a path or host:port (M1)"),
+        .init("clamav-db", .qsentry, .path, "ClamAV database directory for in-process libclamav (M1)"),
+        .init("scan-failure", .qsentry, .text, "defer (default) or accept when the virus scanner gives no answer (M1, M10)"),
+    ]
     public let name = "virus"
     let scanner: VirusScanner
     let acceptOnFailure: Bool

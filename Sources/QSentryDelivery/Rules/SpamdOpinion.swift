@@ -4,6 +4,10 @@ import QSentryCore
 /// spam even when Bayes does not. A second opinion only: spamd down or a message too large for it
 /// holds no mail.
 public struct SpamdOpinion: DeliveryRule {
+    /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
+    public static let controlFiles: [ControlFileSpec] = [
+        .init("spamd", .qsentry, .socket, "SpamAssassin spamd: a path or host:port (D3)"),
+    ]
     public let name = "spamd"
     public init() {}
 

@@ -4,6 +4,10 @@ import QSentryCore
 /// quarantined and never delivered; a scanner that does not answer defers unless `scan-failure` is
 /// `accept`.
 public struct VirusAtDelivery: DeliveryRule {
+    /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
+    public static let controlFiles: [ControlFileSpec] = [
+        .init("local-virus-scan", .qsentry, .integer(0...1), "1: qsentry-local scans with clamd too, for installs without QMAILQUEUE (D4)"),
+    ]
     public let name = "virus"
     public init() {}
 

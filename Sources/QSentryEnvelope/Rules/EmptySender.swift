@@ -5,6 +5,7 @@ import QSentryCore
 public struct EmptySender: EnvelopeRule {
     public let name = "empty-sender"
     public init() {}
+    public var senderRulesKey: String? { name }
 
     /// The default text of each reply it gives, by the name `control/qsentry/messages` overrides.
     public var texts: KeyValuePairs<String, String> {

@@ -14,11 +14,17 @@ public protocol EnvelopeRule {
     /// The default text of each reply the rule gives, by the name `control/qsentry/messages`
     /// overrides it with (E16); EnvelopePolicy.defaultText assembles them.
     var texts: KeyValuePairs<String, String> { get }
+    /// Its key in `sender-rules`, for a rule whose action the admin chooses there.
+    var senderRulesKey: String? { get }
+    /// The control files it reads, for `qsentry check`'s catalogue.
+    static var controlFiles: [ControlFileSpec] { get }
     func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision?
 }
 
 extension EnvelopeRule {
     public var texts: KeyValuePairs<String, String> { [:] }
+    public var senderRulesKey: String? { nil }
+    public static var controlFiles: [ControlFileSpec] { [] }
 }
 
 /// What an envelope rule sees: the configuration, the session, the command's addresses, and

@@ -4,6 +4,7 @@ import QSentryCore
 public struct FromEqualsTo: EnvelopeRule {
     public let name = "from-equals-to"
     public init() {}
+    public var senderRulesKey: String? { name }
 
     /// The default text of each reply it gives, by the name `control/qsentry/messages` overrides.
     public var texts: KeyValuePairs<String, String> {

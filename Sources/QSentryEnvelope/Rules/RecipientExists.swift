@@ -4,6 +4,11 @@ import QSentryCore
 /// unknown is 550 5.1.1, and past `badrcptlimit` unknown recipients 421 and a bad-recipient event
 /// (a dictionary attack); anything that cannot be read is 451 4.3.0. Always last.
 public struct RecipientExists: EnvelopeRule {
+    /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
+    public static let controlFiles: [ControlFileSpec] = [
+        .init("validrcptto.cdb", .qsentry, .path, "valid recipient addresses, compiled (E1)"),
+        .init("badrcptlimit", .qsentry, .integer(0...10000), "unknown recipients per session before disconnect (E2)"),
+    ]
     public let name = RecipientExists.unknown
     public init() {}
 

@@ -2,6 +2,10 @@ import QSentryCore
 
 /// E5: `maxrcpt` (`message=N`, `connection=N`): past either, 452 4.5.3 (the client sends the rest later).
 public struct RecipientLimit: EnvelopeRule {
+    /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
+    public static let controlFiles: [ControlFileSpec] = [
+        .init("maxrcpt", .qsentry, .keyValue(["message": nil, "connection": nil]), "recipient limits (E5)"),
+    ]
     public let name = "too-many-recipients"
     public init() {}
 

@@ -5,6 +5,11 @@ import QSentrySPF
 /// action (no file: not evaluated). RFC 7372's codes: 5.7.23 for a fail, 4.7.24 for a temporary
 /// error. The evaluation is kept in the context for the `Received-SPF:` header.
 public struct SPFRule: EnvelopeRule {
+    /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
+    public static let controlFiles: [ControlFileSpec] = [
+        .init("spf", .qsentry, .keyValue(["pass": ControlCatalog.verdicts, "neutral": ControlCatalog.verdicts, "softfail": ControlCatalog.verdicts, "fail": ControlCatalog.verdicts,
+              "permerror": ControlCatalog.verdicts, "temperror": ControlCatalog.verdicts, "none": ControlCatalog.verdicts]), "action per SPF result (E11)"),
+    ]
     public let name = "spf"
     public init() {}
 

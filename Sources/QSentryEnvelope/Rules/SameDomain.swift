@@ -4,6 +4,7 @@ import QSentryCore
 public struct SameDomain: EnvelopeRule {
     public let name = "same-domain"
     public init() {}
+    public var senderRulesKey: String? { name }
 
     /// The default text of each reply it gives, by the name `control/qsentry/messages` overrides.
     public var texts: KeyValuePairs<String, String> {

@@ -2,6 +2,11 @@ import QSentryCore
 
 /// E6: qmail's `badmailfrom` (addresses and `@domain`), `mailfromblock` and `mailfromblock-domains`.
 public struct SenderBlock: EnvelopeRule {
+    /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
+    public static let controlFiles: [ControlFileSpec] = [
+        .init("mailfromblock", .qsentry, .addressList, "refused senders (E6)"),
+        .init("mailfromblock-domains", .qsentry, .domainList, "refused sender domains (E6)"),
+    ]
     public let name = "badmailfrom"
     public init() {}
 

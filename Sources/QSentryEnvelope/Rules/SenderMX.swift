@@ -5,6 +5,7 @@ import QSentryCore
 public struct SenderMX: EnvelopeRule {
     public let name = "sender-mx"
     public init() {}
+    public var senderRulesKey: String? { name }
 
     /// The default text of each reply it gives, by the name `control/qsentry/messages` overrides.
     public var texts: KeyValuePairs<String, String> {

@@ -3,6 +3,13 @@ import QSentryCore
 /// E14/E15 settings: the checkpassword program, whether AUTH waits for TLS, how many
 /// failed attempts a session gets and how long each failure is answered late.
 public struct AuthSettings {
+    /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
+    public static let controlFiles: [ControlFileSpec] = [
+        .init("checkpassword", .qsentry, .text, "checkpassword command line for SMTP AUTH (E14)"),
+        .init("auth-requires-tls", .qsentry, .integer(0...1), "1 (default): AUTH only after STARTTLS (E15)"),
+        .init("auth-failures", .qsentry, .integer(1...100), "failed AUTH attempts per session before 421 and a ban event; default 3 (E14)"),
+        .init("auth-delay", .qsentry, .integer(0...60), "seconds before a failed AUTH is answered; default 2 (E15)"),
+    ]
     public var checkPassword: CheckPassword?
     /// `auth-requires-tls` (default 1): AUTH is neither advertised nor taken before STARTTLS.
     public var requiresTLS: Bool

@@ -8,6 +8,12 @@ import QSentryCore
 /// sends STARTTLS, because creating an OpenSSL 3 context costs more (about 2 ms) than the
 /// whole start-up of qsentry-smtpd, and most sessions never ask for TLS.
 public struct TLSSettings: Equatable, Sendable {
+    /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
+    public static let controlFiles: [ControlFileSpec] = [
+        .init("tls-cert", .qsentry, .path, "path of the PEM certificate chain for STARTTLS; STARTTLS is offered when set (E15)"),
+        .init("tls-key", .qsentry, .path, "path of the PEM private key; default: the key is in the tls-cert file (E15)"),
+        .init("tls-ciphers", .qsentry, .text, "OpenSSL cipher list for TLS 1.2 (E15)"),
+    ]
     public let certificatePath: String
     public let keyPath: String
     public let ciphers: String
