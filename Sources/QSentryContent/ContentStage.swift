@@ -9,7 +9,7 @@ public struct ContentStage {
     public init(_ config: ContentConfiguration) { self.config = config }
 
     public struct Outcome {
-        public var verdict: ContentVerdict
+        public var verdict: Verdict
         /// Whether a virus scanner looked at the message and found it clean.
         public var scannedClean = false
         /// What happened, for the log line: rule names with pass/skip.
@@ -17,7 +17,7 @@ public struct ContentStage {
     }
 
     public func run(_ m: ScannedMessage) -> Outcome {
-        var out = Outcome(verdict: .pass)
+        var out = Outcome(verdict: .accept)
         // E13: only when every recipient is unfiltered (one message, one decision).
         do {
             if try m.envelope.recipients.allSatisfy({ try config.unfiltered.match($0) != nil }) {
@@ -33,8 +33,8 @@ public struct ContentStage {
             let (verdict, clean) = virus.inspect(m)
             out.verdict = verdict
             out.scannedClean = clean
-            out.trail.append("virus:\(clean ? "clean" : verdict == .pass ? "unscanned" : "hit")")
-            if verdict != .pass { return out }
+            out.trail.append("virus:\(clean ? "clean" : verdict == .accept ? "unscanned" : "hit")")
+            if verdict != .accept { return out }
         }
         if m.session.trusted {
             out.trail.append("trusted")
@@ -49,8 +49,8 @@ public struct ContentStage {
         }
         for rule in config.rules where config.domainRules.enabled(rule.name, for: domains) {
             let v = rule.check(m)
-            out.trail.append("\(rule.name):\(v == .pass ? "pass" : "hit")")
-            if v != .pass {
+            out.trail.append("\(rule.name):\(v == .accept ? "pass" : "hit")")
+            if v != .accept {
                 out.verdict = v
                 return out
             }

@@ -131,8 +131,10 @@ public struct QueueProgram {
         line.add("rcpts", r.envelope.recipients.count)
         line.add("size", r.spool.size)
         line.add("checks", outcome.trail.joined(separator: ","))
-        switch outcome.verdict {
-        case .pass:
+        let v = outcome.verdict
+        let rule = v.rule, text = v.text
+        switch v.action {
+        case .accept, .tag:
             line.add("verdict", "accept")
             line.emit()
             var header: [UInt8] = []
@@ -143,7 +145,7 @@ public struct QueueProgram {
             }
             return QueueHandoff.run(QueueHandoff.program(root), writeMessage: { r.spool.copy(to: $0, prefix: header) },
                                     envelope: r.envelope.bytes)
-        case .refuse(let rule, let text, let event):
+        case .refuse:
             do {
                 let id = try Quarantine(directory: config.quarantineDirectory)
                     .store(message: r.spool, envelope: r.envelope, ip: r.session.ip, rule: rule, text: text, now: Int(time(nil)))
@@ -162,7 +164,7 @@ public struct QueueProgram {
                                              enhanced: "4.3.0")
             }
             line.emit()
-            if let ip = IPAddress(r.session.ip) {
+            if let ip = IPAddress(r.session.ip), let event = v.event {
                 do {
                     try StoreConfiguration.events(try StoreConfiguration.open(root), root).report(ip, event, now: Int(time(nil)))
                 } catch {
@@ -170,7 +172,7 @@ public struct QueueProgram {
                 }
             }
             return QueueRefusal.exitCode(permanent: true, text: text, enhanced: "5.7.1")
-        case .deferred(let rule, let text):
+        case .deferred:
             line.add("verdict", "defer")
             line.add("rule", rule)
             line.emit()

@@ -47,7 +47,13 @@ public struct DeliveryStage {
                                 log: log)
         defer { log = c.log }
         for rule in Self.rules {
-            if let ending = rule.evaluate(&c) { return ending }
+            guard let v = rule.evaluate(&c) else { continue }
+            switch v.action {
+            case .refuse where v.event == .virus: return .virus(signature: v.text)
+            case .refuse: return .bounce(text: v.text)
+            case .accept, .tag: return .deliver(tag: c.tag, folder: nil)
+            case .deferred: return .temporary(v.text)
+            }
         }
         let tag = c.tag
         guard tag.isSpam else { return .deliver(tag: tag, folder: nil) }

@@ -10,13 +10,13 @@ public struct EnvelopePolicy {
 
     public init(config: EnvelopeConfiguration) { self.config = config }
 
-    func refuse(_ code: Int, _ enhanced: String, _ rule: String, _ v: ReplyTemplate.Values) -> EnvelopeDecision {
+    func refuse(_ code: Int, _ enhanced: String, _ rule: String, _ v: ReplyTemplate.Values) -> Verdict {
         .reply(SMTPReply(code, enhanced, config.messages.text(rule, v)), rule: rule)
     }
 
     /// What an admin-chosen action means for a rule that matched: nil for accept (go on checking).
     public func apply(_ action: VerdictAction?, rule: String, _ v: ReplyTemplate.Values,
-                      refuse code: Int = 553, _ enhanced: String = "5.7.1", defer temporaryEnhanced: String = "4.7.1") -> EnvelopeDecision? {
+                      refuse code: Int = 553, _ enhanced: String = "5.7.1", defer temporaryEnhanced: String = "4.7.1") -> Verdict? {
         switch action {
         case .refuse: return refuse(code, enhanced, rule, v)
         case .deferred: return .reply(SMTPReply(451, temporaryEnhanced, config.messages.text(rule, v)), rule: rule)
@@ -33,7 +33,7 @@ public struct EnvelopePolicy {
     }
 
     /// A list that cannot be read (a damaged LIST.cdb) is a temporary failure: the client retries.
-    static let listUnreadable = EnvelopeDecision.reply(SMTPReply(451, "4.3.0", "temporary failure reading a control file"),
+    static let listUnreadable = Verdict.reply(SMTPReply(451, "4.3.0", "temporary failure reading a control file"),
                                                        rule: "list-temporary")
 
     /// MAIL FROM's rules, in order; the DNS ones run only with a SenderDNS.
@@ -68,16 +68,16 @@ public struct EnvelopePolicy {
     }
 
     /// Runs `rules` until one decides (EnvelopeRule says how); the first tag stands if none refuses.
-    static func run(_ rules: [EnvelopeRule], _ c: inout EnvelopeContext) -> EnvelopeDecision {
-        var tagged: EnvelopeDecision? = nil
+    static func run(_ rules: [EnvelopeRule], _ c: inout EnvelopeContext) -> Verdict {
+        var tagged: Verdict? = nil
         do {
             for rule in rules {
                 guard let d = try rule.evaluate(&c) else { continue }
-                if case .tag = d {
+                if d.action == .tag {
                     tagged = tagged ?? d
                     continue
                 }
-                return d == .accept ? tagged ?? .accept : d
+                return d.action == .accept ? tagged ?? .accept : d
             }
         } catch {
             return Self.listUnreadable
@@ -88,19 +88,19 @@ public struct EnvelopePolicy {
     /// MAIL FROM's whole decision, as qsentry-smtpd makes it and `qsentry explain` shows it: the
     /// lists and sender rules, then, for clients neither trusted nor allow-listed, the sender's DNS
     /// (sender-mx, SPF) when `dns` is given; with the SPF evaluation for `Received-SPF:`.
-    public func mailFrom(_ from: SMTPPath, helo: String, _ s: SessionState, dns: SenderDNS?) -> (decision: EnvelopeDecision, spf: SPFOutcome?) {
+    public func mailFrom(_ from: SMTPPath, helo: String, _ s: SessionState, dns: SenderDNS?) -> (decision: Verdict, spf: SPFOutcome?) {
         var c = EnvelopeContext(policy: self, session: s, helo: helo, from: from, dns: dns)
         let d = Self.run(Self.mailRules, &c)
         return (d, c.spf)
     }
 
     /// MAIL FROM without the DNS rules.
-    public func mailFrom(_ from: SMTPPath, _ s: SessionState) -> EnvelopeDecision {
+    public func mailFrom(_ from: SMTPPath, _ s: SessionState) -> Verdict {
         mailFrom(from, helo: "", s, dns: nil).decision
     }
 
     /// RCPT TO.
-    public func rcptTo(_ to: SMTPPath, from: SMTPPath, recipientsInMessage: Int, _ s: SessionState) -> EnvelopeDecision {
+    public func rcptTo(_ to: SMTPPath, from: SMTPPath, recipientsInMessage: Int, _ s: SessionState) -> Verdict {
         var c = EnvelopeContext(policy: self, session: s, from: from, to: to, recipientsInMessage: recipientsInMessage)
         return Self.run(Self.rcptRules, &c)
     }

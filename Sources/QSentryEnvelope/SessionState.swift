@@ -46,35 +46,3 @@ public struct SessionState: Sendable {
         return state
     }
 }
-
-/// What a rule says about one MAIL or RCPT command.
-public enum EnvelopeDecision: Equatable, Sendable {
-    case accept
-    /// Accept, and mark the message with this rule for the layers after DATA (action `tag`).
-    case tag(rule: String)
-    /// Answer the client with this reply and do not pass the command on.
-    case reply(SMTPReply, rule: String)
-    /// Answer, record a store event, and close the session when `disconnect`.
-    case replyAndReport(SMTPReply, rule: String, event: StoreEventKind, disconnect: Bool)
-
-    public var rule: String? {
-        switch self {
-        case .accept: return nil
-        case .tag(let r), .reply(_, let r), .replyAndReport(_, let r, _, _): return r
-        }
-    }
-
-    /// This decision followed by a later rule's: a refusal or deferral replaces it, a tag
-    /// replaces plain acceptance only (the first tag stands).
-    public func then(_ next: EnvelopeDecision) -> EnvelopeDecision {
-        !next.passes || self == .accept ? next : self
-    }
-
-    /// Whether the command goes on to qmail-smtpd (accepted, possibly tagged).
-    public var passes: Bool {
-        switch self {
-        case .accept, .tag: return true
-        case .reply, .replyAndReport: return false
-        }
-    }
-}

@@ -187,7 +187,7 @@ public final class SMTPSession {
         if r.isPositive {
             sender = from
             spf = found
-            if case .tag(let rule) = decision { tags.append(rule) }
+            if decision.action == .tag { tags.append(decision.rule) }
         }
         relay(r)
     }
@@ -206,7 +206,7 @@ public final class SMTPSession {
         if r.isPositive {
             recipients.append(to.mailbox)
             state.sessionRecipients += 1
-            if case .tag(let rule) = decision, !tags.contains(rule) { tags.append(rule) }
+            if decision.action == .tag, !tags.contains(decision.rule) { tags.append(decision.rule) }
         }
         relay(r)
     }
@@ -264,17 +264,13 @@ public final class SMTPSession {
         return true
     }
 
-    func answer(_ decision: EnvelopeDecision) {
-        switch decision {
-        case .accept, .tag: return
-        case .reply(let r, _): reply(r)
-        case .replyAndReport(let r, _, let event, let disconnect):
-            report(event)
-            reply(r)
-            if disconnect {
-                writer.flush()
-                hangingUp = true
-            }
+    func answer(_ decision: Verdict) {
+        guard !decision.passes, let r = decision.reply else { return }
+        if let event = decision.event { report(event) }
+        reply(r)
+        if decision.disconnect {
+            writer.flush()
+            hangingUp = true
         }
     }
 
@@ -355,23 +351,16 @@ public final class SMTPSession {
     }
 
     /// P3: one line per sender and recipient decision, chkuser-like.
-    func log(from: SMTPPath, to: SMTPPath?, _ d: EnvelopeDecision, spf: SPFOutcome? = nil) {
+    func log(from: SMTPPath, to: SMTPPath?, _ d: Verdict, spf: SPFOutcome? = nil) {
         var l = LogLine()
         l.add("ip", state.ipText)
         l.add("from", from.mailbox)
         if let to { l.add("to", to.mailbox) }
         if let user = state.authUser { l.add("auth", user) }
         if let spf { l.add("spf", spf.result.rawValue) }
-        switch d {
-        case .accept: l.add("verdict", "accept")
-        case .tag(let rule):
-            l.add("verdict", "tag")
-            l.add("rule", rule)
-        case .reply(let r, let rule), .replyAndReport(let r, let rule, _, _):
-            l.add("verdict", r.isTemporary ? "defer" : "refuse")
-            l.add("rule", rule)
-            l.add("code", r.code)
-        }
+        l.add("verdict", d.action.rawValue)
+        if d.action != .accept { l.add("rule", d.rule) }
+        if let r = d.reply { l.add("code", r.code) }
         l.emit()
     }
 }

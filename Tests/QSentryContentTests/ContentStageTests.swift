@@ -39,21 +39,19 @@ import QSentryMIME
 
     @Test func theFirstRuleThatHitsDecides() {
         let out = ContentStage(config).run(message(Self.attachment))
-        guard case .refuse(let rule, _, let event) = out.verdict else { Issue.record("\(out.verdict)"); return }
-        #expect(rule == "attachment" && event == .spam)
+        #expect(out.verdict.action == .refuse && out.verdict.rule == "attachment" && out.verdict.event == .spam, "\(out.verdict)")
         #expect(out.trail == ["attachment:hit"])
     }
 
     @Test func keywordsIgnoreCaseAndSpacing() {
         let out = ContentStage(config).run(message("Subject: hi\n\nBuy CHEAP pills now\n"))
-        guard case .refuse(let rule, _, _) = out.verdict else { Issue.record("\(out.verdict)"); return }
-        #expect(rule == "keyword")
+        #expect(out.verdict.action == .refuse && out.verdict.rule == "keyword", "\(out.verdict)")
         #expect(out.trail == ["attachment:pass", "keyword:hit"])
     }
 
     @Test func theSitesOwnUsersSkipTheSpamRules() {
         let out = ContentStage(config).run(message("Subject: hi\n\ncheap pills\n", session: SessionFacts(trusted: true)))
-        #expect(out.verdict == .pass)
+        #expect(out.verdict == .accept)
         #expect(out.trail == ["trusted"])
     }
 
@@ -61,8 +59,8 @@ import QSentryMIME
         var c = config
         c.unfiltered = AddressList(lines: [ControlLine(number: 1, text: "abuse@example.com")], path: "unfiltered")
         let all = ContentStage(c).run(message("Subject: hi\n\ncheap pills\n", to: ["abuse@example.com"]))
-        #expect(all.verdict == .pass && all.trail == ["unfiltered"])
+        #expect(all.verdict == .accept && all.trail == ["unfiltered"])
         let some = ContentStage(c).run(message("Subject: hi\n\ncheap pills\n", to: ["abuse@example.com", "u@example.com"]))
-        #expect(some.verdict != .pass)
+        #expect(some.verdict != .accept)
     }
 }

@@ -20,12 +20,7 @@ import QSentryCore
     func path(_ s: String) -> SMTPPath { try! SMTPPath.parse(s).get() }
     let stranger = SessionState(ipText: "192.0.2.7", relayClient: false)
 
-    func code(_ d: EnvelopeDecision) -> Int? {
-        switch d {
-        case .accept, .tag: return nil
-        case .reply(let r, _), .replyAndReport(let r, _, _, _): return r.code
-        }
-    }
+    func code(_ d: Verdict) -> Int? { d.reply?.code }
 
     @Test func relayOnlyForRcpthostsUnlessTrusted() throws {
         let (p, _) = try policy([:])
@@ -95,11 +90,11 @@ import QSentryCore
     }
 
     @Test func laterRulesRefuseOverTagsAndTheFirstTagStands() {
-        let refused = EnvelopeDecision.reply(SMTPReply(550, "5.7.23", "no"), rule: "spf-fail")
-        #expect(EnvelopeDecision.accept.then(.tag(rule: "a")) == .tag(rule: "a"))
-        #expect(EnvelopeDecision.tag(rule: "a").then(.tag(rule: "b")) == .tag(rule: "a"))
-        #expect(EnvelopeDecision.tag(rule: "a").then(refused) == refused)
-        #expect(EnvelopeDecision.tag(rule: "a").then(.accept) == .tag(rule: "a"))
+        let refused = Verdict.reply(SMTPReply(550, "5.7.23", "no"), rule: "spf-fail")
+        #expect(Verdict.accept.then(.tag(rule: "a")) == .tag(rule: "a"))
+        #expect(Verdict.tag(rule: "a").then(.tag(rule: "b")) == .tag(rule: "a"))
+        #expect(Verdict.tag(rule: "a").then(refused) == refused)
+        #expect(Verdict.tag(rule: "a").then(.accept) == .tag(rule: "a"))
     }
 
     /// Every sender rule takes all four actions: defer answers 451, tag lets the command through marked.

@@ -23,17 +23,18 @@ enum ContentExplainer {
             let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
             layer.steps.append(.init(parts[0], input: "message (\(message.spool.size) bytes)", result: parts.count > 1 ? parts[1] : "applied"))
         }
-        switch outcome.verdict {
-        case .pass:
+        let v = outcome.verdict
+        switch v.action {
+        case .accept, .tag:
             layer.verdict = "accept"
-        case .refuse(let rule, let text, _):
+        case .refuse:
             layer.verdict = "refuse"
-            layer.reply = Self.reply(permanent: true, text: text)
-            layer.steps.append(.init(rule, input: "verdict", result: "refuse", detail: text))
-        case .deferred(let rule, let text):
+            layer.reply = Self.reply(permanent: true, text: v.text)
+            layer.steps.append(.init(v.rule, input: "verdict", result: "refuse", detail: v.text))
+        case .deferred:
             layer.verdict = "defer"
-            layer.reply = Self.reply(permanent: false, text: text)
-            layer.steps.append(.init(rule, input: "verdict", result: "defer", detail: text))
+            layer.reply = Self.reply(permanent: false, text: v.text)
+            layer.steps.append(.init(v.rule, input: "verdict", result: "defer", detail: v.text))
         }
         return layer
     }

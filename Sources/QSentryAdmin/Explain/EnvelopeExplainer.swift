@@ -29,10 +29,10 @@ enum EnvelopeExplainer {
         let mail = policy.mailFrom(sender, helo: helo, state, dns: SenderDNS(root: root, receiver: hostname))
         let mailInput = "MAIL FROM:<\(from)>"
         let spfDetail = mail.spf.map { "spf=\($0.result.rawValue)" } ?? ""
-        if case .reply(let r, let rule) = mail.decision { return refuse(&layer, mailInput, r, rule: rule, spf: spfDetail) }
-        if case .replyAndReport(let r, let rule, _, _) = mail.decision { return refuse(&layer, mailInput, r, rule: rule, spf: spfDetail) }
-        layer.steps.append(.init(mail.decision.rule ?? "sender rules", input: mailInput, result: result(mail.decision), detail: spfDetail))
-        var tagged = mail.decision.rule != nil
+        if let r = mail.decision.reply { return refuse(&layer, mailInput, r, rule: mail.decision.rule, spf: spfDetail) }
+        layer.steps.append(.init(mail.decision.rule.isEmpty ? "sender rules" : mail.decision.rule, input: mailInput,
+                                 result: result(mail.decision), detail: spfDetail))
+        var tagged = !mail.decision.rule.isEmpty
 
         var accepted: [String] = []
         var firstRefusal: SMTPReply? = nil
@@ -48,16 +48,15 @@ enum EnvelopeExplainer {
                 continue
             }
             let d = policy.rcptTo(recipient, from: sender, recipientsInMessage: accepted.count, state)
-            switch d {
-            case .accept, .tag:
-                layer.steps.append(.init(d.rule ?? "recipient rules", input: input, result: result(d)))
-                accepted.append(recipient.mailbox)
-                state.sessionRecipients += 1
-                if d.rule != nil { tagged = true }
-            case .reply(let r, let rule), .replyAndReport(let r, let rule, _, _):
-                layer.steps.append(.init(rule, input: input, result: r.isTemporary ? "defer" : "refuse", detail: r.description))
+            if let r = d.reply {
+                layer.steps.append(.init(d.rule, input: input, result: r.isTemporary ? "defer" : "refuse", detail: r.description))
                 if RecipientExists.refusedUnknown(d) { state.badRecipients += 1 }
                 firstRefusal = firstRefusal ?? r
+            } else {
+                layer.steps.append(.init(d.rule.isEmpty ? "recipient rules" : d.rule, input: input, result: result(d)))
+                accepted.append(recipient.mailbox)
+                state.sessionRecipients += 1
+                if !d.rule.isEmpty { tagged = true }
             }
         }
         if accepted.isEmpty, let r = firstRefusal {
@@ -70,10 +69,7 @@ enum EnvelopeExplainer {
         return (layer, accepted)
     }
 
-    static func result(_ d: EnvelopeDecision) -> String {
-        if case .tag = d { return "tag" }
-        return "accept"
-    }
+    static func result(_ d: Verdict) -> String { d.action == .tag ? "tag" : "accept" }
 
     static func refuse(_ layer: inout Explanation.Layer, _ input: String, _ r: SMTPReply, rule: String,
                        spf: String = "") -> (layer: Explanation.Layer, accepted: [String]) {

@@ -17,7 +17,7 @@ public struct AttachmentCheck: ContentCheck {
 
     public init(patterns: [String]) { self.patterns = patterns.map { $0.lowercased() } }
 
-    public func check(_ m: ScannedMessage) -> ContentVerdict {
+    public func check(_ m: ScannedMessage) -> Verdict {
         for raw in m.facts.attachmentNames {
             var n = Substring(raw.lowercased())
             while let l = n.last, l == "." || l == " " { n.removeLast() }
@@ -28,7 +28,7 @@ public struct AttachmentCheck: ContentCheck {
                 return .refuse(rule: name, text: "attachments named like \(SMTPReply.sanitize(p)) are not accepted here", event: .spam)
             }
         }
-        return .pass
+        return .accept
     }
 
     func matches(_ fileName: String, _ pattern: String) -> Bool {

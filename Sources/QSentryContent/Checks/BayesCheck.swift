@@ -23,20 +23,20 @@ public struct BayesCheck: ContentCheck {
         self.open = open
     }
 
-    public func check(_ m: ScannedMessage) -> ContentVerdict {
+    public func check(_ m: ScannedMessage) -> Verdict {
         let score: Double
         do {
             let db = BayesDatabase(store: try open())
-            guard try db.isTrained(minimum: minimumLearned) else { return .pass }
+            guard try db.isTrained(minimum: minimumLearned) else { return .accept }
             score = try db.score(db.tokenizer.tokens(of: m.facts))
         } catch {
             var l = LogLine()
             l.add("warning", "bayes: \(error)")
             l.emit()
-            return .pass
+            return .accept
         }
         let percent = BayesScore.percent(score)
-        guard percent >= rejectPercent else { return .pass }
+        guard percent >= rejectPercent else { return .accept }
         return .refuse(rule: name, text: "message refused as spam (Bayesian score \(percent)%)", event: .spam)
     }
 }

@@ -13,12 +13,12 @@ public struct KeywordCheck: ContentCheck {
 
     public init(phrases: [String]) { self.phrases = phrases.map(KeywordText.normalize).filter { !$0.isEmpty } }
 
-    public func check(_ m: ScannedMessage) -> ContentVerdict {
+    public func check(_ m: ScannedMessage) -> Verdict {
         let hay = KeywordText.of(m)
         if let p = phrases.first(where: { hay.contains($0) }) {
             return .refuse(rule: name, text: "message refused for its content (\(SMTPReply.sanitize(p)))", event: .spam)
         }
-        return .pass
+        return .accept
     }
 }
 

@@ -12,7 +12,7 @@ public struct SubjectSpacesCheck: ContentCheck {
 
     public init(maximum: Int) { self.maximum = maximum }
 
-    public func check(_ m: ScannedMessage) -> ContentVerdict {
+    public func check(_ m: ScannedMessage) -> Verdict {
         var run = 0
         var longest = 0
         for c in m.facts.subject.unicodeScalars {
@@ -21,6 +21,6 @@ public struct SubjectSpacesCheck: ContentCheck {
         if longest > maximum {
             return .refuse(rule: name, text: "subject has \(longest) spaces in a row", event: .spam)
         }
-        return .pass
+        return .accept
     }
 }

@@ -34,15 +34,15 @@ public struct URIBLCheck: ContentCheck {
         return out
     }
 
-    public func check(_ m: ScannedMessage) -> ContentVerdict {
+    public func check(_ m: ScannedMessage) -> Verdict {
         let names = registrableDomains(m.facts.hosts)
-        if names.isEmpty { return .pass }
+        if names.isEmpty { return .accept }
         let answers: [DNSQuery: DNSAnswer]
         do {
             answers = try resolver().resolve(names.flatMap { d in zones.map { DNSQuery(d + "." + $0.zone, .a) } })
         } catch {
             log("uribl: \(error)")
-            return .pass
+            return .accept
         }
         for d in names {
             for zone in zones {
@@ -55,7 +55,7 @@ public struct URIBLCheck: ContentCheck {
                 }
             }
         }
-        return .pass
+        return .accept
     }
 
     func log(_ text: String) {

@@ -22,20 +22,20 @@ public struct VirusCheck: ContentCheck {
 
     public var scannerName: String { scanner.name }
 
-    public func check(_ m: ScannedMessage) -> ContentVerdict { inspect(m).verdict }
+    public func check(_ m: ScannedMessage) -> Verdict { inspect(m).verdict }
 
     /// The verdict, and whether the scanner really found the message clean (not merely let through
     /// after a failure): only then does the message get an X-Virus-Scanned header.
-    public func inspect(_ m: ScannedMessage) -> (verdict: ContentVerdict, scannedClean: Bool) {
+    public func inspect(_ m: ScannedMessage) -> (verdict: Verdict, scannedClean: Bool) {
         switch scanner.scan(fd: m.spool, size: m.size) {
-        case .clean: return (.pass, true)
+        case .clean: return (.accept, true)
         case .virus(let signature):
             return (.refuse(rule: name, text: "message contains a virus: \(SMTPReply.sanitize(signature))", event: .virus), false)
         case .failed(let why):
             var l = LogLine()
             l.add("warning", "virus scan failed: \(why)")
             l.emit()
-            return (acceptOnFailure ? .pass : .deferred(rule: "virus-temporary", text: "virus scanner unavailable; try again later"), false)
+            return (acceptOnFailure ? .accept : .deferred(rule: "virus-temporary", text: "virus scanner unavailable; try again later"), false)
         }
     }
 }

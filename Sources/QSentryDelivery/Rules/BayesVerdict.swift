@@ -8,7 +8,7 @@ public struct BayesVerdict: DeliveryRule {
     public let name = "bayes"
     public init() {}
 
-    public func evaluate(_ c: inout DeliveryContext) -> DeliveryStage.Outcome? {
+    public func evaluate(_ c: inout DeliveryContext) -> Verdict? {
         guard !c.settled else { return nil }
         if let bayes = c.stage.bayes {
             do {
@@ -17,7 +17,7 @@ public struct BayesVerdict: DeliveryRule {
                     c.tag.percent = BayesScore.percent(try db.score(tokens))
                 }
             } catch {
-                return .temporary("bayes: \(error)")
+                return .deferred(rule: name, text: "bayes: \(error)")
             }
         }
         if let percent = c.tag.percent {

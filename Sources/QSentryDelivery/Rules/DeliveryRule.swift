@@ -3,11 +3,13 @@ import QSentryMIME
 
 /// A delivery rule (D1, D3, D4, the user's lists): one type in one file under Rules/, listed in
 /// DeliveryStage's `rules` in the order they run. `evaluate` adds its findings to the tag, or ends
-/// the delivery with an outcome (a virus, an allow-listed sender, a scanner or store that failed);
-/// nil lets the next rule run. The user's threshold and action (D2) then decide what the tag means.
+/// the delivery with a Verdict, the stages' one decision type: accept (an allow-listed sender,
+/// delivered now), refuse with the `virus` event (quarantined, never delivered), or defer (a
+/// scanner or store that failed); nil lets the next rule run. The user's threshold and action
+/// (D2) then decide what the tag means.
 public protocol DeliveryRule {
     var name: String { get }
-    func evaluate(_ c: inout DeliveryContext) -> DeliveryStage.Outcome?
+    func evaluate(_ c: inout DeliveryContext) -> Verdict?
 }
 
 /// One message at delivery, and what the rules found so far.

@@ -6,7 +6,7 @@ public struct SenderLists: DeliveryRule {
     public let name = "sender-lists"
     public init() {}
 
-    public func evaluate(_ c: inout DeliveryContext) -> DeliveryStage.Outcome? {
+    public func evaluate(_ c: inout DeliveryContext) -> Verdict? {
         let p = c.stage.preferences
         do {
             if try p.block.match(c.sender) != nil {
@@ -17,10 +17,10 @@ public struct SenderLists: DeliveryRule {
             }
             if try p.allow.match(c.sender) != nil {
                 c.tag.tests = ["ALLOW"]
-                return .deliver(tag: c.tag, folder: nil)
+                return Verdict(.accept, rule: "allow")
             }
         } catch {
-            return .temporary("sender lists: \(error)")
+            return .deferred(rule: name, text: "sender lists: \(error)")
         }
         return nil
     }

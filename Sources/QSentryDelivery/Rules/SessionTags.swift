@@ -9,7 +9,7 @@ public struct SessionTags: DeliveryRule {
     public let name = "session-tags"
     public init() {}
 
-    public func evaluate(_ c: inout DeliveryContext) -> DeliveryStage.Outcome? {
+    public func evaluate(_ c: inout DeliveryContext) -> Verdict? {
         guard !c.settled, let field = c.facts.fields["x-qsentry-session"] else { return nil }
         var session = SessionFacts()
         session.read(sessionField: field)

@@ -11,7 +11,7 @@ public struct SpamdOpinion: DeliveryRule {
     public let name = "spamd"
     public init() {}
 
-    public func evaluate(_ c: inout DeliveryContext) -> DeliveryStage.Outcome? {
+    public func evaluate(_ c: inout DeliveryContext) -> Verdict? {
         guard !c.settled, let spamd = c.stage.spamd else { return nil }
         switch spamd.check(fd: c.fd, size: c.size, user: c.stage.userName) {
         case .verdict(let isSpam, let score, let required):

@@ -11,17 +11,17 @@ public struct VirusAtDelivery: DeliveryRule {
     public let name = "virus"
     public init() {}
 
-    public func evaluate(_ c: inout DeliveryContext) -> DeliveryStage.Outcome? {
+    public func evaluate(_ c: inout DeliveryContext) -> Verdict? {
         guard let (scanner, acceptOnFailure) = c.stage.virus else { return nil }
         switch scanner.scan(fd: c.fd, size: c.size) {
         case .clean:
             c.log.add("virus", "clean")
             return nil
         case .virus(let signature):
-            return .virus(signature: signature)
+            return .refuse(rule: name, text: signature, event: .virus)
         case .failed(let why):
             c.log.add("virus", "failed")
-            return acceptOnFailure ? nil : .temporary("virus scan failed: \(why)")
+            return acceptOnFailure ? nil : .deferred(rule: name, text: "virus scan failed: \(why)")
         }
     }
 }

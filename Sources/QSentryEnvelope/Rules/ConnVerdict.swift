@@ -6,7 +6,7 @@ public struct ConnVerdict: EnvelopeRule {
     public let name = "conn"
     public init() {}
 
-    public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
+    public func evaluate(_ c: inout EnvelopeContext) throws -> Verdict? {
         guard let conn = c.session.connVerdict, let to = c.to, to.localPart.asciiLowercased != "postmaster",
               try c.recipientIsFiltered() else { return nil }
         let reply = conn.action == .refuse ? SMTPReply(553, "5.7.1", conn.text) : SMTPReply(451, "4.7.1", conn.text)

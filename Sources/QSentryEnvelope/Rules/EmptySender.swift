@@ -14,7 +14,7 @@ public struct EmptySender: EnvelopeRule {
         ]
     }
 
-    public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
+    public func evaluate(_ c: inout EnvelopeContext) throws -> Verdict? {
         guard c.from.isNull else { return nil }
         if try c.config.badmailfrom.match("") != nil { return c.policy.refuse(553, "5.7.1", "badmailfrom", c.values) }
         return c.policy.apply(c.config.senderRules[name], rule: name, c.values)

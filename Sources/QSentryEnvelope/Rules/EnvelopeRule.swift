@@ -18,7 +18,7 @@ public protocol EnvelopeRule {
     var senderRulesKey: String? { get }
     /// The control files it reads, for `qsentry check`'s catalogue.
     static var controlFiles: [ControlFileSpec] { get }
-    func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision?
+    func evaluate(_ c: inout EnvelopeContext) throws -> Verdict?
 }
 
 extension EnvelopeRule {
@@ -76,7 +76,7 @@ public struct EnvelopeContext {
     }
 
     /// The admin's text for `rule` in a reply.
-    public func reply(_ code: Int, _ enhanced: String, _ rule: String) -> EnvelopeDecision {
+    public func reply(_ code: Int, _ enhanced: String, _ rule: String) -> Verdict {
         .reply(SMTPReply(code, enhanced, config.messages.text(rule, values)), rule: rule)
     }
 }

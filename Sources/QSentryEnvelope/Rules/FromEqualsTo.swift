@@ -13,7 +13,7 @@ public struct FromEqualsTo: EnvelopeRule {
         ]
     }
 
-    public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
+    public func evaluate(_ c: inout EnvelopeContext) throws -> Verdict? {
         guard let to = c.to, !c.from.isNull, try c.recipientIsFiltered(),
               c.from.mailbox.asciiLowercased == to.mailbox.asciiLowercased else { return nil }
         return c.policy.apply(c.config.senderRules[name], rule: name, c.values)

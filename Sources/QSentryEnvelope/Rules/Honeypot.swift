@@ -17,7 +17,7 @@ public struct Honeypot: EnvelopeRule {
         ]
     }
 
-    public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
+    public func evaluate(_ c: inout EnvelopeContext) throws -> Verdict? {
         guard let to = c.to, try c.recipientIsFiltered(), try c.config.honeypots.match(to.mailbox) != nil else { return nil }
         return .replyAndReport(SMTPReply(550, "5.1.1", c.config.messages.text(name, c.values)), rule: name,
                                event: .honeypot, disconnect: false)

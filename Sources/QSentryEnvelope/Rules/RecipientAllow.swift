@@ -16,7 +16,7 @@ public struct RecipientAllow: EnvelopeRule {
         ]
     }
 
-    public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
+    public func evaluate(_ c: inout EnvelopeContext) throws -> Verdict? {
         guard let to = c.to, try c.recipientIsFiltered(), !c.config.rcptAllow.isEmpty,
               try c.config.rcptAllow.match(to.mailbox) == nil else { return nil }
         return c.policy.refuse(550, "5.7.1", name, c.values)

@@ -16,7 +16,7 @@ public struct RecipientBlock: EnvelopeRule {
         ]
     }
 
-    public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
+    public func evaluate(_ c: inout EnvelopeContext) throws -> Verdict? {
         guard let to = c.to, try c.recipientIsFiltered(), try c.config.rcptBlock.match(to.mailbox) != nil else { return nil }
         return c.policy.refuse(553, "5.7.1", name, c.values)
     }

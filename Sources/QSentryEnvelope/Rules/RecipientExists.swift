@@ -22,12 +22,12 @@ public struct RecipientExists: EnvelopeRule {
     }
 
     /// Whether `d` refused an unknown recipient (E2 counts them towards `badrcptlimit`).
-    public static func refusedUnknown(_ d: EnvelopeDecision) -> Bool {
+    public static func refusedUnknown(_ d: Verdict) -> Bool {
         d.rule == unknown || d.rule == tooMany
     }
     static let unknown = "unknown-recipient", tooMany = "bad-recipients"
 
-    public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
+    public func evaluate(_ c: inout EnvelopeContext) throws -> Verdict? {
         guard let to = c.to, let recipients = c.config.recipients else { return nil }
         switch recipients.check(local: to.localPart, domain: to.domain) {
         case .exists, .notLocal:

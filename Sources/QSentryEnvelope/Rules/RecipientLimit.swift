@@ -16,7 +16,7 @@ public struct RecipientLimit: EnvelopeRule {
         ]
     }
 
-    public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
+    public func evaluate(_ c: inout EnvelopeContext) throws -> Verdict? {
         let perMessage = c.config.maxRecipientsPerMessage, perSession = c.config.maxRecipientsPerSession
         guard perMessage > 0 && c.recipientsInMessage >= perMessage || perSession > 0 && c.session.sessionRecipients >= perSession
         else { return nil }

@@ -6,7 +6,7 @@ public struct RecipientSyntax: EnvelopeRule {
     public let name = "syntax"
     public init() {}
 
-    public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
+    public func evaluate(_ c: inout EnvelopeContext) throws -> Verdict? {
         guard let to = c.to, to.isNull || to.domain.isEmpty else { return nil }
         if !to.isNull && to.localPart.asciiLowercased == "postmaster" { return .accept }
         return .reply(SMTPReply(553, "5.1.3", "recipient address needs a domain"), rule: name)

@@ -13,7 +13,7 @@ public struct Relay: EnvelopeRule {
         ]
     }
 
-    public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
+    public func evaluate(_ c: inout EnvelopeContext) throws -> Verdict? {
         guard let to = c.to else { return nil }
         let local: Bool
         do { local = try c.config.acceptsMail(for: to.domain) } catch {

@@ -13,7 +13,7 @@ public struct RoutingTricks: EnvelopeRule {
         ]
     }
 
-    public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
+    public func evaluate(_ c: inout EnvelopeContext) throws -> Verdict? {
         guard let to = c.to, !c.session.isTrusted, to.hasRoutingTricks else { return nil }
         return c.policy.refuse(553, "5.7.1", name, c.values)
     }

@@ -26,7 +26,7 @@ public struct SPFRule: EnvelopeRule {
         ]
     }
 
-    public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
+    public func evaluate(_ c: inout EnvelopeContext) throws -> Verdict? {
         guard let actions = c.config.spfActions, let ip = c.session.ip, let dns = c.dns else { return nil }
         guard let resolver = dns.resolver() else { return SenderDNS.configurationProblem }
         if case .failure(let e) = LibSPF2.shared {

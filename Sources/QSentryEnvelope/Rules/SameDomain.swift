@@ -13,7 +13,7 @@ public struct SameDomain: EnvelopeRule {
         ]
     }
 
-    public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
+    public func evaluate(_ c: inout EnvelopeContext) throws -> Verdict? {
         guard let to = c.to, !c.from.isNull, try c.recipientIsFiltered(),
               DomainName.normalize(c.from.domain) == DomainName.normalize(to.domain) else { return nil }
         return c.policy.apply(c.config.senderRules[name], rule: name, c.values)

@@ -17,7 +17,7 @@ public struct SenderBlock: EnvelopeRule {
         ]
     }
 
-    public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
+    public func evaluate(_ c: inout EnvelopeContext) throws -> Verdict? {
         guard !c.from.isNull else { return nil }
         let config = c.config
         if try config.badmailfrom.match(c.from.mailbox) != nil || config.mailfromBlock.match(c.from.mailbox) != nil

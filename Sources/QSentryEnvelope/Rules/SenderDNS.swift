@@ -23,7 +23,7 @@ public final class SenderDNS {
         return made
     }
 
-    static let configurationProblem = EnvelopeDecision.reply(
+    static let configurationProblem = Verdict.reply(
         SMTPReply(451, "4.3.0", "temporary DNS configuration problem; try again later"), rule: "dns-config")
 
     /// The sender rules' texts name the HELO for the empty sender.

@@ -15,7 +15,7 @@ public struct SenderMX: EnvelopeRule {
         ]
     }
 
-    public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
+    public func evaluate(_ c: inout EnvelopeContext) throws -> Verdict? {
         guard let action = c.config.senderRules[name], action != .accept, !c.from.isNull, let dns = c.dns else { return nil }
         let v = SenderDNS.values(c)
         guard let resolver = dns.resolver() else { return SenderDNS.configurationProblem }

@@ -6,7 +6,7 @@ public struct TrustedClient: EnvelopeRule {
     public let name = "trusted"
     public init() {}
 
-    public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
+    public func evaluate(_ c: inout EnvelopeContext) throws -> Verdict? {
         c.session.isTrusted ? .accept : nil
     }
 }

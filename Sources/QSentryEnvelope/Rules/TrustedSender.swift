@@ -10,7 +10,7 @@ public struct TrustedSender: EnvelopeRule {
     public let name = "trusted"
     public init() {}
 
-    public func evaluate(_ c: inout EnvelopeContext) throws -> EnvelopeDecision? {
+    public func evaluate(_ c: inout EnvelopeContext) throws -> Verdict? {
         try c.session.isTrusted || c.senderIsAllowListed() ? .accept : nil
     }
 }
