@@ -3,17 +3,17 @@ import QSentryDNS
 
 /// One rule's outcome: the verdict, and a short word for the log line (`listed(2)`, `pass`, `miss`).
 public struct RuleResult: Sendable, Equatable {
-    public let rule: String
+    public let rule: RuleName
     public let verdict: Verdict
     public let detail: String
 
-    public init(_ rule: String, _ verdict: Verdict, _ detail: String) {
+    public init(_ rule: RuleName, _ verdict: Verdict, _ detail: String) {
         self.rule = rule
         self.verdict = verdict
         self.detail = detail
     }
 
-    public static func pass(_ rule: String, _ detail: String = "pass") -> RuleResult {
+    public static func pass(_ rule: RuleName, _ detail: String = "pass") -> RuleResult {
         RuleResult(rule, .accept, detail)
     }
 }
@@ -23,7 +23,7 @@ public struct RuleResult: Sendable, Equatable {
 /// The stage asks every check's questions in one batch, so five blocklists and a PTR
 /// cost one round trip, not six.
 public protocol ConnectionCheck {
-    var name: String { get }
+    var name: RuleName { get }
     /// Questions to ask before `evaluate` (none for rules that need no DNS).
     func questions(for ip: IPAddress) -> [DNSQuery]
     /// Questions that depend on the first answers (forward-confirmed rDNS), asked in a second batch.

@@ -57,9 +57,9 @@ public struct ConnectionProgram {
         /// What each rule that ran said, in order.
         public var results: [RuleResult] = []
         /// The rules configured, in order (those not in `results` were not reached).
-        public var rules: [String] = []
+        public var rules: [RuleName] = []
         /// RBLSMTPD or RELAYCLIENT, when one of them decided before any rule.
-        public var skippedBy: String?
+        public var skippedBy: RuleName?
         /// `greetdelay` in milliseconds (0: off) and what the client did meanwhile.
         public var greetDelay = 0
         public var greeting: EarlyTalker.Outcome?
@@ -158,7 +158,7 @@ public struct ConnectionProgram {
         if d.skippedBy == nil && d.warnings.contains(where: { $0.hasPrefix("store: ") && !$0.contains("early-talker") }) {
             line.add("store", "error")
         }
-        for r in d.results { line.add(r.rule, r.detail) }
+        for r in d.results { line.add(r.rule.rawValue, r.detail) }
         switch d.greeting {
         case .quiet?: line.add("greetdelay", "quiet")
         case .talked?: line.add("greetdelay", "talked")

@@ -29,7 +29,7 @@ public struct ContentStage {
             return out
         }
         let domains = m.envelope.recipientDomains
-        if let virus = config.virus, config.domainRules.enabled(virus.name, for: domains) {
+        if let virus = config.virus, config.domainRules.enabled(virus.name.rawValue, for: domains) {
             let (verdict, clean) = virus.inspect(m)
             out.verdict = verdict
             out.scannedClean = clean
@@ -47,7 +47,7 @@ public struct ContentStage {
                 return out
             }
         }
-        for rule in config.rules where config.domainRules.enabled(rule.name, for: domains) {
+        for rule in config.rules where config.domainRules.enabled(rule.name.rawValue, for: domains) {
             let v = rule.check(m)
             out.trail.append("\(rule.name):\(v == .accept ? "pass" : "hit")")
             if v != .accept {

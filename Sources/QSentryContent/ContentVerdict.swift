@@ -2,6 +2,6 @@ import QSentryCore
 
 /// One rule of the content stage (M1–M5): a small type per file under Checks/.
 public protocol ContentCheck {
-    var name: String { get }
+    var name: RuleName { get }
     func check(_ message: ScannedMessage) -> Verdict
 }

@@ -148,7 +148,7 @@ public struct QueueProgram {
         case .refuse:
             do {
                 let id = try Quarantine(directory: config.quarantineDirectory)
-                    .store(message: r.spool, envelope: r.envelope, ip: r.session.ip, rule: rule, text: text, now: Int(time(nil)))
+                    .store(message: r.spool, envelope: r.envelope, ip: r.session.ip, rule: rule.rawValue, text: text, now: Int(time(nil)))
                 line.add("verdict", "refuse")
                 line.add("rule", rule)
                 line.add("quarantine", id)

@@ -10,12 +10,12 @@ public struct EnvelopePolicy {
 
     public init(config: EnvelopeConfiguration) { self.config = config }
 
-    func refuse(_ code: Int, _ enhanced: String, _ rule: String, _ v: ReplyTemplate.Values) -> Verdict {
+    func refuse(_ code: Int, _ enhanced: String, _ rule: RuleName, _ v: ReplyTemplate.Values) -> Verdict {
         .reply(SMTPReply(code, enhanced, config.messages.text(rule, v)), rule: rule)
     }
 
     /// What an admin-chosen action means for a rule that matched: nil for accept (go on checking).
-    public func apply(_ action: VerdictAction?, rule: String, _ v: ReplyTemplate.Values,
+    public func apply(_ action: VerdictAction?, rule: RuleName, _ v: ReplyTemplate.Values,
                       refuse code: Int = 553, _ enhanced: String = "5.7.1", defer temporaryEnhanced: String = "4.7.1") -> Verdict? {
         switch action {
         case .refuse: return refuse(code, enhanced, rule, v)

@@ -35,7 +35,7 @@ public struct SessionState: Sendable {
         if let v = Environment.get(EnvironmentContract.connVerdict.name), let action = VerdictAction(rawValue: v) {
             let rule = Environment.get(EnvironmentContract.connRule.name) ?? "conn"
             if action == .refuse || action == .deferred {
-                conn = Verdict(action, rule: rule, text: Environment.get(EnvironmentContract.connText.name) ?? "")
+                conn = Verdict(action, rule: RuleName(rule), text: Environment.get(EnvironmentContract.connText.name) ?? "")
             } else if action == .tag {
                 tag = rule
             }

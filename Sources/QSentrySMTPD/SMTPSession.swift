@@ -187,7 +187,7 @@ public final class SMTPSession {
         if r.isPositive {
             sender = from
             spf = found
-            if decision.action == .tag { tags.append(decision.rule) }
+            if decision.action == .tag { tags.append(decision.rule.rawValue) }
         }
         relay(r)
     }
@@ -206,7 +206,7 @@ public final class SMTPSession {
         if r.isPositive {
             recipients.append(to.mailbox)
             state.sessionRecipients += 1
-            if decision.action == .tag, !tags.contains(decision.rule) { tags.append(decision.rule) }
+            if decision.action == .tag, !tags.contains(decision.rule.rawValue) { tags.append(decision.rule.rawValue) }
         }
         relay(r)
     }

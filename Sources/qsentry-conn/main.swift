@@ -48,7 +48,7 @@ case .exec(let handOver):
     let names = [EnvironmentContract.connVerdict, EnvironmentContract.connRule, EnvironmentContract.connText].map(\.name)
     for name in names { Exec.unsetEnvironment(name) }
     if let v = handOver {
-        for (name, value) in zip(names, [v.action.rawValue, v.rule, RefusalDialogue.clean(v.text)]) { Exec.setEnvironment(name, value) }
+        for (name, value) in zip(names, [v.action.rawValue, v.rule.rawValue, RefusalDialogue.clean(v.text)]) { Exec.setEnvironment(name, value) }
     }
     exit(Program.fatal(Exec.replace(with: args)))
 }

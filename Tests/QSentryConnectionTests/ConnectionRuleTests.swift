@@ -112,7 +112,7 @@ import QSentryDNS
 
     @Test func stageOrderAllowFirstStopAtRefusal() throws {
         struct Counting: ConnectionCheck {
-            let name = "counting"
+            let name: RuleName = "counting"
             let box: Box
             func questions(for ip: IPAddress) -> [DNSQuery] { [DNSQuery("x.test", .a)] }
             func evaluate(_ client: ClientInfo, _ ip: IPAddress, answers: [DNSQuery: DNSAnswer]) -> RuleResult {

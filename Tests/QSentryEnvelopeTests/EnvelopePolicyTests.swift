@@ -144,10 +144,10 @@ import QSentryCore
 /// Issue 18: the stage is its rule lists, and each rule carries its texts.
 @Suite struct EnvelopeRuleListTests {
     @Test func everyTextHasOneOwner() {
-        var owners: [String: String] = [:]
+        var owners: [String: RuleName] = [:]
         for rule in EnvelopePolicy.mailRules + EnvelopePolicy.rcptRules {
             for (name, _) in rule.texts {
-                #expect(owners[name] == nil || owners[name] == rule.name, "\(name) in \(owners[name] ?? "") and \(rule.name)")
+                #expect(owners[name] == nil || owners[name] == rule.name, "\(name) in \(owners[name].map(\.rawValue) ?? "") and \(rule.name)")
                 owners[name] = rule.name
             }
         }

@@ -30,7 +30,7 @@ enum EnvelopeExplainer {
         let mailInput = "MAIL FROM:<\(from)>"
         let spfDetail = mail.spf.map { "spf=\($0.result.rawValue)" } ?? ""
         if let r = mail.decision.reply { return refuse(&layer, mailInput, r, rule: mail.decision.rule, spf: spfDetail) }
-        layer.steps.append(.init(mail.decision.rule.isEmpty ? "sender rules" : mail.decision.rule, input: mailInput,
+        layer.steps.append(.init(mail.decision.rule.isEmpty ? "sender rules" : mail.decision.rule.rawValue, input: mailInput,
                                  result: result(mail.decision), detail: spfDetail))
         var tagged = !mail.decision.rule.isEmpty
 
@@ -53,7 +53,7 @@ enum EnvelopeExplainer {
                 if RecipientExists.refusedUnknown(d) { state.badRecipients += 1 }
                 firstRefusal = firstRefusal ?? r
             } else {
-                layer.steps.append(.init(d.rule.isEmpty ? "recipient rules" : d.rule, input: input, result: result(d)))
+                layer.steps.append(.init(d.rule.isEmpty ? "recipient rules" : d.rule.rawValue, input: input, result: result(d)))
                 accepted.append(recipient.mailbox)
                 state.sessionRecipients += 1
                 if !d.rule.isEmpty { tagged = true }
@@ -71,7 +71,7 @@ enum EnvelopeExplainer {
 
     static func result(_ d: Verdict) -> String { d.action == .tag ? "tag" : "accept" }
 
-    static func refuse(_ layer: inout Explanation.Layer, _ input: String, _ r: SMTPReply, rule: String,
+    static func refuse(_ layer: inout Explanation.Layer, _ input: String, _ r: SMTPReply, rule: RuleName,
                        spf: String = "") -> (layer: Explanation.Layer, accepted: [String]) {
         layer.steps.append(.init(rule, input: input, result: r.isTemporary ? "defer" : "refuse",
                                  detail: [spf, r.description].filter { !$0.isEmpty }.joined(separator: "; ")))

@@ -1,3 +1,5 @@
+import QSentryCore
+
 /// What `qsentry explain` found: layer by layer, each rule with its input and result, then the
 /// verdict and the reply the client would get.
 public struct Explanation: Sendable {
@@ -6,6 +8,10 @@ public struct Explanation: Sendable {
         public let input: String
         public let result: String
         public let detail: String
+        public init(_ rule: RuleName, input: String, result: String, detail: String = "") {
+            self.init(rule.rawValue, input: input, result: result, detail: detail)
+        }
+
         public init(_ rule: String, input: String, result: String, detail: String = "") {
             self.rule = rule
             self.input = input

@@ -7,7 +7,7 @@ import QSentryDNS
 /// C7 and C8: an address banned for recent spam, or reported by enough MX hosts, is refused
 /// before any SMTP data. A store that fails is skipped with a log word: mail keeps flowing.
 public struct BanCheck: ConnectionCheck {
-    public let name = "ban"
+    public let name: RuleName = "ban"
     let store: ReputationStore
     let messages: Messages
 
@@ -24,8 +24,8 @@ public struct BanCheck: ConnectionCheck {
             return RuleResult(name, .accept, "store-error")
         }
         guard let status else { return .pass(name, "none") }
-        let rule = status.reason == .ban ? "ban" : "reputation"
+        let rule: RuleName = status.reason == .ban ? "ban" : "reputation"
         // A ban ends by itself: the client may retry later, so the refusal is temporary.
-        return RuleResult(name, Verdict(.deferred, rule: rule, text: messages.text(rule, .init(ip: ip.description))), rule)
+        return RuleResult(name, Verdict(.deferred, rule: rule, text: messages.text(rule, .init(ip: ip.description))), rule.rawValue)
     }
 }

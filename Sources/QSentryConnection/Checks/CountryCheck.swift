@@ -9,7 +9,7 @@ public struct CountryCheck: ConnectionCheck {
         .init("geoip", .qsentry, .path, "MaxMind-format .mmdb country database (C5)"),
         .init("countries", .qsentry, .countryCodes, "refused countries, ISO 3166 codes (C5)"),
     ]
-    public let name = "country"
+    public let name: RuleName = "country"
     let database: CountryDatabase
     let refused: Set<String>
     let messages: Messages

@@ -14,7 +14,7 @@ public struct DNSBLCheck: ConnectionCheck {
         .init("dnsbl", .qsentry, .zoneList, "DNS blocklists, ZONE[=FILTER][*WEIGHT] [TEXT] (C2)"),
         .init("dnsbl-threshold", .qsentry, .integer(1...1000), "summed weight that refuses; default 1 (C2)"),
     ]
-    public let name = "dnsbl"
+    public let name: RuleName = "dnsbl"
     let zones: [DNSBLZone]
     let threshold: Int
     let messages: Messages

@@ -7,7 +7,7 @@ public struct IPBlockCheck: ConnectionCheck {
     public static let controlFiles: [ControlFileSpec] = [
         .init("ipblock", .qsentry, .ipList, "refused client addresses (C3)"),
     ]
-    public let name = "ipblock"
+    public let name: RuleName = "ipblock"
     let list: IPList
     let messages: Messages
 

@@ -16,7 +16,7 @@ public struct P0fCheck: ConnectionCheck {
               "unknown": ControlCatalog.verdicts]),
               "verdict per p0f OS genre (C6)"),
     ]
-    public let name = "p0f"
+    public let name: RuleName = "p0f"
     let client: P0fClient
     let policy: [String: VerdictAction]
     let messages: Messages

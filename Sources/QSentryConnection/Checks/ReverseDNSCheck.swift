@@ -14,7 +14,7 @@ public struct ReverseDNSCheck: ConnectionCheck {
     ]
     public enum Mode: String, Sendable { case off, require, forwardConfirmed = "forward-confirmed" }
 
-    public let name = "rdns"
+    public let name: RuleName = "rdns"
     let mode: Mode
     let generic: GenericPTRPatterns
     let genericAction: VerdictAction

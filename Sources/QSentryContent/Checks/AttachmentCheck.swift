@@ -12,7 +12,7 @@ public struct AttachmentCheck: ContentCheck {
     public static let controlFiles: [ControlFileSpec] = [
         .init("attachments", .qsentry, .text, "refused attachment names, extensions and globs (M2)"),
     ]
-    public let name = "attachment"
+    public let name: RuleName = "attachment"
     let patterns: [String]
 
     public init(patterns: [String]) { self.patterns = patterns.map { $0.lowercased() } }

@@ -12,7 +12,7 @@ public struct BayesCheck: ContentCheck {
         .init("bayes-reject", .qsentry, .integer(1...100), "Bayesian score in percent from which DATA is refused (M6)"),
         .init("bayes-min-learned", .qsentry, .integer(0...1_000_000), "spam and ham messages each learnt before Bayes ControlCatalog.verdicts count; default 200 (M6, D1)"),
     ]
-    public let name = "bayes"
+    public let name: RuleName = "bayes"
     let rejectPercent: Int
     let minimumLearned: Int
     let open: () throws -> Store

@@ -8,7 +8,7 @@ public struct KeywordCheck: ContentCheck {
         .init("keywords", .qsentry, .text, "refused phrases in subject and body (M3)"),
         .init("keywords-allow", .qsentry, .text, "phrases that bypass content rules (M3)"),
     ]
-    public let name = "keyword"
+    public let name: RuleName = "keyword"
     let phrases: [String]
 
     public init(phrases: [String]) { self.phrases = phrases.map(KeywordText.normalize).filter { !$0.isEmpty } }

@@ -7,7 +7,7 @@ public struct SubjectSpacesCheck: ContentCheck {
     public static let controlFiles: [ControlFileSpec] = [
         .init("subject-spaces", .qsentry, .integer(0...1000), "most consecutive spaces allowed in a subject (M4)"),
     ]
-    public let name = "subject-spaces"
+    public let name: RuleName = "subject-spaces"
     let maximum: Int
 
     public init(maximum: Int) { self.maximum = maximum }

@@ -10,7 +10,7 @@ public struct URIBLCheck: ContentCheck {
     public static let controlFiles: [ControlFileSpec] = [
         .init("uribl", .qsentry, .zoneList, "URL blocklists, same syntax as dnsbl (M5)"),
     ]
-    public let name = "uribl"
+    public let name: RuleName = "uribl"
     let zones: [DNSBLZone]
     let resolver: () throws -> Resolver
     let domains: RegistrableDomain

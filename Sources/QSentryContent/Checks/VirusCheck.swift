@@ -11,7 +11,7 @@ public struct VirusCheck: ContentCheck {
         .init("clamav-db", .qsentry, .path, "ClamAV database directory for in-process libclamav (M1)"),
         .init("scan-failure", .qsentry, .text, "defer (default) or accept when the virus scanner gives no answer (M1, M10)"),
     ]
-    public let name = "virus"
+    public let name: RuleName = "virus"
     let scanner: VirusScanner
     let acceptOnFailure: Bool
 

@@ -23,6 +23,10 @@ public struct LogLine {
         fields.append((key, value))
     }
 
+    public mutating func add(_ key: String, _ value: RuleName) {
+        fields.append((key, value.rawValue))
+    }
+
     public mutating func add(_ key: String, _ value: Int) {
         fields.append((key, String(value)))
     }

@@ -44,8 +44,8 @@ public struct Messages: Sendable {
     }
 
     /// The text for a rule with the client's values filled in; the admin's last line for a rule wins.
-    public func text(_ rule: String, _ values: ReplyTemplate.Values, fallback: String? = nil) -> String {
-        let template = overrides.last(where: { $0.rule == rule })?.text ?? defaults(rule) ?? fallback
+    public func text(_ rule: RuleName, _ values: ReplyTemplate.Values, fallback: String? = nil) -> String {
+        let template = overrides.last(where: { $0.rule == rule.rawValue })?.text ?? defaults(rule.rawValue) ?? fallback
             ?? "Refused by rule \(rule)"
         return ReplyTemplate(template).render(values)
     }

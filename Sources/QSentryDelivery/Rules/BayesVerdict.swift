@@ -5,7 +5,7 @@ import QSentryCore
 /// past the learning period (their mail, their judgement); a database still learning says nothing
 /// (`BAYES_LEARNING`). Spam from the user's threshold. Store trouble defers the delivery.
 public struct BayesVerdict: DeliveryRule {
-    public let name = "bayes"
+    public let name: RuleName = "bayes"
     public init() {}
 
     public func evaluate(_ c: inout DeliveryContext) -> Verdict? {

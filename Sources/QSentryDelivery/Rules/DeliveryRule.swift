@@ -8,7 +8,7 @@ import QSentryMIME
 /// scanner or store that failed); nil lets the next rule run. The user's threshold and action
 /// (D2) then decide what the tag means.
 public protocol DeliveryRule {
-    var name: String { get }
+    var name: RuleName { get }
     func evaluate(_ c: inout DeliveryContext) -> Verdict?
 }
 

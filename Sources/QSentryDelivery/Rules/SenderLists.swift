@@ -3,7 +3,7 @@ import QSentryCore
 /// D2: the user's own `block` list (always spam, nothing else asked) and `allow` list (always ham:
 /// delivered at once), `.qsentry/block` and `.qsentry/allow` beside the Maildir.
 public struct SenderLists: DeliveryRule {
-    public let name = "sender-lists"
+    public let name: RuleName = "sender-lists"
     public init() {}
 
     public func evaluate(_ c: inout DeliveryContext) -> Verdict? {

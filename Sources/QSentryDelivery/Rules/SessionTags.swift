@@ -6,7 +6,7 @@ import QSentryMessage
 /// `QSENTRY_RULE` tests so the user's mail client can sort on them. Reported, not weighed: the
 /// field is trusted only as far as qsentry-smtpd wrote it, and a forged one can only add labels.
 public struct SessionTags: DeliveryRule {
-    public let name = "session-tags"
+    public let name: RuleName = "session-tags"
     public init() {}
 
     public func evaluate(_ c: inout DeliveryContext) -> Verdict? {

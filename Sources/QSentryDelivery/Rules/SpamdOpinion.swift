@@ -8,7 +8,7 @@ public struct SpamdOpinion: DeliveryRule {
     public static let controlFiles: [ControlFileSpec] = [
         .init("spamd", .qsentry, .socket, "SpamAssassin spamd: a path or host:port (D3)"),
     ]
-    public let name = "spamd"
+    public let name: RuleName = "spamd"
     public init() {}
 
     public func evaluate(_ c: inout DeliveryContext) -> Verdict? {

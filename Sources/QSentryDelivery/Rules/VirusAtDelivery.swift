@@ -8,7 +8,7 @@ public struct VirusAtDelivery: DeliveryRule {
     public static let controlFiles: [ControlFileSpec] = [
         .init("local-virus-scan", .qsentry, .integer(0...1), "1: qsentry-local scans with clamd too, for installs without QMAILQUEUE (D4)"),
     ]
-    public let name = "virus"
+    public let name: RuleName = "virus"
     public init() {}
 
     public func evaluate(_ c: inout DeliveryContext) -> Verdict? {

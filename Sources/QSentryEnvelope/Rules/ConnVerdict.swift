@@ -3,7 +3,7 @@ import QSentryCore
 /// C11: qsentry-conn's verdict handed over (QSENTRY_DEFER_TO_SMTPD), applied at RCPT so the envelope
 /// is logged and `postmaster@` still gets through.
 public struct ConnVerdict: EnvelopeRule {
-    public let name = "conn"
+    public let name: RuleName = "conn"
     public init() {}
 
     public func evaluate(_ c: inout EnvelopeContext) throws -> Verdict? {

@@ -3,9 +3,9 @@ import QSentryCore
 /// E8: the empty sender `<>` (bounces use it): refused when badmailfrom lists it, else the
 /// `sender-rules` action for `empty-sender` (default accept).
 public struct EmptySender: EnvelopeRule {
-    public let name = "empty-sender"
+    public let name: RuleName = "empty-sender"
     public init() {}
-    public var senderRulesKey: String? { name }
+    public var senderRulesKey: String? { name.rawValue }
 
     /// The default text of each reply it gives, by the name `control/qsentry/messages` overrides.
     public var texts: KeyValuePairs<String, String> {
@@ -17,6 +17,6 @@ public struct EmptySender: EnvelopeRule {
     public func evaluate(_ c: inout EnvelopeContext) throws -> Verdict? {
         guard c.from.isNull else { return nil }
         if try c.config.badmailfrom.match("") != nil { return c.policy.refuse(553, "5.7.1", "badmailfrom", c.values) }
-        return c.policy.apply(c.config.senderRules[name], rule: name, c.values)
+        return c.policy.apply(c.config.senderRules[name.rawValue], rule: name, c.values)
     }
 }

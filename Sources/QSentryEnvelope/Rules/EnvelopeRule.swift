@@ -10,7 +10,7 @@ import QSentrySPF
 /// ends it. It throws only when a list cannot be read (a damaged LIST.cdb): a temporary failure.
 public protocol EnvelopeRule {
     /// The rule's name: in the log line, in `control/qsentry/messages`, in `sender-rules`.
-    var name: String { get }
+    var name: RuleName { get }
     /// The default text of each reply the rule gives, by the name `control/qsentry/messages`
     /// overrides it with (E16); EnvelopePolicy.defaultText assembles them.
     var texts: KeyValuePairs<String, String> { get }
@@ -76,7 +76,7 @@ public struct EnvelopeContext {
     }
 
     /// The admin's text for `rule` in a reply.
-    public func reply(_ code: Int, _ enhanced: String, _ rule: String) -> Verdict {
+    public func reply(_ code: Int, _ enhanced: String, _ rule: RuleName) -> Verdict {
         .reply(SMTPReply(code, enhanced, config.messages.text(rule, values)), rule: rule)
     }
 }

@@ -7,7 +7,7 @@ public struct Honeypot: EnvelopeRule {
     public static let controlFiles: [ControlFileSpec] = [
         .init("honeypots", .qsentry, .addressList, "trap addresses; mail to them bans the sender's IP (E12)"),
     ]
-    public let name = "honeypot"
+    public let name: RuleName = "honeypot"
     public init() {}
 
     /// The default text of each reply it gives, by the name `control/qsentry/messages` overrides.

@@ -6,7 +6,7 @@ public struct RecipientAllow: EnvelopeRule {
     public static let controlFiles: [ControlFileSpec] = [
         .init("rcptallow", .qsentry, .addressList, "when present, the only recipients accepted (E7)"),
     ]
-    public let name = "rcptallow"
+    public let name: RuleName = "rcptallow"
     public init() {}
 
     /// The default text of each reply it gives, by the name `control/qsentry/messages` overrides.

@@ -6,7 +6,7 @@ public struct RecipientBlock: EnvelopeRule {
     public static let controlFiles: [ControlFileSpec] = [
         .init("rcptblock", .qsentry, .addressList, "refused recipients (E7)"),
     ]
-    public let name = "rcptblock"
+    public let name: RuleName = "rcptblock"
     public init() {}
 
     /// The default text of each reply it gives, by the name `control/qsentry/messages` overrides.

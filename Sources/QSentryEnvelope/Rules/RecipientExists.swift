@@ -25,7 +25,7 @@ public struct RecipientExists: EnvelopeRule {
     public static func refusedUnknown(_ d: Verdict) -> Bool {
         d.rule == unknown || d.rule == tooMany
     }
-    static let unknown = "unknown-recipient", tooMany = "bad-recipients"
+    static let unknown: RuleName = "unknown-recipient", tooMany: RuleName = "bad-recipients"
 
     public func evaluate(_ c: inout EnvelopeContext) throws -> Verdict? {
         guard let to = c.to, let recipients = c.config.recipients else { return nil }

@@ -6,7 +6,7 @@ public struct RecipientLimit: EnvelopeRule {
     public static let controlFiles: [ControlFileSpec] = [
         .init("maxrcpt", .qsentry, .keyValue(["message": nil, "connection": nil]), "recipient limits (E5)"),
     ]
-    public let name = "too-many-recipients"
+    public let name: RuleName = "too-many-recipients"
     public init() {}
 
     /// The default text of each reply it gives, by the name `control/qsentry/messages` overrides.

@@ -3,7 +3,7 @@ import QSentryCore
 /// A recipient needs a domain, but for RFC 5321 4.5.1's `<postmaster>`, which must be accepted
 /// (qmail-smtpd takes it too): it ends the stage accepted.
 public struct RecipientSyntax: EnvelopeRule {
-    public let name = "syntax"
+    public let name: RuleName = "syntax"
     public init() {}
 
     public func evaluate(_ c: inout EnvelopeContext) throws -> Verdict? {

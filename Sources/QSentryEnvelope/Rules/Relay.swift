@@ -3,7 +3,7 @@ import QSentryCore
 /// E3: mail only for the domains of `rcpthosts` / `morercpthosts.cdb`, as qmail-smtpd decides,
 /// unless the client relays (RELAYCLIENT, AUTH). A cdb that cannot be read is 451.
 public struct Relay: EnvelopeRule {
-    public let name = "relay"
+    public let name: RuleName = "relay"
     public init() {}
 
     /// The default text of each reply it gives, by the name `control/qsentry/messages` overrides.

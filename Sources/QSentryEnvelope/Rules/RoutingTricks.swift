@@ -3,7 +3,7 @@ import QSentryCore
 /// E4: `%`, `!`, source routes and several `@` in a recipient, the old relay tricks: refused for
 /// everyone but the site's own clients.
 public struct RoutingTricks: EnvelopeRule {
-    public let name = "routing"
+    public let name: RuleName = "routing"
     public init() {}
 
     /// The default text of each reply it gives, by the name `control/qsentry/messages` overrides.

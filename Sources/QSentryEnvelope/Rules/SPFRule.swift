@@ -10,7 +10,7 @@ public struct SPFRule: EnvelopeRule {
         .init("spf", .qsentry, .keyValue(["pass": ControlCatalog.verdicts, "neutral": ControlCatalog.verdicts, "softfail": ControlCatalog.verdicts, "fail": ControlCatalog.verdicts,
               "permerror": ControlCatalog.verdicts, "temperror": ControlCatalog.verdicts, "none": ControlCatalog.verdicts]), "action per SPF result (E11)"),
     ]
-    public let name = "spf"
+    public let name: RuleName = "spf"
     public init() {}
 
     /// The default text of each reply it gives, by the name `control/qsentry/messages` overrides.

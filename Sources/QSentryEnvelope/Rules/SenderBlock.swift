@@ -7,7 +7,7 @@ public struct SenderBlock: EnvelopeRule {
         .init("mailfromblock", .qsentry, .addressList, "refused senders (E6)"),
         .init("mailfromblock-domains", .qsentry, .domainList, "refused sender domains (E6)"),
     ]
-    public let name = "badmailfrom"
+    public let name: RuleName = "badmailfrom"
     public init() {}
 
     /// The default text of each reply it gives, by the name `control/qsentry/messages` overrides.

@@ -7,7 +7,7 @@ public struct TrustedSender: EnvelopeRule {
     public static let controlFiles: [ControlFileSpec] = [
         .init("mailfromallow", .qsentry, .addressList, "senders that bypass every rule (E13)"),
     ]
-    public let name = "trusted"
+    public let name: RuleName = "trusted"
     public init() {}
 
     public func evaluate(_ c: inout EnvelopeContext) throws -> Verdict? {
