@@ -4,6 +4,15 @@ import QSentryDNS
 /// Builds the stage from the control files, opening only what they name: no country database
 /// without `countries`, no p0f socket without a policy, no resolver without a DNS rule.
 public struct ConnectionConfiguration {
+    /// The built-in text for `rule`'s refusal, from the rule that gives it (E16).
+    public static func defaultText(_ rule: String) -> String? {
+        for texts in [IPBlockCheck.texts, BanCheck.texts, CountryCheck.texts, P0fCheck.texts, ReverseDNSCheck.texts,
+                      DNSBLCheck.texts, EarlyTalker.texts] {
+            for (name, text) in texts where name == rule { return text }
+        }
+        return nil
+    }
+
     /// The connection stage's control files: each rule's (the shared ones are ControlCatalog's).
     public static let controlFiles: [ControlFileSpec] = ReverseDNSCheck.controlFiles + DNSBLCheck.controlFiles
         + IPBlockCheck.controlFiles + CountryCheck.controlFiles + P0fCheck.controlFiles + EarlyTalker.controlFiles
@@ -19,7 +28,7 @@ public struct ConnectionConfiguration {
     public static func load(_ root: QmailRoot, store: ReputationStore? = nil,
                             resolver: (() throws -> Resolver)? = nil) throws -> ConnectionConfiguration {
         var problems: [ControlError] = []
-        let (messages, messageProblems) = try Messages.load(root)
+        let (messages, messageProblems) = try Messages.load(root, defaults: { ConnectionConfiguration.defaultText($0) })
         problems += messageProblems
 
         let allow = try IPList.load(root.qsentry("ipallow"))

@@ -8,6 +8,10 @@ import QSentryCore
 /// C10: waits `milliseconds` before the greeting and watches fd 0. An SMTP client must wait
 /// for the greeting; a bot that talks first gives itself away.
 public enum EarlyTalker {
+    /// The default text of each refusal it gives, by the name `control/qsentry/messages` overrides.
+    public static let texts: KeyValuePairs<String, String> = [
+        "early-talker": "Protocol error: you talked before the greeting",
+    ]
     /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
     public static let controlFiles: [ControlFileSpec] = [
         .init("greetdelay", .qsentry, .integer(0...60000), "greeting delay for early-talker detection, ms (C10)"),

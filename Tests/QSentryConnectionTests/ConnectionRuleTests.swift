@@ -136,7 +136,7 @@ import QSentryDNS
     }
 
     @Test func messagesOverridesAndPlaceholders() {
-        let m = Messages(overrides: ["dnsbl": "Go away %IP%"])
+        let m = Messages(overrides: ["dnsbl": "Go away %IP%"], defaults: { ConnectionConfiguration.defaultText($0) })
         #expect(m.text("dnsbl", .init(ip: "192.0.2.7")) == "Go away 192.0.2.7")
         #expect(m.text("ipblock", .init(ip: "192.0.2.7")) == "Connections from 192.0.2.7 are refused here")
     }

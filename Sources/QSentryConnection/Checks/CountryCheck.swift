@@ -4,6 +4,10 @@ import QSentryDNS
 /// C5: the client's country from a MaxMind-format database, refused when listed in `countries`.
 /// An address the database does not know is not refused.
 public struct CountryCheck: ConnectionCheck {
+    /// The default text of each refusal it gives, by the name `control/qsentry/messages` overrides.
+    public static let texts: KeyValuePairs<String, String> = [
+        "country": "Mail from your country is not accepted here",
+    ]
     /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
     public static let controlFiles: [ControlFileSpec] = [
         .init("geoip", .qsentry, .path, "MaxMind-format .mmdb country database (C5)"),

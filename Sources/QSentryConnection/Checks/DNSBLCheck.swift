@@ -9,6 +9,11 @@ import QSentryDNS
 /// the threshold, and defers (451) when the unanswered blocklists could still reach it.
 /// A client is never refused on a guess.
 public struct DNSBLCheck: ConnectionCheck {
+    /// The default text of each refusal it gives, by the name `control/qsentry/messages` overrides.
+    public static let texts: KeyValuePairs<String, String> = [
+        "dnsbl": "%IP% is listed in a DNS blocklist",
+        "dnsbl-temporary": "Blocklist lookup for %IP% failed; try again later",
+    ]
     /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
     public static let controlFiles: [ControlFileSpec] = [
         .init("dnsbl", .qsentry, .zoneList, "DNS blocklists, ZONE[=FILTER][*WEIGHT] [TEXT] (C2)"),

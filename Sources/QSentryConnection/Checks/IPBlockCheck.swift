@@ -3,6 +3,10 @@ import QSentryDNS
 
 /// C3: `control/qsentry/ipblock`, read on every connection (edits take effect at once).
 public struct IPBlockCheck: ConnectionCheck {
+    /// The default text of each refusal it gives, by the name `control/qsentry/messages` overrides.
+    public static let texts: KeyValuePairs<String, String> = [
+        "ipblock": "Connections from %IP% are refused here",
+    ]
     /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
     public static let controlFiles: [ControlFileSpec] = [
         .init("ipblock", .qsentry, .ipList, "refused client addresses (C3)"),

@@ -7,6 +7,10 @@ import QSentryDNS
 /// C6: the client's operating system from p0f's API, and the admin's verdict for it
 /// (`control/qsentry/p0f-policy`, `windows=refuse`). p0f silent or without a match: no verdict.
 public struct P0fCheck: ConnectionCheck {
+    /// The default text of each refusal it gives, by the name `control/qsentry/messages` overrides.
+    public static let texts: KeyValuePairs<String, String> = [
+        "p0f": "Mail from %IP% is not accepted: direct-to-MX from a desktop system",
+    ]
     /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
     public static let controlFiles: [ControlFileSpec] = [
         .init("p0f", .qsentry, .path, "p0f v3 API socket (C6)"),

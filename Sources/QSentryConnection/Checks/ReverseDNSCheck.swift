@@ -6,6 +6,13 @@ import QSentryDNS
 /// generic-PTR patterns (dynamic pools, addresses spelt in the name) earn their own verdict.
 /// No PTR refuses; a DNS failure defers.
 public struct ReverseDNSCheck: ConnectionCheck {
+    /// The default text of each refusal it gives, by the name `control/qsentry/messages` overrides.
+    public static let texts: KeyValuePairs<String, String> = [
+        "rdns": "No reverse DNS (PTR) for %IP%; see RFC 1912 2.1",
+        "rdns-forward": "Reverse DNS of %IP% does not resolve back to it",
+        "rdns-generic": "%IP% has a generic or dynamic reverse DNS name; send through your provider's server",
+        "rdns-temporary": "Reverse DNS lookup for %IP% failed; try again later",
+    ]
     /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
     public static let controlFiles: [ControlFileSpec] = [
         .init("rdns", .qsentry, .keyValue(["mode": ["off", "require", "forward-confirmed"], "generic": ControlCatalog.verdicts]),
