@@ -23,7 +23,15 @@ func systemLibrary(_ name: String, pkgConfig: String? = nil, apt: String) -> Tar
 /// which works from a static program because libspf2 needs nothing but libc. libclamav (no
 /// static archive either, and a dozen dependencies) can only be dlopen'ed by a dynamic
 /// program: qsentry-queue keeps `--static-swift-stdlib` from install.sh alone.
-let fullyStatic: [LinkerSetting] = [.unsafeFlags(["-static-executable"], .when(configuration: .release))]
+///
+/// Release builds link with lld, the toolchain's own linker: it links these static executables the
+/// same, and does not repeat glibc's link-time notes about static linking ("Using 'getaddrinfo' in
+/// statically linked applications requires at runtime the shared libraries from the glibc version
+/// used for linking", some 45 of them from libcares, libcrypto, hiredis and SQLite), which gold prints
+/// on every build and which are true of every static glibc program.
+let releaseLinker: [String] = ["-use-ld=lld"]
+let fullyStatic: [LinkerSetting] = [.unsafeFlags(["-static-executable"] + releaseLinker, .when(configuration: .release))]
+let dynamicGlibc: [LinkerSetting] = [.unsafeFlags(releaseLinker, .when(configuration: .release))]
 
 let package = Package(
     name: "qsentry",
@@ -97,7 +105,8 @@ let package = Package(
         // Not fully static: in-process libclamav (clamav-db) is opened with dlopen, and glibc cannot
         // load a library with libclamav's many dependencies into a static executable (it crashes).
         // One process per message, and most of its time is the scan, so the loader's work matters less here.
-        .executableTarget(name: "qsentry-queue", dependencies: ["QSentryContent", "QSentryBayes", "QSentryMIME", "QSentryStore", "QSentryCore"]),
+        .executableTarget(name: "qsentry-queue", dependencies: ["QSentryContent", "QSentryBayes", "QSentryMIME", "QSentryStore", "QSentryCore"],
+                          linkerSettings: dynamicGlibc),
         .executableTarget(name: "qsentry-local", dependencies: ["QSentryDelivery", "QSentryMessage", "QSentryBayes", "QSentryStore", "QSentryScan", "QSentryMIME", "QSentryCore"], linkerSettings: fullyStatic),
         // Fully static too: `qsentry score` and `learn` run in scripts, once per batch (bench/bayes.sh).
         .executableTarget(

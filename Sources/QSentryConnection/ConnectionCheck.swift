@@ -24,6 +24,13 @@ public struct RuleResult: Sendable, Equatable {
 /// cost one round trip, not six.
 public protocol ConnectionCheck {
     var name: RuleName { get }
+    /// The rule as the control files configure it, or nil when they leave it off (nothing of it
+    /// is opened then). Problems with its files go into `setup.problems`.
+    static func configured(_ setup: inout ConnectionSetup) throws -> Self?
+    /// The control files it reads, for `qsentry check`'s catalogue.
+    static var controlFiles: [ControlFileSpec] { get }
+    /// The default text of each refusal it gives, by the name `control/qsentry/messages` overrides.
+    static var texts: KeyValuePairs<String, String> { get }
     /// Questions to ask before `evaluate` (none for rules that need no DNS).
     func questions(for ip: IPAddress) -> [DNSQuery]
     /// Questions that depend on the first answers (forward-confirmed rDNS), asked in a second batch.
@@ -31,7 +38,19 @@ public protocol ConnectionCheck {
     func evaluate(_ client: ClientInfo, _ ip: IPAddress, answers: [DNSQuery: DNSAnswer]) -> RuleResult
 }
 
+/// What a connection rule is configured from.
+public struct ConnectionSetup {
+    public let root: QmailRoot
+    public let messages: Messages
+    /// The shared ban/reputation store, when one is configured.
+    public let store: ReputationStore?
+    /// Lines that were skipped as malformed, or settings that do not fit together.
+    public var problems: [ControlError] = []
+}
+
 extension ConnectionCheck {
+    public static var controlFiles: [ControlFileSpec] { [] }
+    public static var texts: KeyValuePairs<String, String> { [:] }
     public func questions(for ip: IPAddress) -> [DNSQuery] { [] }
     public func followUp(for ip: IPAddress, answers: [DNSQuery: DNSAnswer]) -> [DNSQuery] { [] }
 }

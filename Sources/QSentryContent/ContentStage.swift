@@ -1,8 +1,7 @@
 import QSentryCore
 
-/// The content layer in rspamd's spirit: each rule a module, run in a fixed order, the first
-/// that does not pass decides. Virus first (nothing bypasses it but `unfiltered`), then the
-/// bypasses (the site's own users, `keywords-allow`), then the spam rules.
+/// The content layer in rspamd's spirit: each rule a module (Checks/), run in a fixed order, the
+/// first that decides ends the stage (a bypass accepts, a refusal refuses).
 public struct ContentStage {
     let config: ContentConfiguration
 
@@ -16,45 +15,27 @@ public struct ContentStage {
         public var trail: [String] = []
     }
 
+    /// The rules in order: the unfiltered bypass, the virus scan (nothing bypasses it but
+    /// `unfiltered`), the site's own users and `keywords-allow`, then the spam rules.
+    public var rules: [ContentCheck] {
+        var out: [ContentCheck] = [UnfilteredRecipients(list: config.unfiltered)]
+        if let virus = config.virus { out.append(virus) }
+        out += [SiteUsers(), KeywordsAllow(phrases: config.allowPhrases)] as [ContentCheck]
+        return out + config.rules
+    }
+
     public func run(_ m: ScannedMessage) -> Outcome {
-        var out = Outcome(verdict: .accept)
-        // E13: only when every recipient is unfiltered (one message, one decision).
-        do {
-            if try m.envelope.recipients.allSatisfy({ try config.unfiltered.match($0) != nil }) {
-                out.trail.append("unfiltered")
-                return out
-            }
-        } catch {
-            out.verdict = .deferred(rule: "list-temporary", text: "temporary failure reading a control file")
-            return out
-        }
-        let domains = m.envelope.recipientDomains
-        if let virus = config.virus, config.domainRules.enabled(virus.name.rawValue, for: domains) {
-            let (verdict, clean) = virus.inspect(m)
-            out.verdict = verdict
-            out.scannedClean = clean
-            out.trail.append("virus:\(clean ? "clean" : verdict == .accept ? "unscanned" : "hit")")
-            if verdict != .accept { return out }
-        }
-        if m.session.trusted {
-            out.trail.append("trusted")
-            return out
-        }
-        if !config.allowPhrases.isEmpty {
-            let text = KeywordText.of(m)
-            if config.allowPhrases.contains(where: { text.contains($0) }) {
-                out.trail.append("keywords-allow")
-                return out
+        var c = ContentContext(message: m)
+        var verdict = Verdict.accept
+        for rule in rules where config.domainRules.enabled(rule.name.rawValue, for: c.domains) {
+            if let v = rule.evaluate(&c) {
+                verdict = v
+                break
             }
         }
-        for rule in config.rules where config.domainRules.enabled(rule.name.rawValue, for: domains) {
-            let v = rule.check(m)
-            out.trail.append("\(rule.name):\(v == .accept ? "pass" : "hit")")
-            if v != .accept {
-                out.verdict = v
-                return out
-            }
-        }
+        var out = Outcome(verdict: verdict)
+        out.scannedClean = c.scannedClean
+        out.trail = c.trail
         return out
     }
 }

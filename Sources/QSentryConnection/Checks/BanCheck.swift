@@ -7,6 +7,10 @@ import QSentryDNS
 /// C7 and C8: an address banned for recent spam, or reported by enough MX hosts, is refused
 /// before any SMTP data. A store that fails is skipped with a log word: mail keeps flowing.
 public struct BanCheck: ConnectionCheck {
+    public static func configured(_ setup: inout ConnectionSetup) throws -> BanCheck? {
+        setup.store.map { BanCheck(store: $0, messages: setup.messages) }
+    }
+
     /// The default text of each refusal it gives, by the name `control/qsentry/messages` overrides.
     public static let texts: KeyValuePairs<String, String> = [
         "ban": "%IP% is temporarily banned for sending spam",

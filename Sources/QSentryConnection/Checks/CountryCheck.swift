@@ -4,6 +4,22 @@ import QSentryDNS
 /// C5: the client's country from a MaxMind-format database, refused when listed in `countries`.
 /// An address the database does not know is not refused.
 public struct CountryCheck: ConnectionCheck {
+    public static func configured(_ setup: inout ConnectionSetup) throws -> CountryCheck? {
+        let root = setup.root
+        let countries = try loadCountries(root)
+        guard !countries.isEmpty else { return nil }
+        guard let path = try ControlFile.value(root.qsentry("geoip"))?.text.trimmed else {
+            setup.problems.append(ControlError(path: root.qsentry("countries"), "countries are listed but control/qsentry/geoip names no database"))
+            return nil
+        }
+        do {
+            return CountryCheck(database: try CountryDatabase(path: path), refused: countries, messages: setup.messages)
+        } catch let e as ControlError {
+            setup.problems.append(e)
+            return nil
+        }
+    }
+
     /// The default text of each refusal it gives, by the name `control/qsentry/messages` overrides.
     public static let texts: KeyValuePairs<String, String> = [
         "country": "Mail from your country is not accepted here",

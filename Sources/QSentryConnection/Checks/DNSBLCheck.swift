@@ -9,6 +9,12 @@ import QSentryDNS
 /// the threshold, and defers (451) when the unanswered blocklists could still reach it.
 /// A client is never refused on a guess.
 public struct DNSBLCheck: ConnectionCheck {
+    public static func configured(_ setup: inout ConnectionSetup) throws -> DNSBLCheck? {
+        let (check, problems) = try load(setup.root, messages: setup.messages)
+        setup.problems += problems
+        return check
+    }
+
     /// The default text of each refusal it gives, by the name `control/qsentry/messages` overrides.
     public static let texts: KeyValuePairs<String, String> = [
         "dnsbl": "%IP% is listed in a DNS blocklist",

@@ -3,6 +3,12 @@ import QSentryDNS
 
 /// C3: `control/qsentry/ipblock`, read on every connection (edits take effect at once).
 public struct IPBlockCheck: ConnectionCheck {
+    public static func configured(_ setup: inout ConnectionSetup) throws -> IPBlockCheck? {
+        let block = try IPList.load(setup.root.qsentry("ipblock"))
+        setup.problems += block.problems
+        return block.isEmpty ? nil : IPBlockCheck(list: block, messages: setup.messages)
+    }
+
     /// The default text of each refusal it gives, by the name `control/qsentry/messages` overrides.
     public static let texts: KeyValuePairs<String, String> = [
         "ipblock": "Connections from %IP% are refused here",

@@ -7,6 +7,12 @@ import QSentryDNS
 /// C6: the client's operating system from p0f's API, and the admin's verdict for it
 /// (`control/qsentry/p0f-policy`, `windows=refuse`). p0f silent or without a match: no verdict.
 public struct P0fCheck: ConnectionCheck {
+    public static func configured(_ setup: inout ConnectionSetup) throws -> P0fCheck? {
+        let policy = try loadPolicy(setup.root)
+        guard !policy.isEmpty, let socket = try ControlFile.value(setup.root.qsentry("p0f"))?.text.trimmed else { return nil }
+        return P0fCheck(client: P0fClient(socketPath: socket), policy: policy, messages: setup.messages)
+    }
+
     /// The default text of each refusal it gives, by the name `control/qsentry/messages` overrides.
     public static let texts: KeyValuePairs<String, String> = [
         "p0f": "Mail from %IP% is not accepted: direct-to-MX from a desktop system",

@@ -6,6 +6,10 @@ import QSentryDNS
 /// generic-PTR patterns (dynamic pools, addresses spelt in the name) earn their own verdict.
 /// No PTR refuses; a DNS failure defers.
 public struct ReverseDNSCheck: ConnectionCheck {
+    public static func configured(_ setup: inout ConnectionSetup) throws -> ReverseDNSCheck? {
+        try load(setup.root, messages: setup.messages)
+    }
+
     /// The default text of each refusal it gives, by the name `control/qsentry/messages` overrides.
     public static let texts: KeyValuePairs<String, String> = [
         "rdns": "No reverse DNS (PTR) for %IP%; see RFC 1912 2.1",

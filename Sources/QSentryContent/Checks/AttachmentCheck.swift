@@ -7,7 +7,7 @@ import QSentryCore
 /// `*.js` or `invoice*.zip` (a glob), or a whole name; case does not matter. Names are
 /// matched decoded (RFC 2047 / 2231) and from any depth, with trailing dots and spaces
 /// (a Windows trick) removed.
-public struct AttachmentCheck: ContentCheck {
+public struct AttachmentCheck: MessageCheck {
     /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
     public static let controlFiles: [ControlFileSpec] = [
         .init("attachments", .qsentry, .text, "refused attachment names, extensions and globs (M2)"),

@@ -6,7 +6,7 @@ import QSentryStore
 /// once the learning period is over. Meant for the certain cases only (99 by default in the
 /// examples): uncertain mail is qsentry-local's to tag. The store is opened only when a message gets
 /// this far; store trouble lets the message through with a log line (like every store rule).
-public struct BayesCheck: ContentCheck {
+public struct BayesCheck: MessageCheck {
     /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
     public static let controlFiles: [ControlFileSpec] = [
         .init("bayes-reject", .qsentry, .integer(1...100), "Bayesian score in percent from which DATA is refused (M6)"),

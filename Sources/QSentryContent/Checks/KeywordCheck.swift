@@ -2,7 +2,7 @@ import QSentryCore
 
 /// M3: phrases from `control/qsentry/keywords` in the subject or the decoded text (HTML as
 /// text), case-insensitive, any run of white space matching any other.
-public struct KeywordCheck: ContentCheck {
+public struct KeywordCheck: MessageCheck {
     /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
     public static let controlFiles: [ControlFileSpec] = [
         .init("keywords", .qsentry, .text, "refused phrases in subject and body (M3)"),

@@ -2,7 +2,7 @@ import QSentryCore
 
 /// M4: a subject padded with long runs of spaces (to push the spam past the preview) is
 /// refused above `control/qsentry/subject-spaces` consecutive spaces.
-public struct SubjectSpacesCheck: ContentCheck {
+public struct SubjectSpacesCheck: MessageCheck {
     /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
     public static let controlFiles: [ControlFileSpec] = [
         .init("subject-spaces", .qsentry, .integer(0...1000), "most consecutive spaces allowed in a subject (M4)"),

@@ -5,7 +5,7 @@ import QSentryDNS
 /// `control/qsentry/uribl` (dnsbl's syntax: `ZONE[=FILTER] [TEXT]`) at once. A listed domain
 /// refuses; DNS trouble lets the message through with a log line (a URL list is never worth
 /// a retry storm).
-public struct URIBLCheck: ContentCheck {
+public struct URIBLCheck: MessageCheck {
     /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
     public static let controlFiles: [ControlFileSpec] = [
         .init("uribl", .qsentry, .zoneList, "URL blocklists, same syntax as dnsbl (M5)"),

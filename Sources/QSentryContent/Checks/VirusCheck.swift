@@ -22,7 +22,12 @@ public struct VirusCheck: ContentCheck {
 
     public var scannerName: String { scanner.name }
 
-    public func check(_ m: ScannedMessage) -> Verdict { inspect(m).verdict }
+    public func evaluate(_ c: inout ContentContext) -> Verdict? {
+        let (verdict, clean) = inspect(c.message)
+        c.scannedClean = clean
+        c.trail.append("virus:\(clean ? "clean" : verdict == .accept ? "unscanned" : "hit")")
+        return verdict == .accept ? nil : verdict
+    }
 
     /// The verdict, and whether the scanner really found the message clean (not merely let through
     /// after a failure): only then does the message get an X-Virus-Scanned header.

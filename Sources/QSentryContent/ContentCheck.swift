@@ -1,0 +1,40 @@
+import QSentryCore
+
+/// One rule of the content stage (M1–M6, E13, seed 000 layer 5): one type per file under Checks/,
+/// run in ContentStage's order. `evaluate` answers nil (nothing to say: the next rule runs),
+/// `.accept` (the message skips every rule after this one: a bypass), or a refusal or deferral,
+/// which decides; it writes its own entry of the log line's trail.
+public protocol ContentCheck {
+    var name: RuleName { get }
+    func evaluate(_ c: inout ContentContext) -> Verdict?
+}
+
+/// A rule that only judges the message, pass or not (attachments, keywords, URLs, Bayes): its
+/// `check` says `.accept` for a pass, and the trail reads `NAME:pass` or `NAME:hit`.
+public protocol MessageCheck: ContentCheck {
+    func check(_ message: ScannedMessage) -> Verdict
+}
+
+extension MessageCheck {
+    public func evaluate(_ c: inout ContentContext) -> Verdict? {
+        let v = check(c.message)
+        c.trail.append("\(name):\(v == .accept ? "pass" : "hit")")
+        return v == .accept ? nil : v
+    }
+}
+
+/// What the content rules see of one message, and what they leave for the log and the hand-off.
+public struct ContentContext {
+    public let message: ScannedMessage
+    /// The recipients' domains (content-domains switches rules per domain).
+    public let domains: [String]
+    /// What happened, for the log line: rule names with pass, hit, clean, skip.
+    public var trail: [String] = []
+    /// Whether a virus scanner looked at the message and found it clean (X-Virus-Scanned).
+    public var scannedClean = false
+
+    public init(message: ScannedMessage) {
+        self.message = message
+        domains = message.envelope.recipientDomains
+    }
+}
