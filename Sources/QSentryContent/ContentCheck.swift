@@ -10,9 +10,21 @@ public protocol ContentCheck {
 }
 
 /// A rule that only judges the message, pass or not (attachments, keywords, URLs, Bayes): its
-/// `check` says `.accept` for a pass, and the trail reads `NAME:pass` or `NAME:hit`.
+/// `check` says `.accept` for a pass, and the trail reads `NAME:pass` or `NAME:hit`. Each
+/// configures itself from its own files (ContentConfiguration.rules lists them in order).
 public protocol MessageCheck: ContentCheck {
+    /// The rule as its control files configure it, or nil when they leave it off.
+    static func configured(_ setup: inout ContentSetup) throws -> Self?
+    /// The control files it reads, for `qsentry check`'s catalogue.
+    static var controlFiles: [ControlFileSpec] { get }
     func check(_ message: ScannedMessage) -> Verdict
+}
+
+/// What a content rule is configured from.
+public struct ContentSetup {
+    public let root: QmailRoot
+    /// Lines that were skipped as malformed.
+    public var problems: [ControlError] = []
 }
 
 extension MessageCheck {

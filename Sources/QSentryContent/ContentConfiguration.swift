@@ -9,9 +9,14 @@ import QSentryStore
 /// Only what is configured is opened: no clamd connection without `clamd`, no libclamav
 /// without `clamav-db`, no resolver or PSL without `uribl`.
 public struct ContentConfiguration {
-    /// The content stage's control files: each rule's, the quarantine's and content-domains.
-    public static let controlFiles: [ControlFileSpec] = VirusCheck.controlFiles + AttachmentCheck.controlFiles
-        + KeywordCheck.controlFiles + SubjectSpacesCheck.controlFiles + URIBLCheck.controlFiles + BayesCheck.controlFiles
+    /// The spam rules in order, after the virus scan and the bypasses (ContentStage.rules). M6 last:
+    /// the store is the dearest thing to open, and most spam is refused before it.
+    public static let ruleTypes: [any MessageCheck.Type] = [AttachmentCheck.self, SubjectSpacesCheck.self, KeywordCheck.self,
+                                                            URIBLCheck.self, BayesCheck.self]
+
+    /// The content stage's control files: the virus scan's, each rule's, the quarantine's and
+    /// content-domains.
+    public static let controlFiles: [ControlFileSpec] = VirusCheck.controlFiles + ruleTypes.flatMap { $0.controlFiles }
         + Quarantine.controlFiles + DomainRules.controlFiles
 
     public var virus: VirusCheck?
@@ -40,33 +45,12 @@ public struct ContentConfiguration {
                 c.problems.append(ControlError(path: root.qsentry("clamav-db"), line: 1, "\(error)"))
             }
         }
-        if let lines = try ControlFile.lines(root.qsentry("attachments")), !lines.isEmpty {
-            c.rules.append(AttachmentCheck(patterns: lines.map(\.text)))
+        var setup = ContentSetup(root: root)
+        for rule in ruleTypes {
+            if let check = try rule.configured(&setup) { c.rules.append(check) }
         }
-        // 0 (the default): no limit.
-        let spaces = try ControlFile.integer(root.qsentry("subject-spaces"), default: 0, range: 0...1000)
-        if spaces > 0 { c.rules.append(SubjectSpacesCheck(maximum: spaces)) }
-        if let lines = try ControlFile.lines(root.qsentry("keywords")), !lines.isEmpty {
-            c.rules.append(KeywordCheck(phrases: lines.map(\.text)))
-        }
+        c.problems += setup.problems
         c.allowPhrases = (try ControlFile.lines(root.qsentry("keywords-allow")) ?? []).map { KeywordText.normalize($0.text) }.filter { !$0.isEmpty }
-        var zones: [DNSBLZone] = []
-        let uriblPath = root.qsentry("uribl")
-        for line in try ControlFile.lines(uriblPath) ?? [] {
-            switch DNSBLZone.parse(line.text) {
-            case .success(let z): zones.append(z)
-            case .failure(let e): c.problems.append(ControlError(path: uriblPath, line: line.number, e.message))
-            }
-        }
-        if !zones.isEmpty {
-            c.rules.append(URIBLCheck(zones: zones, domains: RegistrableDomain()) { try Resolver.configured(root: root) })
-        }
-        // M6 last: the store is the dearest thing to open, and most spam is refused before it.
-        if let percent = try ControlFile.integer(root.qsentry("bayes-reject"), range: 1...100) {
-            c.rules.append(BayesCheck(rejectPercent: percent, minimumLearned: try LearningPeriod.minimum(root)) {
-                try StoreConfiguration.open(root)
-            })
-        }
         c.unfiltered = try AddressList.load(root.qsentry("unfiltered"))
         let (domainRules, problems) = try DomainRules.load(root)
         c.domainRules = domainRules

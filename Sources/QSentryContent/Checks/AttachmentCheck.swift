@@ -8,6 +8,11 @@ import QSentryCore
 /// matched decoded (RFC 2047 / 2231) and from any depth, with trailing dots and spaces
 /// (a Windows trick) removed.
 public struct AttachmentCheck: MessageCheck {
+    public static func configured(_ setup: inout ContentSetup) throws -> AttachmentCheck? {
+        guard let lines = try ControlFile.lines(setup.root.qsentry("attachments")), !lines.isEmpty else { return nil }
+        return AttachmentCheck(patterns: lines.map(\.text))
+    }
+
     /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
     public static let controlFiles: [ControlFileSpec] = [
         .init("attachments", .qsentry, .text, "refused attachment names, extensions and globs (M2)"),

@@ -7,6 +7,12 @@ import QSentryStore
 /// examples): uncertain mail is qsentry-local's to tag. The store is opened only when a message gets
 /// this far; store trouble lets the message through with a log line (like every store rule).
 public struct BayesCheck: MessageCheck {
+    public static func configured(_ setup: inout ContentSetup) throws -> BayesCheck? {
+        let root = setup.root
+        guard let percent = try ControlFile.integer(root.qsentry("bayes-reject"), range: 1...100) else { return nil }
+        return BayesCheck(rejectPercent: percent, minimumLearned: try LearningPeriod.minimum(root)) { try StoreConfiguration.open(root) }
+    }
+
     /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
     public static let controlFiles: [ControlFileSpec] = [
         .init("bayes-reject", .qsentry, .integer(1...100), "Bayesian score in percent from which DATA is refused (M6)"),

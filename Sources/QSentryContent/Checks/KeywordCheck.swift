@@ -3,6 +3,11 @@ import QSentryCore
 /// M3: phrases from `control/qsentry/keywords` in the subject or the decoded text (HTML as
 /// text), case-insensitive, any run of white space matching any other.
 public struct KeywordCheck: MessageCheck {
+    public static func configured(_ setup: inout ContentSetup) throws -> KeywordCheck? {
+        guard let lines = try ControlFile.lines(setup.root.qsentry("keywords")), !lines.isEmpty else { return nil }
+        return KeywordCheck(phrases: lines.map(\.text))
+    }
+
     /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
     public static let controlFiles: [ControlFileSpec] = [
         .init("keywords", .qsentry, .text, "refused phrases in subject and body (M3)"),

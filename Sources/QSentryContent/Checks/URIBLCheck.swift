@@ -6,6 +6,19 @@ import QSentryDNS
 /// refuses; DNS trouble lets the message through with a log line (a URL list is never worth
 /// a retry storm).
 public struct URIBLCheck: MessageCheck {
+    public static func configured(_ setup: inout ContentSetup) throws -> URIBLCheck? {
+        let root = setup.root
+        var zones: [DNSBLZone] = []
+        let path = root.qsentry("uribl")
+        for line in try ControlFile.lines(path) ?? [] {
+            switch DNSBLZone.parse(line.text) {
+            case .success(let z): zones.append(z)
+            case .failure(let e): setup.problems.append(ControlError(path: path, line: line.number, e.message))
+            }
+        }
+        return zones.isEmpty ? nil : URIBLCheck(zones: zones, domains: RegistrableDomain()) { try Resolver.configured(root: root) }
+    }
+
     /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
     public static let controlFiles: [ControlFileSpec] = [
         .init("uribl", .qsentry, .zoneList, "URL blocklists, same syntax as dnsbl (M5)"),
