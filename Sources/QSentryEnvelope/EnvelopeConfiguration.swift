@@ -1,74 +1,61 @@
 import QSentryCore
 import QSentryRecipients
 
-/// The envelope layer's control files, read once per session.
+/// The envelope layer's control files, read once per session: the files every rule shares here,
+/// and each rule's own read by that rule (`EnvelopeRule.load`) into its fields.
 public struct EnvelopeConfiguration {
-    public var rcpthosts: DomainList
+    public var rcpthosts = DomainList()
     public var moreRcptHosts: CDB?
-    public var badmailfrom: AddressList
-    public var mailfromBlock: AddressList
-    public var mailfromBlockDomains: DomainList
-    public var rcptBlock: AddressList
-    public var rcptAllow: AddressList
-    public var honeypots: AddressList
-    public var mailfromAllow: AddressList
-    public var unfiltered: AddressList
-    public var ipAllow: IPList
-    /// `sender-rules`: empty-sender, from-equals-to, same-domain (default accept).
-    public var senderRules: [String: VerdictAction]
+    public var badmailfrom = AddressList()
+    public var mailfromBlock = AddressList()
+    public var mailfromBlockDomains = DomainList()
+    public var rcptBlock = AddressList()
+    public var rcptAllow = AddressList()
+    public var honeypots = AddressList()
+    public var mailfromAllow = AddressList()
+    public var unfiltered = AddressList()
+    public var ipAllow = IPList()
+    /// `sender-rules`: an action for each rule whose `senderRulesKey` names it (default accept).
+    public var senderRules: [String: VerdictAction] = [:]
     /// `spf`: action per SPF result; nil when the file is absent (SPF is then not evaluated).
     public var spfActions: [String: VerdictAction]?
-    public var maxRecipientsPerMessage: Int
-    public var maxRecipientsPerSession: Int
-    public var badRecipientLimit: Int
-    public var databytes: Int
-    public var messages: Messages
+    public var maxRecipientsPerMessage = 0
+    public var maxRecipientsPerSession = 0
+    public var badRecipientLimit = 10
+    public var databytes = 0
+    public var messages = Messages()
     public var recipients: RecipientCheck?
-    public var problems: [ControlError]
+    public var problems: [ControlError] = []
+
+    public init() {}
 
     public static func load(_ root: QmailRoot) throws -> EnvelopeConfiguration {
-        var problems: [ControlError] = []
-        func addresses(_ path: String) throws -> AddressList {
-            let l = try AddressList.load(path)
-            problems += l.problems
-            return l
-        }
-        var more: CDB? = nil
-        do { more = try CDB(path: root.control("morercpthosts.cdb")) } catch let e as CDBError where e.kind == .notFound { more = nil }
-        let rcpthosts = try DomainList.load(root.control("rcpthosts"))
-        let ipAllow = try IPList.load(root.qsentry("ipallow"))
-        problems += rcpthosts.problems + ipAllow.problems
-        var rules: [String: VerdictAction] = [:]
-        var perMessage = 0, perSession = 0
+        var c = EnvelopeConfiguration()
+        // What several rules and the session share: the allow lists, unfiltered, sender-rules,
+        // the texts, databytes.
+        c.ipAllow = try IPList.load(root.qsentry("ipallow"))
+        c.problems += c.ipAllow.problems
         for pair in try ControlFile.keyValues(root.qsentry("sender-rules")).pairs {
-            if let a = VerdictAction(rawValue: pair.value) { rules[pair.key] = a }
+            if let a = VerdictAction(rawValue: pair.value) { c.senderRules[pair.key] = a }
         }
-        for pair in try ControlFile.keyValues(root.qsentry("maxrcpt")).pairs {
-            guard let n = Int(pair.value) else { continue }
-            if pair.key == "message" { perMessage = n } else if pair.key == "connection" { perSession = n }
-        }
-        var spf: [String: VerdictAction]? = nil
-        if let lines = try ControlFile.lines(root.qsentry("spf")) {
-            var actions: [String: VerdictAction] = [:]
-            let (pairs, malformed) = ControlFile.keyValues(lines, path: root.qsentry("spf"))
-            problems += malformed
-            for pair in pairs { if let a = VerdictAction(rawValue: pair.value) { actions[pair.key] = a } }
-            spf = actions
-        }
+        c.mailfromAllow = try c.loadAddresses(root.qsentry("mailfromallow"))
+        c.unfiltered = try c.loadAddresses(root.qsentry("unfiltered"))
+        c.databytes = try ControlFile.integer(root.control("databytes"), default: 0)
         let (messages, messageProblems) = try Messages.load(root, defaults: { EnvelopePolicy.defaultText($0) })
-        problems += messageProblems
-        return EnvelopeConfiguration(
-            rcpthosts: rcpthosts, moreRcptHosts: more,
-            badmailfrom: try addresses(root.control("badmailfrom")),
-            mailfromBlock: try addresses(root.qsentry("mailfromblock")),
-            mailfromBlockDomains: try DomainList.load(root.qsentry("mailfromblock-domains")),
-            rcptBlock: try addresses(root.qsentry("rcptblock")), rcptAllow: try addresses(root.qsentry("rcptallow")),
-            honeypots: try addresses(root.qsentry("honeypots")), mailfromAllow: try addresses(root.qsentry("mailfromallow")),
-            unfiltered: try addresses(root.qsentry("unfiltered")), ipAllow: ipAllow, senderRules: rules, spfActions: spf,
-            maxRecipientsPerMessage: perMessage, maxRecipientsPerSession: perSession,
-            badRecipientLimit: try ControlFile.integer(root.qsentry("badrcptlimit"), default: 10, range: 0...10000),
-            databytes: try ControlFile.integer(root.control("databytes"), default: 0),
-            messages: messages, recipients: try RecipientCheck.load(root), problems: problems)
+        c.messages = messages
+        c.problems += messageProblems
+        // Each rule's own files.
+        for rule in EnvelopePolicy.mailRules + EnvelopePolicy.rcptRules {
+            try type(of: rule).load(root, into: &c)
+        }
+        return c
+    }
+
+    /// An address list; its malformed lines become problems.
+    mutating func loadAddresses(_ path: String) throws -> AddressList {
+        let l = try AddressList.load(path)
+        problems += l.problems
+        return l
     }
 
     /// E3: a domain this host accepts mail for (rcpthosts, then morercpthosts.cdb, as qmail-smtpd).

@@ -1,10 +1,20 @@
 import QSentryBayes
 import QSentryCore
+import QSentryStore
 
 /// D1: the Bayesian score, from the global database then the user's own, which overrides it once
 /// past the learning period (their mail, their judgement); a database still learning says nothing
 /// (`BAYES_LEARNING`). Spam from the user's threshold. Store trouble defers the delivery.
 public struct BayesVerdict: DeliveryRule {
+    /// Bayes once anything was learnt (no token store yet: nothing is opened).
+    public static func load(_ root: QmailRoot, user: String, into stage: inout DeliveryStage) throws {
+        let url = try StoreConfiguration.configuredURL(root)
+        guard try StoreConfiguration.mayHoldTokens(root, url: url) else { return }
+        let store = try StoreConfiguration.open(root, url: url)
+        stage.bayes = (BayesDatabase(store: store), user.isEmpty ? nil : BayesDatabase(store: store, user: user))
+        stage.minimumLearned = try LearningPeriod.minimum(root)
+    }
+
     public let name: RuleName = "bayes"
     public init() {}
 

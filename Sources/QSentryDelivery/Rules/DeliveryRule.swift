@@ -9,7 +9,14 @@ import QSentryMIME
 /// (D2) then decide what the tag means.
 public protocol DeliveryRule {
     var name: RuleName { get }
+    /// Sets the stage up for this rule from the site's control files (the scanner, spamd, the
+    /// token databases); a file it cannot use is a SetupError, and the delivery defers.
+    static func load(_ root: QmailRoot, user: String, into stage: inout DeliveryStage) throws
     func evaluate(_ c: inout DeliveryContext) -> Verdict?
+}
+
+extension DeliveryRule {
+    public static func load(_ root: QmailRoot, user: String, into stage: inout DeliveryStage) throws {}
 }
 
 /// One message at delivery, and what the rules found so far.

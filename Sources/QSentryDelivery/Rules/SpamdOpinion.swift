@@ -4,6 +4,14 @@ import QSentryCore
 /// spam even when Bayes does not. A second opinion only: spamd down or a message too large for it
 /// holds no mail.
 public struct SpamdOpinion: DeliveryRule {
+    public static func load(_ root: QmailRoot, user: String, into stage: inout DeliveryStage) throws {
+        guard let text = try ControlFile.value(root.qsentry("spamd"))?.text else { return }
+        guard let address = ServiceAddress.parse(text) else {
+            throw DeliveryStage.SetupError(description: "control/qsentry/spamd: expected a socket path or IP:port")
+        }
+        stage.spamd = SpamdClient(address: address)
+    }
+
     /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
     public static let controlFiles: [ControlFileSpec] = [
         .init("spamd", .qsentry, .socket, "SpamAssassin spamd: a path or host:port (D3)"),

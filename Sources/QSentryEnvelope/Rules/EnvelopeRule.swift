@@ -18,6 +18,8 @@ public protocol EnvelopeRule {
     var senderRulesKey: String? { get }
     /// The control files it reads, for `qsentry check`'s catalogue.
     static var controlFiles: [ControlFileSpec] { get }
+    /// Reads its own files into the session's configuration; malformed lines go to its problems.
+    static func load(_ root: QmailRoot, into config: inout EnvelopeConfiguration) throws
     func evaluate(_ c: inout EnvelopeContext) throws -> Verdict?
 }
 
@@ -25,6 +27,7 @@ extension EnvelopeRule {
     public var texts: KeyValuePairs<String, String> { [:] }
     public var senderRulesKey: String? { nil }
     public static var controlFiles: [ControlFileSpec] { [] }
+    public static func load(_ root: QmailRoot, into config: inout EnvelopeConfiguration) throws {}
 }
 
 /// What an envelope rule sees: the configuration, the session, the command's addresses, and

@@ -3,6 +3,10 @@ import QSentryCore
 /// E12: a honeypot recipient: refused 550, and the client reported (a honeypot event counts
 /// towards a ban, C7, and shared reputation, C8).
 public struct Honeypot: EnvelopeRule {
+    public static func load(_ root: QmailRoot, into c: inout EnvelopeConfiguration) throws {
+        c.honeypots = try c.loadAddresses(root.qsentry("honeypots"))
+    }
+
     /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
     public static let controlFiles: [ControlFileSpec] = [
         .init("honeypots", .qsentry, .addressList, "trap addresses; mail to them bans the sender's IP (E12)"),

@@ -2,6 +2,10 @@ import QSentryCore
 
 /// E7: `rcptallow`, the authorized recipients: when the list has entries, anyone else is refused 550.
 public struct RecipientAllow: EnvelopeRule {
+    public static func load(_ root: QmailRoot, into c: inout EnvelopeConfiguration) throws {
+        c.rcptAllow = try c.loadAddresses(root.qsentry("rcptallow"))
+    }
+
     /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
     public static let controlFiles: [ControlFileSpec] = [
         .init("rcptallow", .qsentry, .addressList, "when present, the only recipients accepted (E7)"),

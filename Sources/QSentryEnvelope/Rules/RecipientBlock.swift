@@ -2,6 +2,10 @@ import QSentryCore
 
 /// E7: `rcptblock`, qmail's badrcptto: recipients refused 553.
 public struct RecipientBlock: EnvelopeRule {
+    public static func load(_ root: QmailRoot, into c: inout EnvelopeConfiguration) throws {
+        c.rcptBlock = try c.loadAddresses(root.qsentry("rcptblock"))
+    }
+
     /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
     public static let controlFiles: [ControlFileSpec] = [
         .init("rcptblock", .qsentry, .addressList, "refused recipients (E7)"),

@@ -1,9 +1,15 @@
 import QSentryCore
+import QSentryRecipients
 
 /// E1, E2: the mailbox exists the way qmail would deliver it (RecipientCheck, chkuser-style):
 /// unknown is 550 5.1.1, and past `badrcptlimit` unknown recipients 421 and a bad-recipient event
 /// (a dictionary attack); anything that cannot be read is 451 4.3.0. Always last.
 public struct RecipientExists: EnvelopeRule {
+    public static func load(_ root: QmailRoot, into c: inout EnvelopeConfiguration) throws {
+        c.badRecipientLimit = try ControlFile.integer(root.qsentry("badrcptlimit"), default: 10, range: 0...10000)
+        c.recipients = try RecipientCheck.load(root)
+    }
+
     /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
     public static let controlFiles: [ControlFileSpec] = [
         .init("validrcptto.cdb", .qsentry, .path, "valid recipient addresses, compiled (E1)"),

@@ -3,6 +3,14 @@ import QSentryCore
 /// E3: mail only for the domains of `rcpthosts` / `morercpthosts.cdb`, as qmail-smtpd decides,
 /// unless the client relays (RELAYCLIENT, AUTH). A cdb that cannot be read is 451.
 public struct Relay: EnvelopeRule {
+    public static func load(_ root: QmailRoot, into c: inout EnvelopeConfiguration) throws {
+        c.rcpthosts = try DomainList.load(root.control("rcpthosts"))
+        c.problems += c.rcpthosts.problems
+        do { c.moreRcptHosts = try CDB(path: root.control("morercpthosts.cdb")) } catch let e as CDBError where e.kind == .notFound {
+            c.moreRcptHosts = nil
+        }
+    }
+
     public let name: RuleName = "relay"
     public init() {}
 

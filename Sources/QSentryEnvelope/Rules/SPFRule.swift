@@ -5,6 +5,15 @@ import QSentrySPF
 /// action (no file: not evaluated). RFC 7372's codes: 5.7.23 for a fail, 4.7.24 for a temporary
 /// error. The evaluation is kept in the context for the `Received-SPF:` header.
 public struct SPFRule: EnvelopeRule {
+    public static func load(_ root: QmailRoot, into c: inout EnvelopeConfiguration) throws {
+        guard let lines = try ControlFile.lines(root.qsentry("spf")) else { return }
+        var actions: [String: VerdictAction] = [:]
+        let (pairs, malformed) = ControlFile.keyValues(lines, path: root.qsentry("spf"))
+        c.problems += malformed
+        for pair in pairs { if let a = VerdictAction(rawValue: pair.value) { actions[pair.key] = a } }
+        c.spfActions = actions
+    }
+
     /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
     public static let controlFiles: [ControlFileSpec] = [
         .init("spf", .qsentry, .keyValue(["pass": ControlCatalog.verdicts, "neutral": ControlCatalog.verdicts, "softfail": ControlCatalog.verdicts, "fail": ControlCatalog.verdicts,

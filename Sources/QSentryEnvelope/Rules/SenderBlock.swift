@@ -2,6 +2,12 @@ import QSentryCore
 
 /// E6: qmail's `badmailfrom` (addresses and `@domain`), `mailfromblock` and `mailfromblock-domains`.
 public struct SenderBlock: EnvelopeRule {
+    public static func load(_ root: QmailRoot, into c: inout EnvelopeConfiguration) throws {
+        c.badmailfrom = try c.loadAddresses(root.control("badmailfrom"))
+        c.mailfromBlock = try c.loadAddresses(root.qsentry("mailfromblock"))
+        c.mailfromBlockDomains = try DomainList.load(root.qsentry("mailfromblock-domains"))
+    }
+
     /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
     public static let controlFiles: [ControlFileSpec] = [
         .init("mailfromblock", .qsentry, .addressList, "refused senders (E6)"),
