@@ -37,13 +37,8 @@ public struct RefusalDialogue {
         var chunk = [UInt8](repeating: 0, count: 1024)
         while true {
             let left = deadline - monotonicMilliseconds()
-            guard left > 0 else { return }
-            var p = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&p, 1, Int32(min(left, Int(Int32.max))))
-            if ready < 0 && errno == EINTR { continue }
-            guard ready > 0 else { return }
-            let n = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
+            guard left > 0, FileBytes.waitReadable(0, milliseconds: left) == true else { return }
+            let n = chunk.withUnsafeMutableBytes { FileBytes.readSome(0, into: $0) }
             if n <= 0 { return }
             buffer.append(contentsOf: chunk[0..<n])
             while let nl = buffer.firstIndex(of: 0x0A) {

@@ -55,8 +55,8 @@ public struct SpamdClient {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         var sent = 0
         while sent < size {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, min($0.count, size - sent)) }
-            if n < 0 { if errno == EINTR { continue }; return .failed("message: read: \(String(cString: strerror(errno)))") }
+            let n = buffer.withUnsafeMutableBytes { FileBytes.readSome(fd, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<min($0.count, size - sent)])) }
+            if n < 0 { return .failed("message: read: \(String(cString: strerror(errno)))") }
             if n == 0 { break }
             guard sock.send(buffer[0..<n]) else { return .failed("spamd: write: \(String(cString: strerror(errno)))") }
             sent += n

@@ -109,13 +109,9 @@ public final class ChildSMTPD {
                 return line
             }
             if buffer.count > 4096 { return nil }
-            var p = pollfd(fd: fromChild, events: Int16(POLLIN), revents: 0)
-            let n = poll(&p, 1, Int32(Self.replyTimeoutSeconds * 1000))
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return nil }
+            guard FileBytes.waitReadable(fromChild, milliseconds: Self.replyTimeoutSeconds * 1000) == true else { return nil }
             var chunk = [UInt8](repeating: 0, count: 4096)
-            let got = chunk.withUnsafeMutableBytes { read(fromChild, $0.baseAddress, $0.count) }
-            if got < 0 && errno == EINTR { continue }
+            let got = chunk.withUnsafeMutableBytes { FileBytes.readSome(fromChild, into: $0) }
             if got <= 0 { return nil }
             buffer.append(contentsOf: chunk[0..<got])
         }

@@ -33,8 +33,8 @@ public struct ClamdScanner: VirusScanner {
         guard sock.send("zINSTREAM\0".utf8) else { return .failed("clamd: write: \(String(cString: strerror(errno)))") }
         var buffer = [UInt8](repeating: 0, count: Self.chunk + 4)
         while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + 4, Self.chunk) }
-            if n < 0 { if errno == EINTR { continue }; return .failed("spool: read: errno \(errno)") }
+            let n = buffer.withUnsafeMutableBytes { FileBytes.readSome(fd, into: UnsafeMutableRawBufferPointer(rebasing: $0[4..<(4 + Self.chunk)])) }
+            if n < 0 { return .failed("spool: read: errno \(errno)") }
             let length = UInt32(n).bigEndian
             withUnsafeBytes(of: length) { for i in 0..<4 { buffer[i] = $0[i] } }
             // clamd closes early when the stream passes its StreamMaxLength: its reply says so.

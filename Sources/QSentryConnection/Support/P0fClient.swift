@@ -84,8 +84,7 @@ public struct P0fClient: Sendable {
         var reply = [UInt8](repeating: 0, count: P0fReply.size)
         var got = 0
         while got < reply.count {
-            let n = reply[got...].withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
+            let n = reply[got...].withUnsafeMutableBytes { FileBytes.readSome(fd, into: $0) }
             if n <= 0 { break }
             got += n
         }

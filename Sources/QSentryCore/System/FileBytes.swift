@@ -81,6 +81,29 @@ public enum FileBytes {
         }
     }
 
+    /// One read(2) into raw memory, retrying EINTR: the bytes read, 0 at the end, -1 on an error
+    /// (errno says which). For the SMTP and socket layers, which read into their own buffers.
+    public static func readSome(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        while true {
+            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            if n >= 0 || errno != EINTR { return n }
+        }
+    }
+
+    /// Waits until `fd` can be read (or is at its end) for at most `milliseconds`: true when it
+    /// can, false when the time ran out, nil on an error. EINTR does not extend the wait.
+    public static func waitReadable(_ fd: Int32, milliseconds: Int) -> Bool? {
+        let deadline = monotonicMilliseconds() + milliseconds
+        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        while true {
+            let left = max(0, deadline - monotonicMilliseconds())
+            let n = poll(&p, 1, Int32(min(left, Int(Int32.max))))
+            if n > 0 { return true }
+            if n == 0 { return false }
+            if errno != EINTR { return nil }
+        }
+    }
+
     /// Copies the rest of `input` (from its current offset) to `output`, 64 KB at a time.
     public static func copy(from input: Int32, to output: Int32, path: String) throws {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)

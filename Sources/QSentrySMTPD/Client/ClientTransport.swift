@@ -27,11 +27,7 @@ public final class PlainTransport: ClientTransport {
     }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) -> Int {
-        while true {
-            let n = Glibc.read(input, buffer.baseAddress, buffer.count)
-            if n < 0 && errno == EINTR { continue }
-            return n
-        }
+        FileBytes.readSome(input, into: buffer)
     }
 
     public func write(_ bytes: [UInt8]) -> Bool {

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import QSentryCore
 
 /// Buffered reads from the client with an idle timeout: whole command lines, or raw
 /// chunks for DATA. Never holds more than one buffer of the message in memory.
@@ -42,12 +43,12 @@ public final class LineReader {
             start = 0
         }
         let transport = connection.transport
-        var p = pollfd(fd: transport.pollDescriptor, events: Int16(POLLIN), revents: 0)
-        while !transport.hasPendingInput {
-            let n = poll(&p, 1, Int32(timeoutSeconds * 1000))
-            if n == 0 { timedOut = true; return false }
-            if n < 0 { if errno == EINTR { continue }; return false }
-            break
+        if !transport.hasPendingInput {
+            guard let ready = FileBytes.waitReadable(transport.pollDescriptor, milliseconds: timeoutSeconds * 1000) else { return false }
+            if !ready {
+                timedOut = true
+                return false
+            }
         }
         var chunk = [UInt8](repeating: 0, count: 16384)
         let n = chunk.withUnsafeMutableBytes { transport.read(into: $0) }
