@@ -3,7 +3,12 @@
 # a corpus with spam/ and ham/ (one message a file, or mbox files). Per fold, each filter learns
 # the other folds and classifies this one. Reports spam caught %, false positives %, and
 # messages per second for learning and for classifying (one process each way, bulk mode: both
-# tools read many messages per process), with qsentry/bogofilter ratios.
+# tools read many messages per process), with qsentry/bogofilter ratios; and, as the TREC spam
+# track reports them, 1-ROCA% (100 x the area above the ROC curve of every score, ties counted
+# half) and lam% (the logistic average of the ham and spam misclassification rates at the
+# filter's own threshold, each (n+0.5)/(N+1) so a zero stays finite).
+#
+# Folds: message i (in file-name order within spam/ and ham/) is in fold i mod FOLDS.
 #
 #   bench/bayes.sh DIR [FOLDS]    (default 10 folds; needs bogofilter, python3)
 #
@@ -81,17 +86,47 @@ for ((k = 0; k < FOLDS; k++)); do
     bogofilter -d "$F/bogo" -s -B "$F/train/spam" >/dev/null
     bogofilter -d "$F/bogo" -n -B "$F/train/ham" >/dev/null
     t1=$(now)
-    bogofilter -d "$F/bogo" -T -B "$F/test/spam" "$F/test/ham" > "$F/bf.out" || true
+    bogofilter -d "$F/bogo" -v -B "$F/test/spam" "$F/test/ham" > "$F/bf.out" || true
     t2=$(now)
     add bf_learn "$t1 - $t0"; add bf_class "$t2 - $t1"
-    C[bf_tp]=$((C[bf_tp] + $(awk '$2 == "S" && $1 ~ /\/test\/spam\//' "$F/bf.out" | wc -l)))
-    C[bf_fp]=$((C[bf_fp] + $(awk '$2 == "S" && $1 ~ /\/test\/ham\//' "$F/bf.out" | wc -l)))
+    C[bf_tp]=$((C[bf_tp] + $(awk '$3 == "Spam," && $1 ~ /\/test\/spam\//' "$F/bf.out" | wc -l)))
+    C[bf_fp]=$((C[bf_fp] + $(awk '$3 == "Spam," && $1 ~ /\/test\/ham\//' "$F/bf.out" | wc -l)))
+    # Every score with its truth, for the ROC: "SCORE spam|ham".
+    awk -F'\t' '{ print $1, ($2 ~ /\/test\/spam\// ? "spam" : "ham") }' "$F/qs.out" >> "$WORK/qs.scores"
+    sed -n 's|^\([^ ]*\) .*spamicity=\([0-9.]*\).*|\2 \1|p' "$F/bf.out" |
+        awk '{ print $1, ($2 ~ /\/test\/spam\// ? "spam" : "ham") }' >> "$WORK/bf.scores"
     [ "$(wc -l < "$F/qs.out")" -eq $((nspam + nham)) ] || { echo "bench/bayes.sh: qsentry scored $(wc -l < "$F/qs.out") of $((nspam + nham))" >&2; exit 1; }
     [ "$(wc -l < "$F/bf.out")" -eq $((nspam + nham)) ] || { echo "bench/bayes.sh: bogofilter classified $(wc -l < "$F/bf.out") of $((nspam + nham))" >&2; exit 1; }
     rm -rf "$F"
 done
 
 classified=$((C[spam] + C[ham]))
+# 1-ROCA% and lam% (see the top): FILE of "SCORE spam|ham" lines, spam caught, ham misclassified.
+roc() {
+    python3 - "$1" "$2" "$3" "${C[spam]}" "${C[ham]}" <<'PY'
+import math, sys
+path, tp, fp, nspam, nham = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+spam, ham = [], []
+for line in open(path):
+    score, truth = line.split()
+    (spam if truth == "spam" else ham).append(float(score))
+# AUC = P(score of a spam > score of a ham), ties half: rank-sum over the merged, sorted scores.
+merged = sorted([(s, 1) for s in spam] + [(h, 0) for h in ham])
+rank, i, spam_ranks = 1, 0, 0.0
+while i < len(merged):
+    j = i
+    while j < len(merged) and merged[j][0] == merged[i][0]: j += 1
+    avg = (rank + rank + (j - i) - 1) / 2
+    spam_ranks += avg * sum(1 for k in range(i, j) if merged[k][1] == 1)
+    rank += j - i
+    i = j
+auc = (spam_ranks - len(spam) * (len(spam) + 1) / 2) / (len(spam) * len(ham))
+logit = lambda p: math.log(p / (1 - p))
+hm, sm = (fp + 0.5) / (nham + 1), (nspam - tp + 0.5) / (nspam + 1)
+lam = 1 / (1 + math.exp(-(logit(hm) + logit(sm)) / 2))
+print("%.4f %.4f" % (100 * (1 - auc), 100 * lam))
+PY
+}
 report() {
     printf '%-11s caught %6.2f %%  false positives %6.2f %%  learn %8.0f msg/s  classify %8.0f msg/s\n' "$1" \
         "$(calc "100 * ${C[${2}_tp]} / ${C[spam]}")" "$(calc "100 * ${C[${2}_fp]} / ${C[ham]}")" \
@@ -101,6 +136,9 @@ report() {
     echo "corpus: $CORPUS: ${C[spam]} spam, ${C[ham]} ham; $FOLDS folds"
     report qsentry qs
     report bogofilter bf
+    for f in qsentry:qs bogofilter:bf; do
+        printf '%-11s 1-ROCA%% %s  lam%% %s\n' "${f%%:*}" $(roc "$WORK/${f##*:}.scores" "${C[${f##*:}_tp]}" "${C[${f##*:}_fp]}")
+    done
     printf 'qsentry/bogofilter: learning speed %.2f x, classifying speed %.2f x\n' \
         "$(calc "${T[bf_learn]} / ${T[qs_learn]}")" "$(calc "${T[bf_class]} / ${T[qs_class]}")"
 } | tee "$OUT/bayes.txt"
