@@ -15,6 +15,8 @@ struct ScoreCommand: ParsableCommand {
     )
     @OptionGroup var options: RootOption
     @Option(name: .long, help: "Score with this user's database instead of the global one.") var user: String?
+    @Flag(name: .long, help: "Print the score as a fraction with six decimals (0.000000-1.000000) instead of whole percents: for ROC curves, where whole percents tie.")
+    var fraction = false
     @Argument(help: "Message files, mboxes, Maildirs or directories.") var paths: [String]
 
     func validate() throws {
@@ -27,11 +29,19 @@ struct ScoreCommand: ParsableCommand {
         for p in paths {
             for file in try MailSource.files(p) {
                 try MailSource.messages(in: file) { message in
-                    out += "\(BayesScore.percent(try db.score(db.tokenizer.tokens(of: message))))\t\(file)\n"
+                    let score = try db.score(db.tokenizer.tokens(of: message))
+                    out += (fraction ? Self.sixDecimals(score) : String(BayesScore.percent(score))) + "\t\(file)\n"
                 }
                 if out.utf8.count > 1 << 16 { print(out, terminator: ""); out = "" }
             }
         }
         print(out, terminator: "")
+    }
+
+    /// 0.123456, without Foundation's formatting.
+    static func sixDecimals(_ x: Double) -> String {
+        let micro = Int((min(max(x, 0), 1) * 1_000_000).rounded(.down))  // down, as whole percents are
+        let digits = String(micro % 1_000_000)
+        return "\(micro / 1_000_000)." + String(repeating: "0", count: 6 - digits.count) + digits
     }
 }
