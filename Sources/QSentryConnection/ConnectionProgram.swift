@@ -65,6 +65,8 @@ public struct ConnectionProgram {
         public var greeting: EarlyTalker.Outcome?
         /// A configuration or store problem worth a warning line.
         public var warnings: [String] = []
+        /// Why the store could not be opened (its rules were skipped): `store=error` in the log line.
+        public var storeError: String?
     }
 
     /// What `main` does next.
@@ -98,7 +100,10 @@ public struct ConnectionProgram {
         // The shared store (C7, C8), opened only when there can be something in it; a store that
         // fails is skipped, never fatal.
         var store: Store? = nil
-        do { store = try StoreConfiguration.openIfCreated(root) } catch { d.warnings.append("store: \(error)") }
+        do { store = try StoreConfiguration.openIfCreated(root) } catch {
+            d.storeError = "\(error)"
+            d.warnings.append("store: \(error)")
+        }
         let configuration: ConnectionConfiguration
         do {
             configuration = try ConnectionConfiguration.load(root, store: store)
@@ -155,9 +160,7 @@ public struct ConnectionProgram {
     /// The decision's log fields, in the order the one log line has always had them.
     public static func log(_ d: Decision, action: Action, milliseconds: Int, into line: inout LogLine) {
         if let skipped = d.skippedBy, d.verdict.action == .accept { line.add("skip", skipped) }
-        if d.skippedBy == nil && d.warnings.contains(where: { $0.hasPrefix("store: ") && !$0.contains("early-talker") }) {
-            line.add("store", "error")
-        }
+        if d.storeError != nil { line.add("store", "error") }
         for r in d.results { line.add(r.rule.rawValue, r.detail) }
         switch d.greeting {
         case .quiet?: line.add("greetdelay", "quiet")
@@ -167,7 +170,7 @@ public struct ConnectionProgram {
         }
         if d.skippedBy == nil { line.add("ms", milliseconds) }
         if case .hangUp = action { return }
-        line.add("verdict", d.verdict.action == .accept ? "accept" : d.verdict.action.rawValue)
+        line.add("verdict", d.verdict.action.rawValue)
         if d.verdict.action != .accept && !d.verdict.rule.isEmpty { line.add("rule", d.verdict.rule) }
         switch action {
         case .answer(let reply, _): line.add("text", reply.text)

@@ -176,8 +176,9 @@ public final class SMTPSession {
         guard let from = parsePath(argument, keyword: "FROM:", enhanced: "5.1.7", what: "sender") else { return }
         if policy.config.databytes > 0, let size = from.parameters.first(where: { $0.uppercased().hasPrefix("SIZE=") }),
            let n = Int(size.dropFirst(5)), n > policy.config.databytes {
-            logSizeRefusal(from: from, size: n)
-            return reply(SMTPReply(552, "5.3.4", "message size exceeds the limit of \(policy.config.databytes) bytes"))
+            let r = SMTPReply(552, "5.3.4", "message size exceeds the limit of \(policy.config.databytes) bytes")
+            logDataRefusal(from: from, size: n, rule: "databytes", r)
+            return reply(r)
         }
         let (decision, found) = policy.mailFrom(from, helo: helo, state, dns: senderDNS)
         log(from: from, to: nil, decision, spf: found)
@@ -238,24 +239,21 @@ public final class SMTPSession {
             // E20: from a bare LF on, nothing more reaches qmail-smtpd (it would hang up on it).
             if !tooBig && !stream.sawBareLineFeed && childOK { childOK = c.send(out[...]) }
         }
-        if stream.sawBareLineFeed && !tooBig {
-            child = nil  // as below: qmail-smtpd killed, qmail-queue aborted, nothing queued
-            resetTransaction(tellChild: false)
-            var l = LogLine()
-            l.add("ip", state.ipText)
-            l.add("size", stream.size)
-            l.add("verdict", "defer")
-            l.add("rule", "bare-lf")
-            l.add("code", 451)
-            l.emit()
-            reply(SMTPReply(451, "4.5.0", "bare LF in the message; lines end in CR LF (see https://cr.yp.to/docs/smtplf.html)"))
-            return true
-        }
+        // Refused after the whole message came in: killing qmail-smtpd aborts qmail-queue, so
+        // nothing half-accepted is queued.
+        let refusal: (SMTPReply, RuleName)?
         if tooBig {
-            if let from = sender { logSizeRefusal(from: from, size: stream.size) }
-            child = nil  // killing qmail-smtpd aborts qmail-queue: nothing half-accepted is queued
+            refusal = (SMTPReply(552, "5.3.4", "message size exceeds the limit of \(limit) bytes"), "databytes")
+        } else if stream.sawBareLineFeed {
+            refusal = (SMTPReply(451, "4.5.0", "bare LF in the message; lines end in CR LF (see https://cr.yp.to/docs/smtplf.html)"), "bare-lf")
+        } else {
+            refusal = nil
+        }
+        if let (r, rule) = refusal {
+            if let from = sender { logDataRefusal(from: from, size: stream.size, rule: rule, r) }
+            child = nil
             resetTransaction(tellChild: false)
-            reply(SMTPReply(552, "5.3.4", "message size exceeds the limit of \(limit) bytes"))
+            reply(r)
             return true
         }
         guard childOK, let done = c.readReply() else { childDied(); return true }
@@ -331,22 +329,21 @@ public final class SMTPSession {
         do {
             try StoreConfiguration.events(try StoreConfiguration.open(root), root, allow: policy.config.ipAllow).report(ip, event, now: Int(time(nil)))
         } catch {
-            var l = LogLine()
-            l.add("warning", "store: \(error)")
-            l.emit()
+            LogLine.warning("store: \(error)")
         }
     }
 
-    /// A message refused over `databytes` (announced with SIZE, or counted in DATA).
-    func logSizeRefusal(from: SMTPPath, size: Int) {
+    /// A message refused as a whole: over `databytes` (announced with SIZE, or counted in DATA), or
+    /// with a bare LF (E20).
+    func logDataRefusal(from: SMTPPath, size: Int, rule: RuleName, _ r: SMTPReply) {
         var l = LogLine()
         l.add("ip", state.ipText)
         l.add("from", from.mailbox)
         if !recipients.isEmpty { l.add("rcpts", recipients.count) }
         l.add("size", size)
-        l.add("verdict", "refuse")
-        l.add("rule", "databytes")
-        l.add("code", 552)
+        l.add("verdict", r.isTemporary ? "defer" : "refuse")
+        l.add("rule", rule)
+        l.add("code", r.code)
         l.emit()
     }
 

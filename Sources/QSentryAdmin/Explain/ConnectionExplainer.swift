@@ -13,8 +13,8 @@ enum ConnectionExplainer {
             layer.steps.append(.init(skipped, input: what, result: d.verdict.action == .accept ? "skip" : d.verdict.action.rawValue,
                                      detail: "every rule skipped"))
         }
-        for w in d.warnings where w.hasPrefix("store: ") {
-            layer.steps.append(.init("store", input: "", result: "skipped", detail: String(w.dropFirst(7))))
+        if let why = d.storeError {
+            layer.steps.append(.init("store", input: "", result: "skipped", detail: why))
         }
         if d.verdict.rule == "config" {
             layer.steps.append(.init("config", input: "control/qsentry", result: "defer", detail: d.warnings.last ?? ""))
