@@ -34,7 +34,7 @@ public struct QueueProgram {
     public static func load(_ root: QmailRoot) -> Result<QueueProgram, QueueFailure> {
         do {
             let config = try ContentConfiguration.load(root)
-            for p in config.problems { QueueFailure.warn(p.description) }
+            for p in config.problems { LogLine.warning(p.description) }
             return .success(QueueProgram(root: root, config: config))
         } catch {
             return .failure(QueueFailure(.configError, "\(error)"))
@@ -54,11 +54,6 @@ public struct QueueProgram {
         init(_ code: QueueExit, log: LogLine) {
             self.code = code
             self.log = log
-        }
-        static func warn(_ text: String) {
-            var l = LogLine()
-            l.add("warning", text)
-            l.emit()
         }
     }
 
@@ -168,7 +163,7 @@ public struct QueueProgram {
                 do {
                     try StoreConfiguration.events(try StoreConfiguration.open(root), root).report(ip, event, now: Int(time(nil)))
                 } catch {
-                    QueueFailure.warn("store: \(error)")
+                    LogLine.warning("store: \(error)")
                 }
             }
             return QueueRefusal.exitCode(permanent: true, text: text, enhanced: "5.7.1")

@@ -80,9 +80,7 @@ public struct DeliveryProgram {
         do {
             let p = try DeliveryPreferences.load(root, userDirectory: DeliveryPreferences.userDirectory(forMaildir: maildir.path))
             for problem in p.problems {
-                var l = LogLine()
-                l.add("warning", "user preferences: \(problem)")
-                l.emit()
+                LogLine.warning("user preferences: \(problem)")
             }
             return .success(p)
         } catch {

@@ -5,8 +5,8 @@ import QSentryScan
 import QSentryStore
 
 /// D1–D4: what happens to one message at delivery: the rules of Rules/, one file each, in a fixed
-/// order (the virus scan, D4; the user's block and allow lists; Bayes, D1; spamd, D3), then the
-/// user's threshold and action (D2).
+/// order (`rules`: the virus scan, D4; the user's block and allow lists; the earlier layers' tags;
+/// Bayes, D1; spamd, D3), then the user's threshold and action (D2).
 public struct DeliveryStage {
     public var preferences: DeliveryPreferences
     public var virus: (scanner: VirusScanner, acceptOnFailure: Bool)?
@@ -31,8 +31,7 @@ public struct DeliveryStage {
     }
 
     /// The delivery stage's control files: the site's preferences and each rule's.
-    public static let controlFiles: [ControlFileSpec] = DeliveryPreferences.controlFiles + VirusAtDelivery.controlFiles
-        + SpamdOpinion.controlFiles
+    public static let controlFiles: [ControlFileSpec] = DeliveryPreferences.controlFiles + rules.flatMap { type(of: $0).controlFiles }
 
     /// The rules (Rules/), in the order they run.
     public static let rules: [DeliveryRule] = [VirusAtDelivery(), SenderLists(), SessionTags(), BayesVerdict(), SpamdOpinion()]

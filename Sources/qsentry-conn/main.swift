@@ -30,9 +30,7 @@ if let host = program.client.remoteHost { log.add("host", host) }
 let start = monotonicMilliseconds()
 let decision = program.decide()
 for warning in decision.warnings {
-    var l = LogLine()
-    l.add("warning", warning)
-    l.emit()
+    LogLine.warning(warning)
 }
 let action = program.action(for: decision)
 ConnectionProgram.log(decision, action: action, milliseconds: monotonicMilliseconds() - start, into: &log)

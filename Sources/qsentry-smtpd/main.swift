@@ -43,15 +43,11 @@ do {
     exit(0)
 }
 for p in config.problems {
-    var l = LogLine()
-    l.add("warning", p.description)
-    l.emit()
+    LogLine.warning(p.description)
 }
 if case .unusable(let why) = tls {
     // A broken certificate costs STARTTLS, not the mail: plain SMTP goes on.
-    var l = LogLine()
-    l.add("warning", "STARTTLS not offered: \(why)")
-    l.emit()
+    LogLine.warning("STARTTLS not offered: \(why)")
 }
 let hostname = (try? ControlFile.value(root.control("me")))??.text.trimmed ?? "qsentry-smtpd.local"
 let session = SMTPSession(connection: ClientConnection(), timeoutSeconds: timeout, policy: EnvelopePolicy(config: config),

@@ -36,9 +36,7 @@ public struct BayesCheck: MessageCheck {
             guard try db.isTrained(minimum: minimumLearned) else { return .accept }
             score = try db.score(db.tokenizer.tokens(of: m.facts))
         } catch {
-            var l = LogLine()
-            l.add("warning", "bayes: \(error)")
-            l.emit()
+            LogLine.warning("bayes: \(error)")
             return .accept
         }
         let percent = BayesScore.percent(score)

@@ -72,8 +72,6 @@ public struct URIBLCheck: MessageCheck {
     }
 
     func log(_ text: String) {
-        var l = LogLine()
-        l.add("warning", text)
-        l.emit()
+        LogLine.warning(text)
     }
 }

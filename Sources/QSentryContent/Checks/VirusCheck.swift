@@ -37,9 +37,7 @@ public struct VirusCheck: ContentCheck {
         case .virus(let signature):
             return (.refuse(rule: name, text: "message contains a virus: \(SMTPReply.sanitize(signature))", event: .virus), false)
         case .failed(let why):
-            var l = LogLine()
-            l.add("warning", "virus scan failed: \(why)")
-            l.emit()
+            LogLine.warning("virus scan failed: \(why)")
             return (acceptOnFailure ? .accept : .deferred(rule: "virus-temporary", text: "virus scanner unavailable; try again later"), false)
         }
     }

@@ -19,6 +19,13 @@ public struct LogLine {
     /// A line signed with the running program's name (Program.start).
     public init() { self.program = Program.name }
 
+    /// A line of its own for a problem that is not a decision: `warning="…"`.
+    public static func warning(_ text: String) {
+        var l = LogLine()
+        l.add("warning", text)
+        l.emit()
+    }
+
     public mutating func add(_ key: String, _ value: String) {
         fields.append((key, value))
     }

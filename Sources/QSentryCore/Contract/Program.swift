@@ -35,9 +35,7 @@ public enum Program {
     /// run script keeps starting qmail-smtpd as root anyway; the fix is the run script's.
     public static func warnIfRoot(hint: String = tcpserverHint) {
         guard getuid() == 0 || geteuid() == 0 else { return }
-        var line = LogLine()
-        line.add("warning", "running as root: " + hint)
-        line.emit()
+        LogLine.warning("running as root: " + hint)
     }
 
     public static let tcpserverHint = "give tcpserver numeric ids, -u \"$(id -u qmaild)\" (see the example run script)"

@@ -37,11 +37,9 @@ public enum FileBytes {
 
     /// One read(2) into `buffer`, retrying EINTR: the bytes read, 0 at the end.
     public static func readSome(_ fd: Int32, into buffer: inout [UInt8], path: String) throws -> Int {
-        while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n >= 0 { return n }
-            if errno != EINTR { throw SystemError("read", path: path, errno: errno) }
-        }
+        let n = buffer.withUnsafeMutableBytes { readSome(fd, into: $0) }
+        if n < 0 { throw SystemError("read", path: path, errno: errno) }
+        return n
     }
 
     /// Writes `bytes` to `path` atomically: a temporary file beside it, fsync, rename.

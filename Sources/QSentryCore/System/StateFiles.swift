@@ -28,8 +28,7 @@ public enum StateFiles {
 
     /// Makes a directory of the state (missing parents too), then adopts it.
     public static func makeDirectory(_ path: String) throws {
-        var parent = path
-        while parent.hasSuffix("/") { parent.removeLast() }
+        let parent = path.withoutTrailingSlashes
         if FileBytes.exists(parent) { return adopt(parent) }
         if let slash = parent.lastIndex(of: "/"), slash != parent.startIndex {
             try makeDirectory(String(parent[..<slash]))
@@ -41,13 +40,17 @@ public enum StateFiles {
     }
 
     private static func adopt(_ path: String, _ file: stat, _ mode: mode_t) {
+        // Not root, the mode right already: nothing here could change (only root changes groups),
+        // so a per-connection program that opens the store pays one stat per file, not two.
+        let root = geteuid() == 0
+        if !root && file.st_mode & 0o7777 == mode { return }
         var dir = stat()
         let parent = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
         guard stat(parent.isEmpty ? "/" : parent, &dir) == 0 else { return }
         // Only the state's own parents hand their group down: a directory made by the installer is
         // setgid; elsewhere (a test's temporary root, /tmp) nothing is changed.
         guard dir.st_mode & S_ISGID != 0 else { return }
-        if file.st_gid != dir.st_gid && geteuid() == 0 { _ = chown(path, uid_t.max, dir.st_gid) }
-        if file.st_mode & 0o7777 != mode && (geteuid() == 0 || geteuid() == file.st_uid) { _ = chmod(path, mode) }
+        if file.st_gid != dir.st_gid && root { _ = chown(path, uid_t.max, dir.st_gid) }
+        if file.st_mode & 0o7777 != mode && (root || geteuid() == file.st_uid) { _ = chmod(path, mode) }
     }
 }

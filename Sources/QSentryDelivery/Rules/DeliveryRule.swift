@@ -12,11 +12,14 @@ public protocol DeliveryRule {
     /// Sets the stage up for this rule from the site's control files (the scanner, spamd, the
     /// token databases); a file it cannot use is a SetupError, and the delivery defers.
     static func load(_ root: QmailRoot, user: String, into stage: inout DeliveryStage) throws
+    /// The control files it reads, for `qsentry check`'s catalogue.
+    static var controlFiles: [ControlFileSpec] { get }
     func evaluate(_ c: inout DeliveryContext) -> Verdict?
 }
 
 extension DeliveryRule {
     public static func load(_ root: QmailRoot, user: String, into stage: inout DeliveryStage) throws {}
+    public static var controlFiles: [ControlFileSpec] { [] }
 }
 
 /// One message at delivery, and what the rules found so far.

@@ -80,6 +80,6 @@ public struct EnvelopeContext {
 
     /// The admin's text for `rule` in a reply.
     public func reply(_ code: Int, _ enhanced: String, _ rule: RuleName) -> Verdict {
-        .reply(SMTPReply(code, enhanced, config.messages.text(rule, values)), rule: rule)
+        policy.refuse(code, enhanced, rule, values)
     }
 }

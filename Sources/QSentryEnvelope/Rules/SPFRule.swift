@@ -40,9 +40,7 @@ public struct SPFRule: EnvelopeRule {
         guard let resolver = dns.resolver() else { return SenderDNS.configurationProblem }
         if case .failure(let e) = LibSPF2.shared {
             // SPF then answers temperror; the admin must see why.
-            var l = LogLine()
-            l.add("warning", "spf: \(e)")
-            l.emit()
+            LogLine.warning("spf: \(e)")
         }
         let spf = SPFCheck(resolver: resolver, receiver: dns.receiver, budgetMilliseconds: resolver.deadlineMilliseconds * 2)
             .evaluate(ip: ip, helo: c.helo, sender: c.from.mailbox)
