@@ -32,12 +32,14 @@ public enum MailSource {
     /// Calls `body` with each message in `file` (one, or each of an mbox).
     public static func messages(in file: String, _ body: (ArraySlice<UInt8>) throws -> Void) throws {
         let bytes = try FileBytes.read(file, limit: 1 << 30)
-        guard bytes.starts(with: Array("From ".utf8)) else {
+        guard bytes.starts(with: fromLine) else {
             if bytes.count <= maxMessage { try body(bytes[...]) }
             return
         }
         for m in mbox(bytes) where m.count <= maxMessage { try body(m[...]) }
     }
+
+    static let fromLine = Array("From ".utf8)
 
     /// Splits an mbox into messages (the `From ` separator lines dropped, `>From ` unquoted).
     static func mbox(_ bytes: [UInt8]) -> [[UInt8]] {
@@ -49,12 +51,12 @@ public enum MailSource {
         while lineStart < bytes.count {
             let end = bytes[lineStart...].firstIndex(of: 0x0A).map { $0 + 1 } ?? bytes.count
             let line = bytes[lineStart..<end]
-            if previousEmpty && line.starts(with: Array("From ".utf8)) {
+            if previousEmpty && line.starts(with: fromLine) {
                 if inMessage { messages.append(current) }
                 current = []
                 inMessage = true
             } else if inMessage {
-                if line.starts(with: Array(">From ".utf8)) { current += line.dropFirst() } else { current += line }
+                if line.first == UInt8(ascii: ">"), line.dropFirst().starts(with: fromLine) { current += line.dropFirst() } else { current += line }
             }
             previousEmpty = line.allSatisfy { $0 == 0x0A || $0 == 0x0D }
             lineStart = end

@@ -2,8 +2,10 @@
 /// Whitespace between two adjacent encoded words is dropped, as the RFC says.
 public enum EncodedWords {
     public static func decode(_ text: String) -> String {
-        guard text.contains("=?") else { return text }
+        // Byte search: String.contains(String) goes through Character comparison, and most header
+        // values have no encoded word at all.
         let bytes = Array(text.utf8)
+        guard zip(bytes, bytes.dropFirst()).contains(where: { $0 == UInt8(ascii: "=") && $1 == UInt8(ascii: "?") }) else { return text }
         var out = ""
         var i = 0
         var pendingSpace = ""

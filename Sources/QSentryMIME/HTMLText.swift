@@ -7,7 +7,7 @@ public enum HTMLText {
         text.reserveCapacity(html.count / 2)
         var links: [[UInt8]] = []
         var i = 0
-        var skipUntil: [UInt8]? = nil  // "</script" or "</style"
+        var skipping: [UInt8]? = nil  // inside <script> or <style>: the name whose end tag ends it
         while i < html.count {
             let c = html[i]
             if c == UInt8(ascii: "<") {
@@ -18,22 +18,22 @@ public enum HTMLText {
                     if quote != 0 { if d == quote { quote = 0 } } else if d == 0x22 || d == 0x27 { quote = d } else if d == UInt8(ascii: ">") { break }
                     j += 1
                 }
-                let tag = Array(html[(i + 1)..<min(j, html.count)])
-                let lower = tag.map(lowercase)
-                if let end = skipUntil {
-                    if lower.starts(with: end.dropFirst()) { skipUntil = nil }
+                // The tag's text, read in place (a message has thousands of tags: no copy of each).
+                let tag = html[(i + 1)..<min(j, html.count)]
+                if let name = skipping {
+                    if tag.first == UInt8(ascii: "/"), startsLowercased(tag.dropFirst(), with: name) { skipping = nil }
                 } else {
-                    if lower.starts(with: Array("script".utf8)) { skipUntil = Array("</script".utf8) }
-                    if lower.starts(with: Array("style".utf8)) { skipUntil = Array("</style".utf8) }
-                    links += attributeValues(tag, lower, names: ["href", "src", "action"])
+                    if startsLowercased(tag, with: script) { skipping = script }
+                    if startsLowercased(tag, with: style) { skipping = style }
+                    linkValues(tag, into: &links)
                     // Block tags separate words; inline ones must not ("v<b></b>iagra" is one word to a reader).
-                    let name = lower.drop(while: { $0 == UInt8(ascii: "/") }).prefix(while: { $0 > 0x20 && $0 != UInt8(ascii: "/") })
-                    if !inlineTags.contains(String(decoding: name, as: UTF8.self)) { text.append(0x20) }
+                    let name = tag.drop(while: { $0 == UInt8(ascii: "/") }).prefix(while: { $0 > 0x20 && $0 != UInt8(ascii: "/") })
+                    if !inlineTags.contains(where: { equalsLowercased(name, $0) }) { text.append(0x20) }
                 }
                 i = j + 1
                 continue
             }
-            if skipUntil != nil { i += 1; continue }
+            if skipping != nil { i += 1; continue }
             if c == UInt8(ascii: "&"), let (decoded, length) = entity(html, at: i) {
                 text += decoded
                 i += length
@@ -45,50 +45,57 @@ public enum HTMLText {
         return (text, links)
     }
 
-    static let inlineTags: Set<String> = ["a", "b", "i", "u", "s", "em", "strong", "span", "font", "small", "big",
-                                          "sub", "sup", "strike", "abbr", "code", "mark", "q", "wbr"]
+    static let script = Array("script".utf8)
+    static let style = Array("style".utf8)
+    static let linkAttributes = ["href", "src", "action"].map { Array($0.utf8) }
+    static let inlineTags = ["a", "b", "i", "u", "s", "em", "strong", "span", "font", "small", "big",
+                             "sub", "sup", "strike", "abbr", "code", "mark", "q", "wbr"].map { Array($0.utf8) }
 
     static func lowercase(_ c: UInt8) -> UInt8 { c >= 0x41 && c <= 0x5A ? c | 0x20 : c }
 
-    /// Values of the named attributes in one tag's text.
-    static func attributeValues(_ tag: [UInt8], _ lower: [UInt8], names: [String]) -> [[UInt8]] {
-        var found: [[UInt8]] = []
-        for name in names {
-            let key = Array(name.utf8)
-            var from = 0
-            while let at = find(key, in: lower, from: from) {
-                from = at + key.count
-                var k = from
-                while k < tag.count, tag[k] == 0x20 { k += 1 }
-                guard k < tag.count, tag[k] == UInt8(ascii: "=") else { continue }
-                k += 1
-                while k < tag.count, tag[k] == 0x20 { k += 1 }
-                guard k < tag.count else { break }
-                var value: [UInt8] = []
-                if tag[k] == 0x22 || tag[k] == 0x27 {
-                    let q = tag[k]
-                    k += 1
-                    while k < tag.count, tag[k] != q { value.append(tag[k]); k += 1 }
-                } else {
-                    while k < tag.count, tag[k] > 0x20, tag[k] != UInt8(ascii: ">") { value.append(tag[k]); k += 1 }
-                }
-                found.append(value)
-            }
-        }
-        return found
-    }
-
-    static func find(_ needle: [UInt8], in hay: [UInt8], from: Int) -> Int? {
-        guard needle.count <= hay.count, from <= hay.count - needle.count else { return nil }
-        var i = from
-        while i <= hay.count - needle.count {
-            if hay[i] == needle[0] && hay[i..<(i + needle.count)].elementsEqual(needle) {
-                // An attribute name starts after a space (not "data-href").
-                if i == 0 || hay[i - 1] == 0x20 || hay[i - 1] == 0x09 || hay[i - 1] == 0x0A || hay[i - 1] == 0x0D { return i }
-            }
+    /// Whether `bytes` begins with `lower` (lower-case ASCII), ignoring case.
+    static func startsLowercased(_ bytes: ArraySlice<UInt8>, with lower: [UInt8]) -> Bool {
+        guard bytes.count >= lower.count else { return false }
+        var i = bytes.startIndex
+        for l in lower {
+            if lowercase(bytes[i]) != l { return false }
             i += 1
         }
-        return nil
+        return true
+    }
+
+    static func equalsLowercased(_ bytes: ArraySlice<UInt8>, _ lower: [UInt8]) -> Bool {
+        bytes.count == lower.count && startsLowercased(bytes, with: lower)
+    }
+
+    /// Appends the values of the link attributes (`linkAttributes`) in one tag's text, in one scan:
+    /// an attribute name starts after white space (not "data-href") and is followed by `=`.
+    static func linkValues(_ tag: ArraySlice<UInt8>, into found: inout [[UInt8]]) {
+        var i = tag.startIndex
+        while i < tag.endIndex {
+            let b = tag[i]
+            guard b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D else { i += 1; continue }
+            i += 1
+            guard i < tag.endIndex, let name = linkAttributes.first(where: { startsLowercased(tag[i...], with: $0) }) else { continue }
+            var k = i + name.count
+            while k < tag.endIndex, tag[k] == 0x20 { k += 1 }
+            guard k < tag.endIndex, tag[k] == UInt8(ascii: "=") else { continue }
+            k += 1
+            while k < tag.endIndex, tag[k] == 0x20 { k += 1 }
+            guard k < tag.endIndex else { return }
+            let start: Int
+            if tag[k] == 0x22 || tag[k] == 0x27 {
+                let q = tag[k]
+                k += 1
+                start = k
+                while k < tag.endIndex, tag[k] != q { k += 1 }
+            } else {
+                start = k
+                while k < tag.endIndex, tag[k] > 0x20, tag[k] != UInt8(ascii: ">") { k += 1 }
+            }
+            found.append(Array(tag[start..<k]))
+            i = k
+        }
     }
 
     static let named: [String: UInt32] = ["amp": 0x26, "lt": 0x3C, "gt": 0x3E, "quot": 0x22, "apos": 0x27, "nbsp": 0x20]

@@ -17,8 +17,13 @@ public enum HostExtractor {
             let c = text[i]
             if isHostChar(c), i == text.startIndex || (!isHostChar(text[i - 1]) && text[i - 1] != UInt8(ascii: "@") && text[i - 1] != UInt8(ascii: "/")) {
                 var j = i
-                while j < end, isHostChar(text[j]) { j += 1 }
-                if j >= end || text[j] != UInt8(ascii: "@") {  // not the local part of an address
+                var dotted = false
+                while j < end, isHostChar(text[j]) {
+                    if text[j] == UInt8(ascii: ".") { dotted = true }
+                    j += 1
+                }
+                // A host has a dot (most words do not: no work for them), and is not an address's local part.
+                if dotted && (j >= end || text[j] != UInt8(ascii: "@")) {
                     add(text[i..<j], &found, &seen)
                 }
                 i = j
@@ -41,20 +46,21 @@ public enum HostExtractor {
         guard var h = raw else { return }
         while let f = h.first, f == UInt8(ascii: ".") || f == UInt8(ascii: "-") { h = h.dropFirst() }
         while let l = h.last, l == UInt8(ascii: ".") || l == UInt8(ascii: "-") { h = h.dropLast() }
-        guard h.count >= 4, h.count <= 253, h.contains(UInt8(ascii: ".")) else { return }
-        let lower = h.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        guard h.count >= 4, h.count <= 253, let lastDot = h.lastIndex(of: UInt8(ascii: ".")) else { return }
         // The last label must be letters (a TLD), at least two: "1.5" and "e.g" are not hosts.
-        let tld = lower.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).last ?? []
-        guard tld.count >= 2, tld.allSatisfy({ $0 >= 0x61 && $0 <= 0x7A }) else { return }
-        let name = String(decoding: lower, as: UTF8.self)
+        let tld = h[(lastDot + 1)...]
+        guard tld.count >= 2, tld.allSatisfy({ ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }) else { return }
+        let name = String(decoding: h.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
         if seen.insert(name).inserted { found.append(name) }
     }
+
+    static let schemes = [Array("http://".utf8), Array("https://".utf8)]
 
     /// The index after `http://` or `https://` at `at`, if one starts there.
     static func schemeEnd(_ t: ArraySlice<UInt8>, at: Int) -> Int? {
         // An empty link (href="") has no first byte (found by fuzzing: it trapped).
         guard at < t.endIndex, t[at] | 0x20 == UInt8(ascii: "h") else { return nil }
-        for scheme in [Array("http://".utf8), Array("https://".utf8)] where at + scheme.count <= t.endIndex {
+        for scheme in schemes where at + scheme.count <= t.endIndex {
             if zip(t[at..<(at + scheme.count)], scheme).allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 }) {
                 return at + scheme.count
             }
