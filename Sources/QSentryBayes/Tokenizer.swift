@@ -14,8 +14,15 @@ import QSentryStore
 ///   with the field name: `subject:`,
 ///   `from:`, `reply-to:`, `return-path:`, `to:`, `x-mailer:`, `user-agent:`, `content-type:`,
 ///   `message-id:` (only its domain), `list-id:`.
+/// - The Received hops (the first `receivedHops`): each host name and address literal's domain as
+///   `rcvd:` and each IPv4 address's /24 and /16 as `rcvd-ip:`. Where mail came from tells spam
+///   from ham better than any other header (on ../shared/corpus with the body pairs below, 1-ROCA%
+///   0.0610 → 0.0558).
 /// - Hosts of links and bare host names, and each of their parent domains: `url:`.
 /// - Attachment file-name extensions: `att:`.
+/// - Pairs of neighbouring words among the first `pairedWords` of the body (`bi:` first, a space,
+///   second). The opening of a message carries its pitch ("dear friend",
+///   "click here"); pairs of the whole body cost twice the lookups for less (bench/RESULTS.md).
 /// At most `maxTokens` distinct tokens per message: work and database growth stay bounded.
 ///
 /// The programs take the tokens as keys (`tokens(of:)`, hashed straight from the bytes: no string
@@ -28,11 +35,18 @@ public struct Tokenizer: Sendable {
     /// The header fields the tokenizer reads: a MIMEParser feeding `tokens(of: MessageFacts)` must keep them.
     public static let headerFields = ["from", "reply-to", "return-path", "to", "x-mailer", "user-agent",
                                "content-type", "message-id", "list-id"]
+    /// The header fields read with every value (MIMELimits.repeatedFields).
+    public static let repeatedFields = ["received"]
+    public static let receivedHops = 10
+    public static let pairedWords = 50
     static let headerPrefixes = headerFields.map { TokenPrefix($0 + ":") }
     static let subject = TokenPrefix("subject:")
     static let url = TokenPrefix("url:")
     static let attachment = TokenPrefix("att:")
     static let skip = TokenPrefix("skip:")
+    static let received = TokenPrefix("rcvd:")
+    static let receivedIP = TokenPrefix("rcvd-ip:")
+    static let pair = TokenPrefix("bi:")
     static let none = TokenPrefix("")
 
     public init() {}
@@ -58,7 +72,7 @@ public struct Tokenizer: Sendable {
 
     static func facts(of message: ArraySlice<UInt8>) -> MessageFacts {
         var limits = MIMELimits()
-        limits.fields = headerFields
+        limits.includeTokenizerFields()
         var parser = MIMEParser(limits: limits)
         parser.feed(message)
         return parser.finish()
@@ -91,17 +105,82 @@ public struct Tokenizer: Sendable {
                 sink.add(Self.attachment, String(name[name.index(after: dot)...]).asciiLowercased)
             }
         }
-        words(in: facts.text[...], Self.none, &sink)
+        for hop in (facts.repeated["received"] ?? []).prefix(Self.receivedHops) { receivedTokens(hop, &sink) }
+        // One pass over the body: each word, and the pairs among the first `pairedWords`.
+        var body = PairSink(inner: sink, words: Self.pairedWords)
+        words(in: facts.text[...], Self.none, &body)
+        sink = body.inner
+    }
+
+    /// A Received hop's host names (`rcvd:`) and its IPv4 addresses' /24 and /16 (`rcvd-ip:`):
+    /// runs of letters, digits, dots and hyphens; a run of four numbers is an address, a run whose
+    /// last label starts with a letter is a host (and what follows `@` is one too).
+    func receivedTokens<Sink: TokenSink>(_ hop: String, _ sink: inout Sink) {
+        var hop = hop
+        hop.withUTF8 { bytes in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { run in
+                var length = 0
+                func flush(_ sink: inout Sink) {
+                    defer { length = 0 }
+                    var start = 0
+                    while length > 0, run[length - 1] == UInt8(ascii: ".") || run[length - 1] == UInt8(ascii: "-") { length -= 1 }
+                    while start < length, run[start] == UInt8(ascii: ".") || run[start] == UInt8(ascii: "-") { start += 1 }
+                    // Labels: count them, check none is empty, note whether all are short numbers and where the last starts.
+                    var labels = 1, numeric = true, labelLength = 0, lastStart = start
+                    var dots = (0, 0)  // where the last two dots are
+                    for i in start..<max(start, length) {
+                        let b = run[i]
+                        if b == UInt8(ascii: ".") {
+                            if labelLength == 0 { return }
+                            labels += 1
+                            labelLength = 0
+                            lastStart = i + 1
+                            dots = (dots.1, i)
+                        } else {
+                            labelLength += 1
+                            if b < 0x30 || b > 0x39 || labelLength > 3 { numeric = false }
+                        }
+                    }
+                    guard labels >= 2, labelLength > 0 else { return }
+                    if labels == 4 && numeric {
+                        sink.add(Self.receivedIP, UnsafeBufferPointer(rebasing: run[start..<dots.1]))
+                        sink.add(Self.receivedIP, UnsafeBufferPointer(rebasing: run[start..<dots.0]))
+                        return
+                    }
+                    let top = run[lastStart]
+                    guard top >= UInt8(ascii: "a") && top <= UInt8(ascii: "z") else { return }
+                    sink.add(Self.received, UnsafeBufferPointer(rebasing: run[start..<length]))
+                }
+                for b in bytes {
+                    switch b {
+                    case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                         UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "-"):
+                        // Longer than a host name may be: not one, and what is kept of it is dropped.
+                        if length == run.count { length = 0; continue }
+                        run[length] = b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z") ? b | 0x20 : b
+                        length += 1
+                    default:
+                        flush(&sink)
+                    }
+                }
+                flush(&sink)
+            }
+        }
     }
 
     /// The domains after each `@` in a header field (whole: "promo.example", not "promo" and "example").
     static func addressDomains(in value: String) -> [String] {
         var found: [String] = []
-        var rest = Substring(value)
-        while let at = rest.firstIndex(of: "@"), found.count < 10 {
-            rest = rest[rest.index(after: at)...]
-            let domain = rest.prefix { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-") }
-            if domain.contains(".") { found.append(DomainName.normalize(domain)) }
+        let bytes = value.utf8
+        var i = bytes.startIndex
+        while let at = bytes[i...].firstIndex(of: UInt8(ascii: "@")), found.count < 10 {
+            let start = bytes.index(after: at)
+            let end = bytes[start...].firstIndex { b in
+                !((b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39) || b == UInt8(ascii: ".") || b == UInt8(ascii: "-"))
+            } ?? bytes.endIndex
+            let domain = bytes[start..<end]
+            if domain.contains(UInt8(ascii: ".")) { found.append(DomainName.normalize(String(decoding: domain, as: UTF8.self))) }
+            i = start
         }
         return found
     }
@@ -149,6 +228,47 @@ public struct Tokenizer: Sendable {
             }
             flush(&sink)
         }
+    }
+}
+
+extension MIMELimits {
+    /// Asks the parser for the header fields the tokenizer reads (`Tokenizer.headerFields`, `repeatedFields`).
+    public mutating func includeTokenizerFields() {
+        fields += Tokenizer.headerFields
+        repeatedFields += Tokenizer.repeatedFields
+    }
+}
+
+/// Passes every body word on to the real sink inside and, among the first `words` words, the
+/// pairs of neighbours too (`bi:FIRST SECOND`). The word before is kept in a fixed buffer: no
+/// allocation per word.
+struct PairSink<Inner: TokenSink>: TokenSink {
+    var inner: Inner
+    private var previous = [UInt8](repeating: 0, count: Tokenizer.maxWord + 16)
+    private var previousLength = 0
+    private var joined = [UInt8](repeating: 0, count: 2 * (Tokenizer.maxWord + 16) + 1)
+    private var wordsLeft: Int
+
+    /// Pairs among the first `words` words.
+    init(inner: Inner, words: Int) {
+        self.inner = inner
+        wordsLeft = words
+    }
+
+    mutating func add(_ prefix: TokenPrefix, _ word: UnsafeBufferPointer<UInt8>) {
+        inner.add(prefix, word)
+        guard wordsLeft > 0 else { return }
+        wordsLeft -= 1
+        let n = min(word.count, previous.count)
+        if previousLength > 0 {
+            for i in 0..<previousLength { joined[i] = previous[i] }
+            joined[previousLength] = UInt8(ascii: " ")
+            for i in 0..<n { joined[previousLength + 1 + i] = word[i] }
+            let total = previousLength + 1 + n
+            joined.withUnsafeBufferPointer { inner.add(Tokenizer.pair, UnsafeBufferPointer(rebasing: $0[0..<total])) }
+        }
+        for i in 0..<n { previous[i] = word[i] }
+        previousLength = n
     }
 }
 

@@ -73,7 +73,8 @@ public struct QueueProgram {
     public func receive(message: Int32 = 0, envelope envelopeFD: Int32 = 1, spoolDirectory: String,
                         environment: (String) -> String? = Environment.get) -> Result<Received, QueueFailure> {
         var limits = MIMELimits()
-        limits.fields = ["x-qsentry-session"] + Tokenizer.headerFields
+        limits.fields = ["x-qsentry-session"]
+        limits.includeTokenizerFields()
         var parser = MIMEParser(limits: limits)
         let spool: MessageSpool
         do {

@@ -92,7 +92,8 @@ public struct DeliveryProgram {
     /// into the Maildir's tmp/.
     public func receive(fd: Int32 = 0) -> Result<(MessageSpool, MessageFacts), Ending> {
         var limits = MIMELimits()
-        limits.fields = ["x-qsentry-session"] + Tokenizer.headerFields
+        limits.fields = ["x-qsentry-session"]
+        limits.includeTokenizerFields()
         var parser = MIMEParser(limits: limits)
         do {
             let spool = try MessageSpool.readInPlace(fd, orSpoolIn: maildir.path + "/tmp", parser: &parser)

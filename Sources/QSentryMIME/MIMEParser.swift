@@ -135,13 +135,19 @@ public struct MIMEParser {
     }
 
     private func field(_ name: String) -> String? {
+        values(name, limit: 1).first
+    }
+
+    /// The values of field `name` (lower case) in this header block, top-down, at most `limit`.
+    private func values(_ name: String, limit: Int) -> [String] {
         let key = Array(name.utf8)
-        for h in header where h.count > key.count && h[key.count] == UInt8(ascii: ":") {
+        var found: [String] = []
+        for h in header where h.count > key.count && h[key.count] == UInt8(ascii: ":") && found.count < limit {
             if zip(h.prefix(key.count), key).allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 }) {
-                return String(decoding: h.dropFirst(key.count + 1), as: UTF8.self)
+                found.append(String(decoding: h.dropFirst(key.count + 1), as: UTF8.self))
             }
         }
-        return nil
+        return found
     }
 
     private mutating func finishHeaders() {
@@ -149,6 +155,7 @@ public struct MIMEParser {
         if depth == 0 && facts.parts == 1 {
             if let s = field("subject") { facts.subject = EncodedWords.decode(s.trimmed) }
             for name in limits.fields { if let v = field(name) { facts.fields[name] = v.trimmed } }
+            for name in limits.repeatedFields { facts.repeated[name] = values(name, limit: limits.repeats).map(\.trimmed) }
         }
         let type = HeaderParameters(field("content-type") ?? defaultType)
         let disposition = HeaderParameters(field("content-disposition") ?? "")

@@ -12,6 +12,9 @@ public struct MessageFacts: Sendable {
     public var attachmentNames: [String] = []
     /// Top-level header fields the caller asked for (`MIMELimits.fields`), by lower-case name: the first of each.
     public var fields: [String: String] = [:]
+    /// Every value (top-down, at most `MIMELimits.repeats`) of the top-level fields asked for in
+    /// `MIMELimits.repeatedFields`, such as the Received hops.
+    public var repeated: [String: [String]] = [:]
     /// Entities seen (the message itself counts as one).
     public var parts = 0
     /// True when nesting went deeper than `MIMELimits.depth`: the rest was read as opaque.
@@ -33,6 +36,10 @@ public struct MIMELimits: Sendable {
     public var names = 1000
     /// Top-level fields to keep (lower case), e.g. `x-qsentry-session`.
     public var fields: [String] = []
+    /// Top-level fields whose every value is kept (lower case), e.g. `received`.
+    public var repeatedFields: [String] = []
+    /// Values kept of each repeated field.
+    public var repeats = 20
 
     public init() {}
 }

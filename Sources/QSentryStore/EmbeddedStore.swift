@@ -129,4 +129,8 @@ public final class EmbeddedStore: Store {
         guard !deltas.isEmpty else { return }
         try tokens().add(namespace: TokenHash.key(namespace), deltas)
     }
+
+    public func clearTokens(_ namespace: String) throws {
+        _ = try tokens().clear(namespace: TokenHash.key(namespace))
+    }
 }

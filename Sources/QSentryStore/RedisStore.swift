@@ -130,4 +130,8 @@ public final class RedisStore: Store {
         }
         if !commands.isEmpty { _ = try check(redis.pipeline(commands)) }
     }
+
+    public func clearTokens(_ namespace: String) throws {
+        _ = try check(redis.pipeline([["DEL", key("bayes", namespace, "s"), key("bayes", namespace, "h")]]))
+    }
 }

@@ -43,6 +43,8 @@ public protocol TokenStore: AnyObject {
     func tokens(_ namespace: String, _ keys: TokenKeys) throws -> [TokenCounts?]
     /// Adds each delta (negative to forget); counts never go below zero.
     func addTokens(_ namespace: String, _ deltas: [UInt64: TokenCounts]) throws
+    /// Forgets the whole database `namespace` (`qsentry learn --reset`).
+    func clearTokens(_ namespace: String) throws
 }
 
 public struct StoreError: Error, CustomStringConvertible {

@@ -95,6 +95,32 @@ final class TokenDatabase {
         return out
     }
 
+    /// Deletes every record of `namespace`, in one write transaction; the number deleted.
+    func clear(namespace: UInt64) throws -> Int {
+        var deleted = 0
+        try withTransaction(readOnly: false) { txn, dbi in
+            deleted = 0
+            var cursor: OpaquePointer?
+            try check(mdb_cursor_open(txn, dbi, &cursor), "open cursor")
+            defer { mdb_cursor_close(cursor) }
+            var record = Record(namespace: namespace)
+            while true {
+                // The first record at or after (namespace, 0); ours while its first 8 bytes are.
+                var key = MDB_val(), value = MDB_val()
+                let rc = record.withKey { start -> Int32 in
+                    key = start
+                    return mdb_cursor_get(cursor, &key, &value, MDB_SET_RANGE)
+                }
+                if rc == MDB_NOTFOUND { return }
+                try check(rc, "read")
+                guard key.mv_size == 16, let p = key.mv_data, UInt64(bigEndian: p.loadUnaligned(as: UInt64.self)) == namespace else { return }
+                try checkWrite(mdb_cursor_del(cursor, 0), "delete")
+                deleted += 1
+            }
+        }
+        return deleted
+    }
+
     /// Adds each delta in one write transaction; a record whose counts both reach zero is deleted.
     func add(namespace: UInt64, _ deltas: [UInt64: TokenCounts]) throws {
         try withTransaction(readOnly: false) { txn, dbi in

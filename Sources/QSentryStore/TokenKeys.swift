@@ -43,6 +43,9 @@ public struct TokenHash: Sendable {
 public enum TokenKey {
     /// The reserved key under which a database counts the spam and ham messages it learnt.
     public static let messages: UInt64 = 0
+    /// The reserved key under which a database keeps the format of the tokens it learnt (in the
+    /// spam count; BayesDatabase.format). A NUL starts its text: no token the tokenizer makes does.
+    public static let format: UInt64 = TokenHash.key("\u{0}format")
 }
 
 /// A message's tokens as keys: sorted and distinct, so a store can look them up in key order and

@@ -16,12 +16,15 @@ struct LearnCommand: ParsableCommand {
             + "Without --user the global database learns; with it, that user's. --forget unlearns messages "
             + "learnt by mistake (learn them again the other way afterwards). --from-maildir trains on error from a "
             + "user's Maildir: unflagged messages they moved into the junk folder are learnt as spam and, when their "
-            + "spam is filed into that folder, flagged messages moved out of it as ham; each message once."
+            + "spam is filed into that folder, flagged messages moved out of it as ham; each message once. "
+            + "--reset forgets the whole database first (alone, it only forgets): to start anew, or to relearn a "
+            + "database an older qsentry learnt in an older token format."
     )
     @OptionGroup var options: RootOption
     @Flag(name: .long, help: "The messages are spam.") var spam = false
     @Flag(name: .long, help: "The messages are ham (wanted mail).") var ham = false
     @Flag(name: .long, help: "Unlearn instead of learn.") var forget = false
+    @Flag(name: .long, help: "Forget the whole database (global, or --user's) before learning.") var reset = false
     @Option(name: .long, help: "Learn into this user's database instead of the global one.") var user: String?
     @Option(name: .long, help: "Train on error from this Maildir (a user's; use with --user).") var fromMaildir: String?
     @Option(name: .long, help: "The junk folder for --from-maildir (default: the user's spam-action folder, else .Junk).") var junk: String?
@@ -29,9 +32,12 @@ struct LearnCommand: ParsableCommand {
 
     func validate() throws {
         if fromMaildir != nil {
-            guard !spam && !ham && !forget && paths.isEmpty else { throw ValidationError("--from-maildir takes no --spam, --ham, --forget or paths") }
+            guard !spam && !ham && !forget && !reset && paths.isEmpty else { throw ValidationError("--from-maildir takes no --spam, --ham, --forget, --reset or paths") }
             if let junk, SpamAction.folderName(junk) == nil { throw ValidationError("not a Maildir++ folder name: \"\(junk)\"") }
+        } else if reset && !spam && !ham && paths.isEmpty {
+            guard !forget else { throw ValidationError("--reset forgets everything: no --forget with it") }
         } else {
+            guard !(reset && forget) else { throw ValidationError("--reset forgets everything: no --forget with it") }
             guard spam != ham else { throw ValidationError("say --spam or --ham") }
             guard !paths.isEmpty else { throw ValidationError("give at least one file, mbox, Maildir or directory") }
         }
@@ -43,6 +49,11 @@ struct LearnCommand: ParsableCommand {
     func run() throws {
         let db = BayesDatabase(store: try StoreConfiguration.open(options.root), user: user)
         if let fromMaildir { return try trainOnError(db, maildir: fromMaildir) }
+        if reset {
+            try db.reset()
+            print("forgot everything in \(db.namespace)")
+            if paths.isEmpty { return }
+        }
         let kind: BayesDatabase.Kind = spam ? .spam : .ham
         var files: [String] = []
         for p in paths { files += try MailSource.files(p) }

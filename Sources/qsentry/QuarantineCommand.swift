@@ -66,8 +66,13 @@ struct QuarantineCommand: ParsableCommand {
             print("released \(id)")
             if let message {
                 let db = BayesDatabase(store: try StoreConfiguration.open(root))
-                try db.learn(db.tokenizer.tokens(of: message), as: .ham)
-                print("learnt it as ham in \(db.namespace)")
+                do {
+                    try db.learn(db.tokenizer.tokens(of: message), as: .ham)
+                    print("learnt it as ham in \(db.namespace)")
+                } catch let error as BayesDatabase.FormatError {
+                    // Released all the same: the message is delivered, only the lesson is lost.
+                    StandardError.write("qsentry quarantine release: not learnt as ham: \(error)\n")
+                }
             }
         }
     }

@@ -59,4 +59,40 @@ import QSentryStore
         #expect(try db.messageCounts() == TokenCounts(spam: 0, ham: 3))
         #expect(try f.store.tokens("bayes", TokenKeys(["pills", "winner"].map(TokenHash.key))) == [nil, nil])
     }
+
+    /// A database learnt before the format row (token format 1) still scores, refuses to learn
+    /// more with a message naming the command that relearns it, and `reset` starts it anew in
+    /// this version's format.
+    @Test(arguments: Backend.allCases)
+    func anOlderFormatScoresButIsRelearntNotMixed(_ backend: Backend) throws {
+        let f = try Fixture(backend)
+        let db = BayesDatabase(store: f.store)
+        let tok = Tokenizer()
+        #expect(try db.storedFormat() == 0)
+        try db.learn(tok.tokens(of: Array(Self.ham[0].utf8)[...]), as: .ham)
+        #expect(try db.storedFormat() == BayesDatabase.format)
+
+        // What an older qsentry left: counts and tokens, no format row.
+        let old = BayesDatabase(store: f.store, user: "old")
+        var deltas: [UInt64: TokenCounts] = [TokenKey.messages: TokenCounts(spam: 3, ham: 3)]
+        for m in Self.spam { for k in tok.tokens(of: Array(m.utf8)[...]).sorted { deltas[k, default: TokenCounts(spam: 0, ham: 0)].add(TokenCounts(spam: 1, ham: 0)) } }
+        for m in Self.ham { for k in tok.tokens(of: Array(m.utf8)[...]).sorted { deltas[k, default: TokenCounts(spam: 0, ham: 0)].add(TokenCounts(spam: 0, ham: 1)) } }
+        try f.store.addTokens(old.namespace, deltas)
+        #expect(try old.storedFormat() == 1)
+        #expect(try old.score(tok.tokens(of: Array("Subject: cheap prize\r\n\r\nclick now, best price\r\n".utf8)[...])) > 0.9)
+        do {
+            try old.learn(tok.tokens(of: Array(Self.spam[0].utf8)[...]), as: .spam)
+            Issue.record("learning into a format-1 database must be refused")
+        } catch let error as BayesDatabase.FormatError {
+            #expect(error.description.contains("older qsentry (token format 1)"), "\(error)")
+            #expect(error.description.contains("qsentry learn --reset --user old --spam"), "\(error)")
+        }
+        #expect(try old.messageCounts() == TokenCounts(spam: 3, ham: 3), "nothing was learnt")
+
+        try old.reset()
+        #expect(try old.storedFormat() == 0 && old.messageCounts() == TokenCounts(spam: 0, ham: 0))
+        try old.learn(tok.tokens(of: Array(Self.spam[0].utf8)[...]), as: .spam)
+        #expect(try old.storedFormat() == BayesDatabase.format)
+        #expect(try db.messageCounts() == TokenCounts(spam: 0, ham: 1), "the global database was left alone")
+    }
 }

@@ -43,6 +43,34 @@ import QSentryStore
         #expect(!t.contains("url:example") && !t.contains("href"))
     }
 
+    @Test func receivedHopsGiveHostsAndNetworks() {
+        let t = tokens("""
+            Received: from mx.Relay.example ([192.0.2.77]) by mail.local.example (8.12.5/8.12.5) with ESMTP\r
+            \tfor <jm@taint.example>; Mon, 1 Jul 2002 10:00:00 +0100\r
+            Received: (qmail 123 invoked from network); 1 Jul 2002 09:59:59 -0000\r
+            Received: from [198.51.100.3] (helo=x) by 1.2.3.4.in-addr.example\r
+            Subject: hi\r
+            \r
+            body\r
+
+            """)
+        #expect(t.isSuperset(of: ["rcvd:mx.relay.example", "rcvd:mail.local.example", "rcvd:taint.example",
+                                  "rcvd-ip:192.0.2", "rcvd-ip:192.0", "rcvd-ip:198.51.100", "rcvd-ip:198.51",
+                                  "rcvd:1.2.3.4.in-addr.example"]), "\(t.sorted())")
+        // Versions, times and numbers are not hosts; the address literal is not a host either.
+        #expect(!t.contains { $0.hasPrefix("rcvd:8.") || $0.hasPrefix("rcvd:10") || $0 == "rcvd:192.0.2.77" }, "\(t.sorted())")
+    }
+
+    @Test func theOpeningWordsAlsoComeInPairs() {
+        let words = (1...60).map { "w\(String(repeating: "x", count: 3))\($0)".replacingOccurrences(of: "1", with: "a") }
+        let t = tokens("Subject: s\r\n\r\nDear Friend, click here " + words.joined(separator: " ") + "\r\n")
+        #expect(t.isSuperset(of: ["bi:dear friend", "bi:friend click", "bi:click here", "dear", "click"]), "\(t.sorted())")
+        // Pairs among the first 50 words only; single words to the end.
+        let pairs = t.filter { $0.hasPrefix("bi:") }
+        #expect(pairs.count == Tokenizer.pairedWords - 1, "\(pairs.sorted())")
+        #expect(t.contains(words.last!))
+    }
+
     @Test func base64TextIsDecodedAndAttachmentsGiveExtensions() {
         let t = tokens("""
             Content-Type: multipart/mixed; boundary=b\r

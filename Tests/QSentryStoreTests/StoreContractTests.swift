@@ -155,6 +155,23 @@ import QSentryCore
         #expect(try f.store.tokens("global", TokenKeys([TokenKey.messages])) == [TokenCounts(spam: 2, ham: 7)])
     }
 
+    /// Clearing one namespace forgets all of it and nothing of its neighbours (keys sorting just
+    /// before and after it included).
+    @Test(arguments: Backend.allCases)
+    func clearingANamespaceLeavesTheOthers(_ backend: Backend) throws {
+        let f = try Fixture(backend)
+        var many: [String: TokenCounts] = [:]
+        for i in 0..<500 { many["t\(i)"] = TokenCounts(spam: 1, ham: i) }
+        for ns in ["bayes", "bayes:alice", "bayes:bob"] { try f.store.addTokens(ns, deltas(many)) }
+        try f.store.addTokens("bayes:alice", [TokenKey.messages: TokenCounts(spam: 5, ham: 5)])
+        try f.store.clearTokens("bayes:alice")
+        #expect(try lookup(f.store, "bayes:alice", Array(many.keys)).isEmpty)
+        #expect(try f.store.tokens("bayes:alice", TokenKeys([TokenKey.messages])) == [nil])
+        #expect(try lookup(f.store, "bayes", Array(many.keys)) == many)
+        #expect(try lookup(f.store, "bayes:bob", Array(many.keys)) == many)
+        try f.store.clearTokens("bayes:nobody")  // nothing there: not an error
+    }
+
     /// Many keys in one lookup, keys that are not there, and an empty lookup all come back right.
     @Test(arguments: Backend.allCases)
     func manyTokensInOneLookup(_ backend: Backend) throws {

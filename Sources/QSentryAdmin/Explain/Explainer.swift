@@ -17,7 +17,8 @@ struct ExplainedMessage {
         if fd < 0 { throw SystemError("open", path: path, errno: errno) }
         // The spool reads a regular file in place and keeps the descriptor: it stays open for the run.
         var limits = MIMELimits()
-        limits.fields = ["x-qsentry-session"] + Tokenizer.headerFields
+        limits.fields = ["x-qsentry-session"]
+        limits.includeTokenizerFields()
         var parser = MIMEParser(limits: limits)
         let spool = try MessageSpool.readInPlace(fd, orSpoolIn: "/tmp", parser: &parser)
         return ExplainedMessage(spool: spool, facts: parser.finish())
