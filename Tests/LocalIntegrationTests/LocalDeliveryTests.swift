@@ -189,6 +189,14 @@ import TestHarness
         // Someone else (no database of their own) gets the global verdict.
         r = try h.deliver(Self.spam, arguments: ["--user", "ann", "./Maildir/"])
         #expect(r.stderr.contains("verdict=spam") && r.stderr.contains("user=ann"), "\(r.stderr)")
+
+        // joe starts his database anew: --reset forgets it, and the global verdict is back.
+        let reset = try Run.command(Run.program("qsentry"), ["learn", "--reset", "--user", "joe"], environment: h.root.environment())
+        #expect(reset.status == 0 && reset.stdout.contains("forgot everything in bayes:joe"), "\(reset.output)")
+        r = try h.deliver(Self.spam)
+        #expect(r.stderr.contains("verdict=spam"), "\(r.stderr)")
+        let mixed = try Run.command(Run.program("qsentry"), ["learn", "--reset", "--forget", "--spam", corpus + "/spam"], environment: h.root.environment())
+        #expect(mixed.status != 0 && mixed.output.contains("no --forget with it"), "\(mixed.output)")
     }
 
     @Test func troubleIsATemporaryFailure() throws {
