@@ -17,7 +17,8 @@
 # default spam_cutoff (its "S"); SpamAssassin's Bayes at 0.99 (its BAYES_99 rule). SpamAssassin
 # learns with sa-learn, one process per folder, and scores with bench/sa-bayes.pl, one process
 # per fold (its Bayes plugin alone). QSENTRY_BIN=DIR uses programs already built (tests do);
-# NO_SA=1 leaves SpamAssassin out (it is slow: about 30 messages a second each way).
+# NO_SA=1 leaves SpamAssassin out (it is slow: about 30 messages a second each way); SCORES=DIR
+# keeps every filter's scores there (FILTER.scores: "SCORE spam|ham" a line), to study thresholds.
 set -euo pipefail
 CORPUS=$(cd "$1" && pwd)
 FOLDS=${2:-10}
@@ -175,3 +176,7 @@ report() {
             "$(calc "${T[${f##*:}_learn]} / ${T[qs_learn]}")" "$(calc "${T[${f##*:}_class]} / ${T[qs_class]}")"
     done
 } | tee "$OUT/bayes.txt"
+if [ -n "${SCORES:-}" ]; then
+    mkdir -p "$SCORES"
+    for f in $FILTERS; do cp "$WORK/${f##*:}.scores" "$SCORES/${f%%:*}.scores"; done
+fi

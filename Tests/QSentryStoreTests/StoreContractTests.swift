@@ -150,6 +150,11 @@ import QSentryCore
         // Brought to zero: gone.
         try f.store.addTokens("global", deltas(["meeting": TokenCounts(spam: 0, ham: -1)]))
         #expect(try lookup(f.store, "global", ["meeting"]).isEmpty)
+        // Counts past 32 bits (the embedded store then keeps 64-bit ones, the layout it always read).
+        try f.store.addTokens("global", deltas(["huge": TokenCounts(spam: 5_000_000_000, ham: 1)]))
+        #expect(try lookup(f.store, "global", ["huge"])["huge"] == TokenCounts(spam: 5_000_000_000, ham: 1))
+        try f.store.addTokens("global", deltas(["huge": TokenCounts(spam: -4_999_999_999, ham: 0)]))
+        #expect(try lookup(f.store, "global", ["huge"])["huge"] == TokenCounts(spam: 1, ham: 1))
         // The message counter's key is a key like any other.
         try f.store.addTokens("global", [TokenKey.messages: TokenCounts(spam: 2, ham: 7)])
         #expect(try f.store.tokens("global", TokenKeys([TokenKey.messages])) == [TokenCounts(spam: 2, ham: 7)])
