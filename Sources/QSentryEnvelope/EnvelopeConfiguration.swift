@@ -25,6 +25,8 @@ public struct EnvelopeConfiguration {
     public var databytes = 0
     public var messages = Messages()
     public var recipients: RecipientCheck?
+    /// `greylist`: nil when the file is absent (greylisting off).
+    public var greylist: Greylist.Settings?
     public var problems: [ControlError] = []
 
     public init() {}

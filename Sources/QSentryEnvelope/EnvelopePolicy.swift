@@ -42,7 +42,7 @@ public struct EnvelopePolicy {
     /// honeypots, lists, sender rules, and last whether the mailbox exists.
     public static let rcptRules: [EnvelopeRule] = [
         RoutingTricks(), RecipientSyntax(), Relay(), TrustedClient(), RecipientLimit(), ConnVerdict(), Honeypot(),
-        RecipientBlock(), RecipientAllow(), FromEqualsTo(), SameDomain(), RecipientExists(),
+        RecipientBlock(), RecipientAllow(), FromEqualsTo(), SameDomain(), RecipientExists(), Greylist(),
     ]
 
     /// The envelope stage's control files: each rule's, and `sender-rules` with a key for each
@@ -75,6 +75,7 @@ public struct EnvelopePolicy {
                 guard let d = try rule.evaluate(&c) else { continue }
                 if d.action == .tag {
                     tagged = tagged ?? d
+                    c.taggedSoFar = true
                     continue
                 }
                 return d.action == .accept ? tagged ?? .accept : d
@@ -99,9 +100,18 @@ public struct EnvelopePolicy {
         mailFrom(from, helo: "", s, dns: nil).decision
     }
 
-    /// RCPT TO.
+    /// RCPT TO without greylisting's store.
     public func rcptTo(_ to: SMTPPath, from: SMTPPath, recipientsInMessage: Int, _ s: SessionState) -> Verdict {
-        var c = EnvelopeContext(policy: self, session: s, from: from, to: to, recipientsInMessage: recipientsInMessage)
-        return Self.run(Self.rcptRules, &c)
+        rcptTo(to, from: from, recipientsInMessage: recipientsInMessage, s, spf: nil, greylistStore: nil).decision
+    }
+
+    /// RCPT TO's whole decision, as qsentry-smtpd makes it: with MAIL's SPF outcome and the store
+    /// greylisting asks (opened only if it does), and greylisting's answer for the log line.
+    public func rcptTo(_ to: SMTPPath, from: SMTPPath, recipientsInMessage: Int, _ s: SessionState, spf: SPFOutcome?,
+                       greylistStore: (() throws -> GreylistStore)?) -> (decision: Verdict, greylist: GreylistOutcome?) {
+        var c = EnvelopeContext(policy: self, session: s, from: from, to: to, recipientsInMessage: recipientsInMessage,
+                                spf: spf, greylistStore: greylistStore)
+        let d = Self.run(Self.rcptRules, &c)
+        return (d, c.greylist)
     }
 }

@@ -38,6 +38,8 @@ public final class SMTPSession {
     var recipients: [String] = []
     /// This transaction's SPF evaluation and the rules that tagged it, for the header qsentry-queue reads.
     var spf: SPFOutcome?
+    /// The store, once a rule opened it (StoreConfiguration.open).
+    var store: Store?
     var tags: [String] = []
     let senderDNS: SenderDNS
 
@@ -196,8 +198,9 @@ public final class SMTPSession {
     func rcpt(_ argument: String) {
         guard let from = sender else { return reply(SMTPReply(503, "5.5.1", "MAIL first")) }
         guard let to = parsePath(argument, keyword: "TO:", enhanced: "5.1.3", what: "recipient") else { return }
-        let decision = policy.rcptTo(to, from: from, recipientsInMessage: recipients.count, state)
-        log(from: from, to: to, decision)
+        let (decision, greylist) = policy.rcptTo(to, from: from, recipientsInMessage: recipients.count, state, spf: spf,
+                                                 greylistStore: policy.config.greylist == nil ? nil : { try self.openStore() })
+        log(from: from, to: to, decision, greylist: greylist)
         guard decision.passes else {
             if RecipientExists.refusedUnknown(decision) { state.badRecipients += 1 }
             return answer(decision)
@@ -348,13 +351,22 @@ public final class SMTPSession {
     }
 
     /// P3: one line per sender and recipient decision, chkuser-like.
-    func log(from: SMTPPath, to: SMTPPath?, _ d: Verdict, spf: SPFOutcome? = nil) {
+    /// The store, opened once per session when a rule first needs it (greylisting).
+    func openStore() throws -> Store {
+        if let store { return store }
+        let s = try StoreConfiguration.open(root)
+        store = s
+        return s
+    }
+
+    func log(from: SMTPPath, to: SMTPPath?, _ d: Verdict, spf: SPFOutcome? = nil, greylist: GreylistOutcome? = nil) {
         var l = LogLine()
         l.add("ip", state.ipText)
         l.add("from", from.mailbox)
         if let to { l.add("to", to.mailbox) }
         if let user = state.authUser { l.add("auth", user) }
         if let spf { l.add("spf", spf.result.rawValue) }
+        if let greylist { l.add("greylist", greylist.name) }
         l.add("verdict", d.action.rawValue)
         if d.action != .accept { l.add("rule", d.rule) }
         if let r = d.reply { l.add("code", r.code) }

@@ -10,13 +10,13 @@ import QSentryCore
 ///
 /// SQLite because hundreds of short processes can write at once (WAL: readers never wait,
 /// writers queue on a lock), opening costs little, and it links statically. Old events and bans
-/// are deleted as new events arrive: it expires itself.
+/// are deleted as new events arrive, greylist entries as new attempts do: it expires itself.
 public final class EmbeddedStore: Store {
     public let policy: StorePolicy
     let db: SQLiteDatabase
     let tokensPath: String
     private var tokenDB: TokenDatabase?
-    static let schemaVersion = 2
+    static let schemaVersion = 3
 
     /// Opens (creating when needed) the database at `path`; the tokens live beside it.
     public init(path: String, policy: StorePolicy, busyTimeoutMilliseconds: Int32 = 5000) throws {
@@ -30,6 +30,10 @@ public final class EmbeddedStore: Store {
                 CREATE INDEX IF NOT EXISTS events_ip_time ON events(ip, time);
                 CREATE INDEX IF NOT EXISTS events_time ON events(time);
                 CREATE TABLE IF NOT EXISTS bans(ip TEXT PRIMARY KEY, until INTEGER NOT NULL, source TEXT NOT NULL) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS greylist(triplet TEXT PRIMARY KEY, first INTEGER NOT NULL, passed_until INTEGER NOT NULL,
+                                                    expires INTEGER NOT NULL) WITHOUT ROWID;
+                CREATE INDEX IF NOT EXISTS greylist_expires ON greylist(expires);
+                CREATE TABLE IF NOT EXISTS greylist_networks(network TEXT PRIMARY KEY, passes INTEGER NOT NULL, expires INTEGER NOT NULL) WITHOUT ROWID;
                 """)
         }
     }
@@ -110,6 +114,46 @@ public final class EmbeddedStore: Store {
         let recent = try db.int("SELECT COUNT(*) FROM events WHERE ip=?1 AND time>?2",
                                 [.text(ip.description), .int(now - policy.banWindow)])
         return (hosts, recent)
+    }
+
+    public func greylist(_ t: GreylistTriplet, timing: GreylistTiming, now: Int) throws -> GreylistOutcome {
+        try db.transaction {
+            let outcome = try greylistState(t, timing: timing, now: now)
+            switch outcome {
+            case .new:
+                try db.run("""
+                    INSERT INTO greylist(triplet, first, passed_until, expires) VALUES(?1, ?2, 0, ?3)
+                    ON CONFLICT(triplet) DO UPDATE SET first=?2, passed_until=0, expires=?3
+                    """, [.text(t.key), .int(now), .int(now + timing.window)])
+            case .early:
+                break
+            case .passed, .known:
+                try db.run("UPDATE greylist SET passed_until=?2, expires=?2 WHERE triplet=?1", [.text(t.key), .int(now + timing.lifetime)])
+                try db.run("""
+                    INSERT INTO greylist_networks(network, passes, expires) VALUES(?1, ?2, ?3)
+                    ON CONFLICT(network) DO UPDATE SET passes=passes+?2, expires=?3
+                    """, [.text(t.network), .int(outcome == .passed ? 1 : 0), .int(now + timing.lifetime)])
+            case .networkAllowed:
+                try db.run("UPDATE greylist_networks SET expires=?2 WHERE network=?1", [.text(t.network), .int(now + timing.lifetime)])
+            }
+            // Self-expiry (by index): what no decision can use any more.
+            try db.run("DELETE FROM greylist WHERE expires<=?1", [.int(now)])
+            try db.run("DELETE FROM greylist_networks WHERE expires<=?1", [.int(now)])
+            return outcome
+        }
+    }
+
+    public func greylistState(_ t: GreylistTriplet, timing: GreylistTiming, now: Int) throws -> GreylistOutcome {
+        var first = 0, passedUntil = 0, passes = 0
+        try db.run("""
+            SELECT (SELECT first FROM greylist WHERE triplet=?1), (SELECT passed_until FROM greylist WHERE triplet=?1),
+                   (SELECT passes FROM greylist_networks WHERE network=?2 AND expires>?3)
+            """, [.text(t.key), .text(t.network), .int(now)]) {
+            first = SQLiteDatabase.int($0, 0)
+            passedUntil = SQLiteDatabase.int($0, 1)
+            passes = SQLiteDatabase.int($0, 2)
+        }
+        return GreylistDecision.outcome(first: first, passedUntil: passedUntil, networkPasses: passes, timing: timing, now: now)
     }
 
     /// The Bayes tokens, opened on first use.

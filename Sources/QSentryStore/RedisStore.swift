@@ -8,7 +8,8 @@ import QSentryCore
 /// Keys (prefix `qsentry:`): `ban:IP` (string, expires with the ban), `bans` (sorted set of
 /// banned IPs by end time, for listing), `ev:IP` (events by time, member `time:host:kind:nonce`),
 /// `rep:IP` (reporting hosts by last report time: distinct reporters for free), `tok:NS:s` and
-/// `tok:NS:h` (hashes of token counts). Expiry is Redis TTLs.
+/// `tok:NS:h` (hashes of token counts), `gl:NETWORK SENDER RECIPIENT` (hash: first attempt,
+/// passed-until) and `gln:NETWORK` (passes). Expiry is Redis TTLs.
 /// The connection check is one pipelined round trip.
 public final class RedisStore: Store {
     public let policy: StorePolicy
@@ -129,6 +130,59 @@ public final class RedisStore: Store {
             if d.ham != 0 { commands.append(["HINCRBY", key("bayes", namespace, "h"), Self.field(k), String(d.ham)]) }
         }
         if !commands.isEmpty { _ = try check(redis.pipeline(commands)) }
+    }
+
+    /// One round trip, atomic: a script that reads the triplet and its network, decides as
+    /// GreylistDecision does (the shared store tests hold both to it) and records the attempt.
+    static let greylistScript = """
+        local now, delay, window, life, auto = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+        local t = redis.call('HMGET', KEYS[1], 'first', 'passed')
+        local first, passed = tonumber(t[1]) or 0, tonumber(t[2]) or 0
+        local passes = tonumber(redis.call('GET', KEYS[2])) or 0
+        local out
+        if passed > now then out = 'known'
+        elseif auto > 0 and passes >= auto then out = 'network-allowed'
+        elseif first == 0 or now - first > window then out = 'new'
+        elseif now - first < delay then out = 'early'
+        else out = 'passed' end
+        if ARGV[6] == '1' then
+          if out == 'new' then
+            redis.call('HSET', KEYS[1], 'first', now, 'passed', 0)
+            redis.call('EXPIRE', KEYS[1], window)
+          elseif out == 'passed' or out == 'known' then
+            redis.call('HSET', KEYS[1], 'passed', now + life)
+            redis.call('EXPIRE', KEYS[1], life)
+            if out == 'passed' then redis.call('INCR', KEYS[2]) end
+            if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('EXPIRE', KEYS[2], life) end
+          elseif out == 'network-allowed' then
+            redis.call('EXPIRE', KEYS[2], life)
+          end
+        end
+        return {out, first}
+        """
+
+    func greylist(_ t: GreylistTriplet, timing: GreylistTiming, now: Int, record: Bool) throws -> GreylistOutcome {
+        let r = try check(redis.pipeline([["EVAL", Self.greylistScript, "2", key("gl", t.key), key("gln", t.network),
+                                           String(now), String(timing.delay), String(timing.window), String(timing.lifetime),
+                                           String(timing.autoAllow), record ? "1" : "0"]]))
+        let reply = r[0].array
+        guard reply.count == 2, let name = reply[0].string else { throw StoreError("\(redis.address): unexpected greylist reply") }
+        switch name {
+        case "known": return .known
+        case "network-allowed": return .networkAllowed
+        case "new": return .new
+        case "passed": return .passed
+        case "early": return .early(wait: timing.delay - (now - (reply[1].integer ?? now)))
+        default: throw StoreError("\(redis.address): unexpected greylist reply \(name)")
+        }
+    }
+
+    public func greylist(_ t: GreylistTriplet, timing: GreylistTiming, now: Int) throws -> GreylistOutcome {
+        try greylist(t, timing: timing, now: now, record: true)
+    }
+
+    public func greylistState(_ t: GreylistTriplet, timing: GreylistTiming, now: Int) throws -> GreylistOutcome {
+        try greylist(t, timing: timing, now: now, record: false)
     }
 
     public func clearTokens(_ namespace: String) throws {

@@ -157,8 +157,44 @@ import QSentryCore
         #expect(EnvelopePolicy.defaultText("no-such-rule") == nil)
     }
 
-    @Test func theRecipientCheckComesLast() {
-        #expect(EnvelopePolicy.rcptRules.last?.name == "unknown-recipient")
+    @Test func theRecipientCheckComesLastThenGreylisting() {
+        // An unknown recipient gets its 550 at once; greylisting delays only mail that would be taken.
+        #expect(EnvelopePolicy.rcptRules.suffix(2).map(\.name) == ["unknown-recipient", "greylist"])
         #expect(EnvelopePolicy.mailRules.first?.name == "trusted")
+    }
+}
+
+/// E18's control file: defaults, every key, and bad lines as problems (greylisting stays on).
+@Suite struct GreylistSettingsTests {
+    @Test func readsEveryKeyAndRefusesNonsense() throws {
+        let root = try TempQmailRoot()
+        #expect(try Greylist.Settings.load(root.path + "/control/qsentry/greylist") == nil, "no file: off")
+        let path = try root.write("control/qsentry/greylist", "")
+        #expect(try Greylist.Settings.load(path) == Greylist.Settings(), "empty: the defaults")
+        let d = Greylist.Settings()
+        #expect(d.timing.delay == 300 && d.timing.window == 86_400 && d.timing.lifetime == 36 * 86_400 && d.ipv4Prefix == 24 && d.ipv6Prefix == 64)
+        _ = try root.write("control/qsentry/greylist", """
+            # greylisting
+            delay=10m
+            window=12h
+            lifetime=30d
+            auto-allow=0
+            ipv4-prefix=32
+            ipv6-prefix=48
+            skip-spf-pass=yes
+            only-tagged=yes
+            store-failure=defer
+
+            """)
+        let s = try #require(try Greylist.Settings.load(path))
+        #expect(s.timing.delay == 600 && s.timing.window == 43_200 && s.timing.lifetime == 30 * 86_400 && s.timing.autoAllow == 0)
+        #expect(s.ipv4Prefix == 32 && s.ipv6Prefix == 48 && s.skipSPFPass && s.onlyTagged && s.storeFailure == .deferred)
+        for bad in ["delay=soon\n", "ipv4-prefix=40\n", "skip-spf-pass=maybe\n", "colour=grey\n", "delay=2d\nwindow=1d\n", "delay\n"] {
+            _ = try root.write("control/qsentry/greylist", bad)
+            #expect(throws: ControlError.self, "\(bad)") { try Greylist.Settings.load(path) }
+            var c = EnvelopeConfiguration()
+            try Greylist.load(QmailRoot(path: root.path), into: &c)
+            #expect(c.greylist == Greylist.Settings() && !c.problems.isEmpty, "a bad file: defaults and a problem (\(bad))")
+        }
     }
 }

@@ -177,6 +177,48 @@ import QSentryCore
         try f.store.clearTokens("bayes:nobody")  // nothing there: not an error
     }
 
+    /// E18: every state of a triplet and of its network, at times given (no clock), the same in both back-ends.
+    @Test(arguments: Backend.allCases)
+    func greylistingStates(_ backend: Backend) throws {
+        let f = try Fixture(backend)
+        var timing = GreylistTiming()
+        timing.delay = 300
+        timing.window = 3600
+        timing.lifetime = 86_400
+        timing.autoAllow = 2
+        let t0 = 1_800_000_000
+        let a = GreylistTriplet(network: "192.0.2.0/24", sender: "A@Example.org", recipient: "sales@example.com")
+        #expect(try f.store.greylistState(a, timing: timing, now: t0) == .new)
+        #expect(try f.store.greylist(a, timing: timing, now: t0) == .new)
+        #expect(try f.store.greylist(a, timing: timing, now: t0 + 100) == .early(wait: 200))
+        #expect(try f.store.greylistState(a, timing: timing, now: t0 + 300) == .passed, "state: nothing recorded")
+        #expect(try f.store.greylist(a, timing: timing, now: t0 + 300) == .passed)
+        #expect(try f.store.greylist(a, timing: timing, now: t0 + 400) == .known)
+        // Known until a lifetime after its last use, then forgotten.
+        #expect(try f.store.greylist(a, timing: timing, now: t0 + 400 + 86_000) == .known)
+        #expect(try f.store.greylistState(a, timing: timing, now: t0 + 400 + 86_000 + 86_401) == .new)
+        // A retry after the window starts over.
+        let b = GreylistTriplet(network: "198.51.100.0/24", sender: "b@example.org", recipient: "sales@example.com")
+        #expect(try f.store.greylist(b, timing: timing, now: t0) == .new)
+        #expect(try f.store.greylist(b, timing: timing, now: t0 + 3601) == .new)
+        #expect(try f.store.greylist(b, timing: timing, now: t0 + 3700) == .early(wait: 201))
+        // The sender is case-blind; another recipient is another triplet.
+        let a2 = GreylistTriplet(network: "192.0.2.0/24", sender: "a@example.org", recipient: "info@example.com")
+        #expect(try f.store.greylist(GreylistTriplet(network: "192.0.2.0/24", sender: "a@EXAMPLE.org", recipient: "sales@example.com"),
+                                     timing: timing, now: t0 + 500) == .known)
+        #expect(try f.store.greylist(a2, timing: timing, now: t0 + 500) == .new)
+        #expect(try f.store.greylist(a2, timing: timing, now: t0 + 900) == .passed)
+        // Two passes from 192.0.2.0/24: every triplet of that network passes now.
+        let c = GreylistTriplet(network: "192.0.2.0/24", sender: "c@example.org", recipient: "sales@example.com")
+        #expect(try f.store.greylist(c, timing: timing, now: t0 + 1000) == .networkAllowed)
+        let d = GreylistTriplet(network: "203.0.113.0/24", sender: "c@example.org", recipient: "sales@example.com")
+        #expect(try f.store.greylist(d, timing: timing, now: t0 + 1000) == .new)
+        // Networks as the rule cuts them.
+        #expect(GreylistTriplet.network(of: IPAddress("192.0.2.77")!, ipv4Prefix: 24, ipv6Prefix: 64) == "192.0.2.0/24")
+        #expect(GreylistTriplet.network(of: IPAddress("192.0.2.77")!, ipv4Prefix: 20, ipv6Prefix: 64) == "192.0.0.0/20")
+        #expect(GreylistTriplet.network(of: IPAddress("2001:db8:1:2:3::4")!, ipv4Prefix: 24, ipv6Prefix: 64) == "2001:db8:1:2::/64")
+    }
+
     /// Many keys in one lookup, keys that are not there, and an empty lookup all come back right.
     @Test(arguments: Backend.allCases)
     func manyTokensInOneLookup(_ backend: Backend) throws {

@@ -1,6 +1,7 @@
 import QSentryCore
 import QSentryEnvelope
 import QSentrySMTPD
+import QSentryStore
 
 /// qsentry-smtpd's decisions at MAIL FROM and at each RCPT TO, through the same policy and
 /// sender checks it runs; recipients it would accept go on to the content layer.
@@ -47,13 +48,17 @@ enum EnvelopeExplainer {
                 firstRefusal = firstRefusal ?? r
                 continue
             }
-            let d = policy.rcptTo(recipient, from: sender, recipientsInMessage: accepted.count, state)
+            let (d, greylist) = policy.rcptTo(recipient, from: sender, recipientsInMessage: accepted.count, state, spf: mail.spf,
+                                              greylistStore: config.greylist == nil ? nil : { try DryGreylist.open(root) })
+            let greylistDetail = greylist.map { "greylist=\($0.name)" } ?? ""
             if let r = d.reply {
-                layer.steps.append(.init(d.rule, input: input, result: r.isTemporary ? "defer" : "refuse", detail: r.description))
+                layer.steps.append(.init(d.rule, input: input, result: r.isTemporary ? "defer" : "refuse",
+                                         detail: [greylistDetail, r.description].filter { !$0.isEmpty }.joined(separator: "; ")))
                 if RecipientExists.refusedUnknown(d) { state.badRecipients += 1 }
                 firstRefusal = firstRefusal ?? r
             } else {
-                layer.steps.append(.init(d.rule.isEmpty ? "recipient rules" : d.rule.rawValue, input: input, result: result(d)))
+                layer.steps.append(.init(d.rule.isEmpty ? "recipient rules" : d.rule.rawValue, input: input, result: result(d),
+                                         detail: greylistDetail))
                 accepted.append(recipient.mailbox)
                 state.sessionRecipients += 1
                 if !d.rule.isEmpty { tagged = true }
@@ -78,5 +83,25 @@ enum EnvelopeExplainer {
         layer.verdict = r.isTemporary ? "defer" : "refuse"
         layer.reply = r.description
         return (layer, [])
+    }
+}
+
+/// Greylisting as explain asks it: the triplet's state, nothing recorded (dry), and an embedded
+/// store that no program made yet is not created (an admin's explain as root must not make files
+/// qmaild then cannot write): nothing is known, every triplet is new.
+final class DryGreylist: GreylistStore {
+    let store: Store?
+    init(_ store: Store?) { self.store = store }
+
+    static func open(_ root: QmailRoot) throws -> DryGreylist {
+        DryGreylist(try StoreConfiguration.openIfCreated(root, url: try StoreConfiguration.configuredURL(root)))
+    }
+
+    func greylist(_ t: GreylistTriplet, timing: GreylistTiming, now: Int) throws -> GreylistOutcome {
+        try greylistState(t, timing: timing, now: now)
+    }
+
+    func greylistState(_ t: GreylistTriplet, timing: GreylistTiming, now: Int) throws -> GreylistOutcome {
+        try store?.greylistState(t, timing: timing, now: now) ?? .new
     }
 }

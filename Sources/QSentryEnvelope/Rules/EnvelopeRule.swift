@@ -44,12 +44,21 @@ public struct EnvelopeContext {
     public let recipientsInMessage: Int
     /// The sender's DNS (E10, E11); nil where no DNS may be asked.
     public let dns: SenderDNS?
-    /// SPF's evaluation, once the SPF rule ran.
+    /// SPF's evaluation, once the SPF rule ran (at RCPT: MAIL's, as the session kept it).
     public var spf: SPFOutcome?
+    /// The store greylisting asks, opened when first needed; nil where none may be written.
+    public let greylistStore: (() throws -> GreylistStore)?
+    /// Greylisting's answer for this recipient, once it asked.
+    public var greylist: GreylistOutcome?
+    /// Whether an earlier rule of this command tagged it (greylisting's `only-tagged`).
+    public var taggedSoFar = false
     private var allowListedSender: Bool?
 
     init(policy: EnvelopePolicy, session: SessionState, helo: String = "", from: SMTPPath, to: SMTPPath? = nil,
-         recipientsInMessage: Int = 0, dns: SenderDNS? = nil) {
+         recipientsInMessage: Int = 0, dns: SenderDNS? = nil, spf: SPFOutcome? = nil,
+         greylistStore: (() throws -> GreylistStore)? = nil) {
+        self.spf = spf
+        self.greylistStore = greylistStore
         self.policy = policy
         self.session = session
         self.helo = helo

@@ -1,0 +1,129 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import QSentryCore
+
+/// E18: greylisting at RCPT, on when `control/qsentry/greylist` exists. A triplet (client network,
+/// sender, recipient) seen for the first time gets 451 4.7.1; a retry after the delay and within
+/// the window passes and is remembered for the lifetime (refreshed by use); a network whose
+/// triplets passed `auto-allow` times passes for every triplet. Real mail servers retry, most
+/// spam software does not.
+///
+/// It runs last, after the recipient is known to exist (an unknown one gets its 550 at once), and
+/// never for relay or authenticated clients (TrustedClient ended the stage), allow-listed
+/// clients and senders, or `unfiltered` recipients. The store answers in one round trip; when
+/// it cannot, `store-failure` decides (accept by default: greylisting is a delay, not a filter
+/// to lose mail over).
+public struct Greylist: EnvelopeRule {
+    /// The control file's settings (all optional; an empty file means the defaults).
+    public struct Settings: Sendable, Equatable {
+        public var timing = GreylistTiming()
+        public var ipv4Prefix = 24
+        public var ipv6Prefix = 64
+        /// Let senders whose SPF passed through without a delay.
+        public var skipSPFPass = false
+        /// Greylist only clients another layer tagged as doubtful (qsentry-conn's `tag`, an
+        /// envelope rule's `tag`); everyone else passes.
+        public var onlyTagged = false
+        /// What a store that does not answer means: accept (default) or defer.
+        public var storeFailure = VerdictAction.accept
+
+        public init() {}
+
+        public static let keys: [String: [String]?] = [
+            "delay": nil, "window": nil, "lifetime": nil, "auto-allow": nil, "ipv4-prefix": nil, "ipv6-prefix": nil,
+            "skip-spf-pass": ["yes", "no"], "only-tagged": ["yes", "no"], "store-failure": ["accept", "defer"],
+        ]
+
+        /// Reads `path`; nil when it does not exist (greylisting off).
+        public static func load(_ path: String) throws -> Settings? {
+            guard let lines = try ControlFile.lines(path) else { return nil }
+            let (pairs, malformed) = ControlFile.keyValues(lines, path: path)
+            if let first = malformed.first { throw first }
+            var s = Settings()
+            for p in pairs {
+                func number(_ range: ClosedRange<Int>) throws -> Int {
+                    guard let n = Int(p.value), range.contains(n) else {
+                        throw ControlError(path: path, line: p.line, "\(p.key): expected a whole number in \(range), found \"\(p.value)\"")
+                    }
+                    return n
+                }
+                func duration() throws -> Int {
+                    guard let n = SettingSyntax.seconds(p.value) else {
+                        throw ControlError(path: path, line: p.line, "\(p.key): expected a duration like 90s, 10m, 12h or 1d, found \"\(p.value)\"")
+                    }
+                    return n
+                }
+                func flag() throws -> Bool {
+                    guard p.value == "yes" || p.value == "no" else {
+                        throw ControlError(path: path, line: p.line, "\(p.key): expected yes or no, found \"\(p.value)\"")
+                    }
+                    return p.value == "yes"
+                }
+                switch p.key {
+                case "delay": s.timing.delay = try duration()
+                case "window": s.timing.window = try duration()
+                case "lifetime": s.timing.lifetime = try duration()
+                case "auto-allow": s.timing.autoAllow = try number(0...1_000_000)
+                case "ipv4-prefix": s.ipv4Prefix = try number(8...32)
+                case "ipv6-prefix": s.ipv6Prefix = try number(16...128)
+                case "skip-spf-pass": s.skipSPFPass = try flag()
+                case "only-tagged": s.onlyTagged = try flag()
+                case "store-failure":
+                    guard p.value == "accept" || p.value == "defer" else {
+                        throw ControlError(path: path, line: p.line, "store-failure: expected accept or defer, found \"\(p.value)\"")
+                    }
+                    s.storeFailure = p.value == "accept" ? .accept : .deferred
+                default: throw ControlError(path: path, line: p.line, "unknown key \"\(p.key)\"")
+                }
+            }
+            guard s.timing.delay < s.timing.window else {
+                throw ControlError(path: path, "delay (\(s.timing.delay) s) must be shorter than window (\(s.timing.window) s)")
+            }
+            return s
+        }
+    }
+
+    public static func load(_ root: QmailRoot, into c: inout EnvelopeConfiguration) throws {
+        do {
+            c.greylist = try Settings.load(root.qsentry("greylist"))
+        } catch let e as ControlError {
+            // A broken file must not turn greylisting off unnoticed, nor stop the session: defaults, and a problem.
+            c.greylist = Settings()
+            c.problems.append(e)
+        }
+    }
+
+    public static let controlFiles: [ControlFileSpec] = [
+        .init("greylist", .qsentry, .keyValue(Settings.keys),
+              "present = greylisting on: delay, window, lifetime, auto-allow, ipv4-prefix, ipv6-prefix, skip-spf-pass, only-tagged, store-failure (E18)"),
+    ]
+    public let name: RuleName = "greylist"
+    public init() {}
+
+    public var texts: KeyValuePairs<String, String> {
+        ["greylist": "greylisted: this server accepts mail from new senders after a retry, please try again later"]
+    }
+
+    public func evaluate(_ c: inout EnvelopeContext) throws -> Verdict? {
+        guard let settings = c.config.greylist, let to = c.to, let ip = c.session.ip, try c.recipientIsFiltered() else { return nil }
+        if settings.skipSPFPass, c.spf?.result == .pass { return nil }
+        if settings.onlyTagged, c.session.connTag == nil, !c.taggedSoFar { return nil }
+        guard let open = c.greylistStore else { return nil }
+        let network = GreylistTriplet.network(of: ip, ipv4Prefix: settings.ipv4Prefix, ipv6Prefix: settings.ipv6Prefix)
+        let triplet = GreylistTriplet(network: network, sender: c.from.mailbox, recipient: to.mailbox)
+        let outcome: GreylistOutcome
+        do {
+            outcome = try open().greylist(triplet, timing: settings.timing, now: Int(time(nil)))
+        } catch {
+            LogLine.warning("greylist: store: \(error)")
+            c.greylist = nil
+            return settings.storeFailure == .deferred ? .reply(SMTPReply(451, "4.3.0", "temporary failure, please try again later"), rule: name) : nil
+        }
+        c.greylist = outcome
+        if outcome.passes { return nil }
+        let wait: Int
+        if case .early(let w) = outcome { wait = w } else { wait = settings.timing.delay }
+        return .reply(SMTPReply(451, "4.7.1", c.config.messages.text(name, c.values) + " (retry in \(wait) s)"), rule: name)
+    }
+}
