@@ -27,6 +27,8 @@ public struct EnvelopeConfiguration {
     public var recipients: RecipientCheck?
     /// `greylist`: nil when the file is absent (greylisting off).
     public var greylist: Greylist.Settings?
+    /// `sending-limits`: nil when the file is absent (no limits).
+    public var sendingLimits: SendingLimit.Settings?
     public var problems: [ControlError] = []
 
     public init() {}

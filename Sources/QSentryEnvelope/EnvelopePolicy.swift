@@ -37,11 +37,11 @@ public struct EnvelopePolicy {
                                                        rule: "list-temporary")
 
     /// MAIL FROM's rules, in order; the DNS ones run only with a SenderDNS.
-    public static let mailRules: [EnvelopeRule] = [TrustedSender(), EmptySender(), SenderBlock(), SenderMX(), SPFRule()]
+    public static let mailRules: [EnvelopeRule] = [SendingLimit(), TrustedSender(), EmptySender(), SenderBlock(), SenderMX(), SPFRule()]
     /// RCPT TO's rules, chkuser's order: syntax tricks, relay, trust, limits, conn's verdict,
     /// honeypots, lists, sender rules, and last whether the mailbox exists.
     public static let rcptRules: [EnvelopeRule] = [
-        RoutingTricks(), RecipientSyntax(), Relay(), TrustedClient(), RecipientLimit(), ConnVerdict(), Honeypot(),
+        RoutingTricks(), RecipientSyntax(), Relay(), SendingLimit(), TrustedClient(), RecipientLimit(), ConnVerdict(), Honeypot(),
         RecipientBlock(), RecipientAllow(), FromEqualsTo(), SameDomain(), RecipientExists(), Greylist(),
     ]
 
@@ -89,8 +89,9 @@ public struct EnvelopePolicy {
     /// MAIL FROM's whole decision, as qsentry-smtpd makes it and `qsentry explain` shows it: the
     /// lists and sender rules, then, for clients neither trusted nor allow-listed, the sender's DNS
     /// (sender-mx, SPF) when `dns` is given; with the SPF evaluation for `Received-SPF:`.
-    public func mailFrom(_ from: SMTPPath, helo: String, _ s: SessionState, dns: SenderDNS?) -> (decision: Verdict, spf: SPFOutcome?) {
-        var c = EnvelopeContext(policy: self, session: s, helo: helo, from: from, dns: dns)
+    public func mailFrom(_ from: SMTPPath, helo: String, _ s: SessionState, dns: SenderDNS?,
+                         sending: SendingCounts? = nil) -> (decision: Verdict, spf: SPFOutcome?) {
+        var c = EnvelopeContext(policy: self, session: s, helo: helo, from: from, dns: dns, sending: sending)
         let d = Self.run(Self.mailRules, &c)
         return (d, c.spf)
     }
@@ -108,9 +109,9 @@ public struct EnvelopePolicy {
     /// RCPT TO's whole decision, as qsentry-smtpd makes it: with MAIL's SPF outcome and the store
     /// greylisting asks (opened only if it does), and greylisting's answer for the log line.
     public func rcptTo(_ to: SMTPPath, from: SMTPPath, recipientsInMessage: Int, _ s: SessionState, spf: SPFOutcome?,
-                       greylistStore: (() throws -> GreylistStore)?) -> (decision: Verdict, greylist: GreylistOutcome?) {
+                       greylistStore: (() throws -> GreylistStore)?, sending: SendingCounts? = nil) -> (decision: Verdict, greylist: GreylistOutcome?) {
         var c = EnvelopeContext(policy: self, session: s, from: from, to: to, recipientsInMessage: recipientsInMessage,
-                                spf: spf, greylistStore: greylistStore)
+                                spf: spf, greylistStore: greylistStore, sending: sending)
         let d = Self.run(Self.rcptRules, &c)
         return (d, c.greylist)
     }

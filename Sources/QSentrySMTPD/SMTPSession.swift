@@ -40,6 +40,8 @@ public final class SMTPSession {
     var spf: SPFOutcome?
     /// The store, once a rule opened it (StoreConfiguration.open).
     var store: Store?
+    /// The trusted sender's counts for this message (E19), read at MAIL.
+    var sending: SendingCounts?
     var tags: [String] = []
     let senderDNS: SenderDNS
 
@@ -153,6 +155,7 @@ public final class SMTPSession {
         sender = nil
         recipients = []
         spf = nil
+        sending = nil
         tags = []
         if tellChild, let c = child {
             if !c.send("RSET") || c.readReply() == nil { child = nil }
@@ -182,7 +185,8 @@ public final class SMTPSession {
             logDataRefusal(from: from, size: n, rule: "databytes", r)
             return reply(r)
         }
-        let (decision, found) = policy.mailFrom(from, helo: helo, state, dns: senderDNS)
+        sending = sendingCounts()
+        let (decision, found) = policy.mailFrom(from, helo: helo, state, dns: senderDNS, sending: sending)
         log(from: from, to: nil, decision, spf: found)
         guard decision.passes else { return answer(decision) }
         guard let c = ensureChild() else { return reply(SMTPReply(451, "4.3.0", "local error; try again later")) }
@@ -199,7 +203,8 @@ public final class SMTPSession {
         guard let from = sender else { return reply(SMTPReply(503, "5.5.1", "MAIL first")) }
         guard let to = parsePath(argument, keyword: "TO:", enhanced: "5.1.3", what: "recipient") else { return }
         let (decision, greylist) = policy.rcptTo(to, from: from, recipientsInMessage: recipients.count, state, spf: spf,
-                                                 greylistStore: policy.config.greylist == nil ? nil : { try self.openStore() })
+                                                 greylistStore: policy.config.greylist == nil ? nil : { try self.openStore() },
+                                                 sending: sending)
         log(from: from, to: to, decision, greylist: greylist)
         guard decision.passes else {
             if RecipientExists.refusedUnknown(decision) { state.badRecipients += 1 }
@@ -260,9 +265,32 @@ public final class SMTPSession {
             return true
         }
         guard childOK, let done = c.readReply() else { childDied(); return true }
+        if done.isPositive { recordSending() }
         resetTransaction(tellChild: false)
         relay(done)
         return true
+    }
+
+    /// E19: the trusted sender's counts, read once per message when limits apply; store trouble
+    /// skips the limits with a log line (mail from customers is not held up by a store).
+    func sendingCounts() -> SendingCounts? {
+        guard policy.config.sendingLimits != nil, let who = SendingLimit.sender(state) else { return nil }
+        do {
+            return try openStore().sendingCounts(who, now: Int(time(nil)))
+        } catch {
+            LogLine.warning("sending-limit: store: \(error)")
+            return nil
+        }
+    }
+
+    /// Adds an accepted message to the trusted sender's counts.
+    func recordSending() {
+        guard sending != nil, let who = SendingLimit.sender(state) else { return }
+        do {
+            try openStore().recordSending(who, recipients: recipients.count, now: Int(time(nil)))
+        } catch {
+            LogLine.warning("sending-limit: store: \(error)")
+        }
     }
 
     func answer(_ decision: Verdict) {

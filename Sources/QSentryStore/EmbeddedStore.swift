@@ -16,7 +16,7 @@ public final class EmbeddedStore: Store {
     let db: SQLiteDatabase
     let tokensPath: String
     private var tokenDB: TokenDatabase?
-    static let schemaVersion = 3
+    static let schemaVersion = 4
 
     /// Opens (creating when needed) the database at `path`; the tokens live beside it.
     public init(path: String, policy: StorePolicy, busyTimeoutMilliseconds: Int32 = 5000) throws {
@@ -34,6 +34,8 @@ public final class EmbeddedStore: Store {
                                                     expires INTEGER NOT NULL) WITHOUT ROWID;
                 CREATE INDEX IF NOT EXISTS greylist_expires ON greylist(expires);
                 CREATE TABLE IF NOT EXISTS greylist_networks(network TEXT PRIMARY KEY, passes INTEGER NOT NULL, expires INTEGER NOT NULL) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS sending(who TEXT NOT NULL, bucket TEXT NOT NULL, messages INTEGER NOT NULL, recipients INTEGER NOT NULL,
+                                                   expires INTEGER NOT NULL, PRIMARY KEY(who, bucket)) WITHOUT ROWID;
                 """)
         }
     }
@@ -154,6 +156,45 @@ public final class EmbeddedStore: Store {
             passes = SQLiteDatabase.int($0, 2)
         }
         return GreylistDecision.outcome(first: first, passedUntil: passedUntil, networkPasses: passes, timing: timing, now: now)
+    }
+
+    public func sendingCounts(_ who: String, now: Int) throws -> SendingCounts {
+        let (hour, day) = SendingCounts.buckets(now)
+        var c = SendingCounts()
+        try db.run("SELECT bucket, messages, recipients FROM sending WHERE who=?1 AND bucket IN (?2, ?3)",
+                   [.text(who), .text("h\(hour)"), .text("d\(day)")]) {
+            if SQLiteDatabase.text($0, 0).hasPrefix("h") {
+                c.messagesThisHour = SQLiteDatabase.int($0, 1)
+                c.recipientsThisHour = SQLiteDatabase.int($0, 2)
+            } else {
+                c.messagesToday = SQLiteDatabase.int($0, 1)
+                c.recipientsToday = SQLiteDatabase.int($0, 2)
+            }
+        }
+        return c
+    }
+
+    public func recordSending(_ who: String, recipients: Int, now: Int) throws {
+        let (hour, day) = SendingCounts.buckets(now)
+        try db.transaction {
+            for (bucket, expires) in [("h\(hour)", (hour + 1) * 3600), ("d\(day)", (day + 1) * 86_400)] {
+                try db.run("""
+                    INSERT INTO sending(who, bucket, messages, recipients, expires) VALUES(?1, ?2, 1, ?3, ?4)
+                    ON CONFLICT(who, bucket) DO UPDATE SET messages=messages+1, recipients=recipients+?3
+                    """, [.text(who), .text(bucket), .int(recipients), .int(expires)])
+            }
+            try db.run("DELETE FROM sending WHERE expires<=?1", [.int(now)])
+        }
+    }
+
+    public func sendingCounters(now: Int) throws -> [(who: String, counts: SendingCounts)] {
+        var whos: [String] = []
+        try db.run("SELECT DISTINCT who FROM sending WHERE expires>?1 ORDER BY who", [.int(now)]) { whos.append(SQLiteDatabase.text($0, 0)) }
+        return try whos.map { ($0, try sendingCounts($0, now: now)) }
+    }
+
+    public func resetSending(_ who: String, now: Int) throws {
+        try db.run("DELETE FROM sending WHERE who=?1", [.text(who)])
     }
 
     /// The Bayes tokens, opened on first use.

@@ -9,7 +9,8 @@ import QSentryCore
 /// banned IPs by end time, for listing), `ev:IP` (events by time, member `time:host:kind:nonce`),
 /// `rep:IP` (reporting hosts by last report time: distinct reporters for free), `tok:NS:s` and
 /// `tok:NS:h` (hashes of token counts), `gl:NETWORK SENDER RECIPIENT` (hash: first attempt,
-/// passed-until) and `gln:NETWORK` (passes). Expiry is Redis TTLs.
+/// passed-until), `gln:NETWORK` (passes), `lim:WHO:hHOUR` and `lim:WHO:dDAY` (hashes: messages,
+/// recipients) with `limits` (who sent today, by last time). Expiry is Redis TTLs.
 /// The connection check is one pipelined round trip.
 public final class RedisStore: Store {
     public let policy: StorePolicy
@@ -183,6 +184,34 @@ public final class RedisStore: Store {
 
     public func greylistState(_ t: GreylistTriplet, timing: GreylistTiming, now: Int) throws -> GreylistOutcome {
         try greylist(t, timing: timing, now: now, record: false)
+    }
+
+    public func sendingCounts(_ who: String, now: Int) throws -> SendingCounts {
+        let (hour, day) = SendingCounts.buckets(now)
+        let r = try check(redis.pipeline([["HMGET", key("lim", who, "h\(hour)"), "m", "r"], ["HMGET", key("lim", who, "d\(day)"), "m", "r"]]))
+        func n(_ v: RedisValue, _ i: Int) -> Int { i < v.array.count ? v.array[i].integer ?? 0 : 0 }
+        return SendingCounts(messagesThisHour: n(r[0], 0), messagesToday: n(r[1], 0), recipientsThisHour: n(r[0], 1), recipientsToday: n(r[1], 1))
+    }
+
+    public func recordSending(_ who: String, recipients: Int, now: Int) throws {
+        let (hour, day) = SendingCounts.buckets(now)
+        let h = key("lim", who, "h\(hour)"), d = key("lim", who, "d\(day)")
+        _ = try check(redis.pipeline([
+            ["HINCRBY", h, "m", "1"], ["HINCRBY", h, "r", String(recipients)], ["EXPIREAT", h, String((hour + 1) * 3600)],
+            ["HINCRBY", d, "m", "1"], ["HINCRBY", d, "r", String(recipients)], ["EXPIREAT", d, String((day + 1) * 86_400)],
+            ["ZADD", key("limits"), String(now), who], ["ZREMRANGEBYSCORE", key("limits"), "-inf", String(day * 86_400 - 1)],
+        ]))
+    }
+
+    public func sendingCounters(now: Int) throws -> [(who: String, counts: SendingCounts)] {
+        let day = SendingCounts.buckets(now).day
+        let r = try check(redis.pipeline([["ZRANGEBYSCORE", key("limits"), String(day * 86_400), "+inf"]]))
+        return try r[0].array.compactMap(\.string).sorted().map { ($0, try sendingCounts($0, now: now)) }
+    }
+
+    public func resetSending(_ who: String, now: Int) throws {
+        let (hour, day) = SendingCounts.buckets(now)
+        _ = try check(redis.pipeline([["DEL", key("lim", who, "h\(hour)"), key("lim", who, "d\(day)")], ["ZREM", key("limits"), who]]))
     }
 
     public func clearTokens(_ namespace: String) throws {

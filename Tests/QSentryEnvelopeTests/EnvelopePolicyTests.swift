@@ -160,7 +160,7 @@ import QSentryCore
     @Test func theRecipientCheckComesLastThenGreylisting() {
         // An unknown recipient gets its 550 at once; greylisting delays only mail that would be taken.
         #expect(EnvelopePolicy.rcptRules.suffix(2).map(\.name) == ["unknown-recipient", "greylist"])
-        #expect(EnvelopePolicy.mailRules.first?.name == "trusted")
+        #expect(EnvelopePolicy.mailRules.prefix(2).map(\.name) == ["sending-limit", "trusted"])
     }
 }
 
@@ -196,5 +196,26 @@ import QSentryCore
             try Greylist.load(QmailRoot(path: root.path), into: &c)
             #expect(c.greylist == Greylist.Settings() && !c.problems.isEmpty, "a bad file: defaults and a problem (\(bad))")
         }
+    }
+}
+
+/// E19's control file: the site's limits, a user's own lines over them, and bad lines refused.
+@Suite struct SendingLimitSettingsTests {
+    @Test func siteLimitsAndAUsersOwn() throws {
+        let root = try TempQmailRoot()
+        #expect(try SendingLimit.Settings.load(root.path + "/control/qsentry/sending-limits") == nil)
+        let path = try root.write("control/qsentry/sending-limits", "messages-per-hour=20\nbulk@example.com:messages-per-hour=0\nbulk@example.com:recipients-per-day=50000\n")
+        let s = try #require(try SendingLimit.Settings.load(path))
+        #expect(s.defaults.messagesPerHour == 20 && s.defaults.messagesPerDay == 500)
+        let bulk = s.limits(for: "bulk@example.com")
+        #expect(bulk.messagesPerHour == 0 && bulk.recipientsPerDay == 50000 && bulk.messagesPerDay == 500)
+        #expect(s.limits(for: "alice") == s.defaults)
+        for bad in ["messages-per-week=1\n", "messages-per-hour=lots\n", "x:recipients-per-hour=-1\n"] {
+            _ = try root.write("control/qsentry/sending-limits", bad)
+            #expect(throws: ControlError.self, "\(bad)") { try SendingLimit.Settings.load(path) }
+        }
+        #expect(SendingLimit.sender(SessionState(ipText: "192.0.2.7", relayClient: true)) == "relay:192.0.2.7")
+        #expect(SendingLimit.sender(SessionState(ipText: "192.0.2.7", relayClient: false, authUser: "alice")) == "alice")
+        #expect(SendingLimit.sender(SessionState(ipText: "192.0.2.7", relayClient: false)) == nil)
     }
 }

@@ -219,6 +219,29 @@ import QSentryCore
         #expect(GreylistTriplet.network(of: IPAddress("2001:db8:1:2:3::4")!, ipv4Prefix: 24, ipv6Prefix: 64) == "2001:db8:1:2::/64")
     }
 
+    /// E19: counts per clock hour and day, listed and reset, the same in both back-ends.
+    @Test(arguments: Backend.allCases)
+    func sendingCountsByHourAndDay(_ backend: Backend) throws {
+        let f = try Fixture(backend)
+        // A time in the real present: Redis expires the counters at the end of their hour and day.
+        let now = Int(Date().timeIntervalSince1970) / 86_400 * 86_400 + 3600 + 60
+        #expect(try f.store.sendingCounts("alice", now: now) == SendingCounts())
+        try f.store.recordSending("alice", recipients: 3, now: now)
+        try f.store.recordSending("alice", recipients: 2, now: now + 60)
+        try f.store.recordSending("relay:192.0.2.7", recipients: 1, now: now)
+        #expect(try f.store.sendingCounts("alice", now: now + 120)
+                == SendingCounts(messagesThisHour: 2, messagesToday: 2, recipientsThisHour: 5, recipientsToday: 5))
+        // The next hour starts again; the day goes on.
+        try f.store.recordSending("alice", recipients: 1, now: now + 3600)
+        #expect(try f.store.sendingCounts("alice", now: now + 3600)
+                == SendingCounts(messagesThisHour: 1, messagesToday: 3, recipientsThisHour: 1, recipientsToday: 6))
+        let listed = try f.store.sendingCounters(now: now + 3600)
+        #expect(listed.map(\.who) == ["alice", "relay:192.0.2.7"])
+        try f.store.resetSending("alice", now: now + 3600)
+        #expect(try f.store.sendingCounts("alice", now: now + 3600) == SendingCounts())
+        #expect(try f.store.sendingCounters(now: now + 3600).map(\.who) == ["relay:192.0.2.7"])
+    }
+
     /// Many keys in one lookup, keys that are not there, and an empty lookup all come back right.
     @Test(arguments: Backend.allCases)
     func manyTokensInOneLookup(_ backend: Backend) throws {

@@ -50,14 +50,18 @@ public struct EnvelopeContext {
     public let greylistStore: (() throws -> GreylistStore)?
     /// Greylisting's answer for this recipient, once it asked.
     public var greylist: GreylistOutcome?
+    /// A trusted sender's counts this hour and day, as the session read them for this message
+    /// (SendingLimit); nil when no limits apply or the store did not answer.
+    public let sending: SendingCounts?
     /// Whether an earlier rule of this command tagged it (greylisting's `only-tagged`).
     public var taggedSoFar = false
     private var allowListedSender: Bool?
 
     init(policy: EnvelopePolicy, session: SessionState, helo: String = "", from: SMTPPath, to: SMTPPath? = nil,
          recipientsInMessage: Int = 0, dns: SenderDNS? = nil, spf: SPFOutcome? = nil,
-         greylistStore: (() throws -> GreylistStore)? = nil) {
+         greylistStore: (() throws -> GreylistStore)? = nil, sending: SendingCounts? = nil) {
         self.spf = spf
+        self.sending = sending
         self.greylistStore = greylistStore
         self.policy = policy
         self.session = session
