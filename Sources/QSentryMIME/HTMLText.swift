@@ -28,7 +28,8 @@ public enum HTMLText {
                     linkValues(tag, into: &links)
                     // Block tags separate words; inline ones must not ("v<b></b>iagra" is one word to a reader).
                     let name = tag.drop(while: { $0 == UInt8(ascii: "/") }).prefix(while: { $0 > 0x20 && $0 != UInt8(ascii: "/") })
-                    if !inlineTags.contains(where: { equalsLowercased(name, $0) }) { text.append(0x20) }
+                    // A comment is invisible to a reader too ("v<!-- x -->iagra" is one word).
+                    if name.first != UInt8(ascii: "!"), !inlineTags.contains(where: { equalsLowercased(name, $0) }) { text.append(0x20) }
                 }
                 i = j + 1
                 continue
