@@ -17,6 +17,7 @@ enum LineRules {
         case .storeURL: return each(lines, path) { storeURL($0.trimmed) }
         case .virtualDomains: return each(lines, path) { virtualDomain($0.trimmed) }
         case .text: return []
+        case .checkedBy(let check): return check(lines, path)
         }
     }
 

@@ -1,5 +1,6 @@
 import QSentryCore
 import QSentryDNS
+import QSentryStore
 
 /// One rule's outcome: the verdict, and a short word for the log line (`listed(2)`, `pass`, `miss`).
 public struct RuleResult: Sendable, Equatable {
@@ -44,6 +45,8 @@ public struct ConnectionSetup {
     public let messages: Messages
     /// The shared ban/reputation store, when one is configured.
     public let store: ReputationStore?
+    /// Opens (creating it if need be) the store, for rules that write to it whatever it held (C12).
+    public var openStore: (() throws -> Store)? = nil
     /// Lines that were skipped as malformed, or settings that do not fit together.
     public var problems: [ControlError] = []
 }

@@ -1,12 +1,13 @@
 import QSentryCore
 import QSentryDNS
+import QSentryStore
 
 /// Builds the stage from the control files, opening only what they name: no country database
 /// without `countries`, no p0f socket without a policy, no resolver without a DNS rule.
 public struct ConnectionConfiguration {
     /// The rules in the admin's order (the allow list is the stage's, before them).
-    public static let rules: [any ConnectionCheck.Type] = [IPBlockCheck.self, BanCheck.self, CountryCheck.self, P0fCheck.self,
-                                                           ReverseDNSCheck.self, DNSBLCheck.self]
+    public static let rules: [any ConnectionCheck.Type] = [IPBlockCheck.self, BanCheck.self, ConnectionLimitCheck.self, CountryCheck.self,
+                                                           P0fCheck.self, ReverseDNSCheck.self, DNSBLCheck.self]
 
     /// The built-in text for `rule`'s refusal, from the rule that gives it (E16).
     public static func defaultText(_ rule: String) -> String? {
@@ -28,7 +29,7 @@ public struct ConnectionConfiguration {
     public let problems: [ControlError]
 
     /// - Parameter store: the shared ban/reputation store, when one is configured.
-    public static func load(_ root: QmailRoot, store: ReputationStore? = nil,
+    public static func load(_ root: QmailRoot, store: ReputationStore? = nil, openStore: (() throws -> Store)? = nil,
                             resolver: (() throws -> Resolver)? = nil) throws -> ConnectionConfiguration {
         var problems: [ControlError] = []
         let (messages, messageProblems) = try Messages.load(root, defaults: { ConnectionConfiguration.defaultText($0) })
@@ -37,6 +38,7 @@ public struct ConnectionConfiguration {
         let allow = try IPList.load(root.qsentry("ipallow"))
         problems += allow.problems
         var setup = ConnectionSetup(root: root, messages: messages, store: store)
+        setup.openStore = openStore
         var checks: [ConnectionCheck] = []
         for rule in rules {
             if let check = try rule.configured(&setup) { checks.append(check) }

@@ -106,7 +106,12 @@ public struct ConnectionProgram {
         }
         let configuration: ConnectionConfiguration
         do {
-            configuration = try ConnectionConfiguration.load(root, store: store)
+            configuration = try ConnectionConfiguration.load(root, store: store, openStore: {
+                if let store { return store }
+                let opened = try StoreConfiguration.open(root)
+                store = opened
+                return opened
+            })
         } catch {
             // An unreadable control file: the rules cannot be applied, so the client comes back later.
             d.warnings.append("\(error)")

@@ -16,7 +16,7 @@ public final class EmbeddedStore: Store {
     let db: SQLiteDatabase
     let tokensPath: String
     private var tokenDB: TokenDatabase?
-    static let schemaVersion = 4
+    static let schemaVersion = 5
 
     /// Opens (creating when needed) the database at `path`; the tokens live beside it.
     public init(path: String, policy: StorePolicy, busyTimeoutMilliseconds: Int32 = 5000) throws {
@@ -36,6 +36,13 @@ public final class EmbeddedStore: Store {
                 CREATE TABLE IF NOT EXISTS greylist_networks(network TEXT PRIMARY KEY, passes INTEGER NOT NULL, expires INTEGER NOT NULL) WITHOUT ROWID;
                 CREATE TABLE IF NOT EXISTS sending(who TEXT NOT NULL, bucket TEXT NOT NULL, messages INTEGER NOT NULL, recipients INTEGER NOT NULL,
                                                    expires INTEGER NOT NULL, PRIMARY KEY(who, bucket)) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS connections(host TEXT NOT NULL, pid INTEGER NOT NULL, ip TEXT NOT NULL, network TEXT NOT NULL,
+                                                       start INTEGER NOT NULL, PRIMARY KEY(host, pid)) WITHOUT ROWID;
+                CREATE INDEX IF NOT EXISTS connections_ip ON connections(ip);
+                CREATE TABLE IF NOT EXISTS connection_log(ip TEXT NOT NULL, network TEXT NOT NULL, time INTEGER NOT NULL);
+                CREATE INDEX IF NOT EXISTS connection_log_ip ON connection_log(ip, time);
+                CREATE INDEX IF NOT EXISTS connection_log_network ON connection_log(network, time);
+                CREATE INDEX IF NOT EXISTS connection_log_time ON connection_log(time);
                 """)
         }
     }
@@ -195,6 +202,36 @@ public final class EmbeddedStore: Store {
 
     public func resetSending(_ who: String, now: Int) throws {
         try db.run("DELETE FROM sending WHERE who=?1", [.text(who)])
+    }
+
+    public func openConnection(_ slot: ConnectionSlot, now: Int, lifetime: Int) throws -> ConnectionCounts {
+        try db.transaction {
+            // A process id seen again is a new session of this host: its old slot is over.
+            try db.run("INSERT OR REPLACE INTO connections(host, pid, ip, network, start) VALUES(?1, ?2, ?3, ?4, ?5)",
+                       [.text(slot.host), .int(Int(slot.pid)), .text(slot.ip), .text(slot.network), .int(now)])
+            try db.run("INSERT INTO connection_log(ip, network, time) VALUES(?1, ?2, ?3)", [.text(slot.ip), .text(slot.network), .int(now)])
+            try db.run("DELETE FROM connections WHERE start<=?1", [.int(now - lifetime)])
+            try db.run("DELETE FROM connection_log WHERE time<=?1", [.int(now - 60)])
+            var open: [(String, Int)] = []
+            try db.run("SELECT host, pid FROM connections WHERE ip=?1", [.text(slot.ip)]) {
+                open.append((SQLiteDatabase.text($0, 0), SQLiteDatabase.int($0, 1)))
+            }
+            var concurrent = 0
+            for (host, pid) in open {
+                if host == slot.host && !ConnectionSlot.isAlive(Int32(pid)) {
+                    try db.run("DELETE FROM connections WHERE host=?1 AND pid=?2", [.text(host), .int(pid)])
+                } else {
+                    concurrent += 1
+                }
+            }
+            var minute = 0, networkMinute = 0
+            try db.run("SELECT (SELECT COUNT(*) FROM connection_log WHERE ip=?1), (SELECT COUNT(*) FROM connection_log WHERE network=?2)",
+                       [.text(slot.ip), .text(slot.network)]) {
+                minute = SQLiteDatabase.int($0, 0)
+                networkMinute = SQLiteDatabase.int($0, 1)
+            }
+            return ConnectionCounts(concurrent: concurrent, lastMinute: minute, networkLastMinute: networkMinute)
+        }
     }
 
     /// The Bayes tokens, opened on first use.

@@ -10,7 +10,9 @@ import QSentryCore
 /// `rep:IP` (reporting hosts by last report time: distinct reporters for free), `tok:NS:s` and
 /// `tok:NS:h` (hashes of token counts), `gl:NETWORK SENDER RECIPIENT` (hash: first attempt,
 /// passed-until), `gln:NETWORK` (passes), `lim:WHO:hHOUR` and `lim:WHO:dDAY` (hashes: messages,
-/// recipients) with `limits` (who sent today, by last time). Expiry is Redis TTLs.
+/// recipients) with `limits` (who sent today, by last time), `conn:IP` (open connections: members
+/// `HOST PID` by start time), `cmin:IP` and `cmin-net:NETWORK` (connections of the last minute).
+/// Expiry is Redis TTLs.
 /// The connection check is one pipelined round trip.
 public final class RedisStore: Store {
     public let policy: StorePolicy
@@ -212,6 +214,30 @@ public final class RedisStore: Store {
     public func resetSending(_ who: String, now: Int) throws {
         let (hour, day) = SendingCounts.buckets(now)
         _ = try check(redis.pipeline([["DEL", key("lim", who, "h\(hour)"), key("lim", who, "d\(day)")], ["ZREM", key("limits"), who]]))
+    }
+
+    public func openConnection(_ slot: ConnectionSlot, now: Int, lifetime: Int) throws -> ConnectionCounts {
+        let open = key("conn", slot.ip), minute = key("cmin", slot.ip), net = key("cmin-net", slot.network)
+        let stamp = "\(now) \(slot.member) \(Int.random(in: 0..<1_000_000_000))"
+        let r = try check(redis.pipeline([
+            ["ZADD", open, String(now), slot.member],
+            ["ZREMRANGEBYSCORE", open, "-inf", String(now - lifetime)],
+            ["EXPIRE", open, String(max(1, lifetime))],
+            ["ZRANGE", open, "0", "-1"],
+            ["ZADD", minute, String(now), stamp], ["ZREMRANGEBYSCORE", minute, "-inf", String(now - 60)], ["EXPIRE", minute, "60"],
+            ["ZCARD", minute],
+            ["ZADD", net, String(now), stamp], ["ZREMRANGEBYSCORE", net, "-inf", String(now - 60)], ["EXPIRE", net, "60"],
+            ["ZCARD", net],
+        ]))
+        // This host's slots whose process is gone: not counted, and removed (a second trip only then).
+        let members = r[3].array.compactMap(\.string)
+        let dead = members.filter { m in
+            let parts = m.split(separator: " ")
+            guard parts.count == 2, String(parts[0]) == slot.host, let pid = Int32(parts[1]) else { return false }
+            return !ConnectionSlot.isAlive(pid)
+        }
+        if !dead.isEmpty { _ = try check(redis.pipeline([["ZREM", open] + dead])) }
+        return ConnectionCounts(concurrent: members.count - dead.count, lastMinute: r[7].integer ?? 0, networkLastMinute: r[11].integer ?? 0)
     }
 
     public func clearTokens(_ namespace: String) throws {

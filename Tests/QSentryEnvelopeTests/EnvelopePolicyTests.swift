@@ -169,8 +169,10 @@ import QSentryCore
     @Test func readsEveryKeyAndRefusesNonsense() throws {
         let root = try TempQmailRoot()
         #expect(try Greylist.Settings.load(root.path + "/control/qsentry/greylist") == nil, "no file: off")
-        let path = try root.write("control/qsentry/greylist", "")
-        #expect(try Greylist.Settings.load(path) == Greylist.Settings(), "empty: the defaults")
+        let path = try root.write("control/qsentry/greylist", "# delay=5m\n")
+        #expect(try Greylist.Settings.load(path) == nil, "comments only, as installed: off")
+        _ = try root.write("control/qsentry/greylist", "delay=5m\n")
+        #expect(try Greylist.Settings.load(path) == Greylist.Settings(), "one line: on, the defaults")
         let d = Greylist.Settings()
         #expect(d.timing.delay == 300 && d.timing.window == 86_400 && d.timing.lifetime == 36 * 86_400 && d.ipv4Prefix == 24 && d.ipv6Prefix == 64)
         _ = try root.write("control/qsentry/greylist", """

@@ -242,6 +242,38 @@ import QSentryCore
         #expect(try f.store.sendingCounters(now: now + 3600).map(\.who) == ["relay:192.0.2.7"])
     }
 
+    /// C12: open connections counted by live process (this host's) or age (another host's), and
+    /// connections a minute by address and by network, the same in both back-ends.
+    @Test(arguments: Backend.allCases)
+    func connectionSlotsAndRates(_ backend: Backend) throws {
+        let f = try Fixture(backend)
+        let now = Int(Date().timeIntervalSince1970)
+        let dead = Process()
+        dead.executableURL = URL(fileURLWithPath: "/bin/true")
+        try dead.run()
+        dead.waitUntilExit()
+        let me = getpid()
+        func slot(_ ip: String, host: String = "mx1.example", pid: Int32) -> ConnectionSlot {
+            ConnectionSlot(ip: ip, network: "192.0.2.0/24", host: host, pid: pid)
+        }
+        let parent = getppid()
+        var c = try f.store.openConnection(slot("192.0.2.1", pid: me), now: now, lifetime: 1800)
+        #expect(c == ConnectionCounts(concurrent: 1, lastMinute: 1, networkLastMinute: 1), "the opener counts itself")
+        // A slot of this host whose process is gone is over at once.
+        c = try f.store.openConnection(slot("192.0.2.1", pid: dead.processIdentifier), now: now + 1, lifetime: 1800)
+        #expect(c.concurrent == 1 && c.lastMinute == 2, "\(c)")
+        // Another host's slot counts (by age only: its processes are not ours to look at).
+        c = try f.store.openConnection(slot("192.0.2.1", host: "mx2.example", pid: me), now: now + 2, lifetime: 1800)
+        #expect(c.concurrent == 2 && c.lastMinute == 3, "\(c)")
+        c = try f.store.openConnection(slot("192.0.2.9", pid: parent), now: now + 3, lifetime: 1800)
+        #expect(c.concurrent == 1 && c.lastMinute == 1 && c.networkLastMinute == 4, "another address of the network: \(c)")
+        // A minute later the rates start again; past the lifetime every slot is over.
+        c = try f.store.openConnection(slot("192.0.2.1", host: "mx3.example", pid: parent), now: now + 63, lifetime: 1800)
+        #expect(c.concurrent == 3 && c.lastMinute == 1 && c.networkLastMinute == 1, "\(c)")
+        c = try f.store.openConnection(slot("192.0.2.1", host: "mx3.example", pid: me), now: now + 1803, lifetime: 1800)
+        #expect(c.concurrent == 2, "mx3's two; those opened at +0 and +2 aged out: \(c)")
+    }
+
     /// Many keys in one lookup, keys that are not there, and an empty lookup all come back right.
     @Test(arguments: Backend.allCases)
     func manyTokensInOneLookup(_ backend: Backend) throws {

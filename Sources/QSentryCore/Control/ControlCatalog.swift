@@ -31,6 +31,8 @@ public struct ControlFileSpec: Sendable {
         case virtualDomains
         /// Free text (a greeting host name, a command line, phrases).
         case text
+        /// Lines the rule that reads them checks itself (a syntax of its own), as it reads them.
+        case checkedBy(@Sendable (_ lines: [ControlLine], _ path: String) -> [ControlError])
     }
 
     public let name: String

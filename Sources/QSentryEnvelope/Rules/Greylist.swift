@@ -3,7 +3,7 @@ import Glibc
 #endif
 import QSentryCore
 
-/// E18: greylisting at RCPT, on when `control/qsentry/greylist` exists. A triplet (client network,
+/// E18: greylisting at RCPT, on when `control/qsentry/greylist` has a line (`delay=5m` alone: the defaults). A triplet (client network,
 /// sender, recipient) seen for the first time gets 451 4.7.1; a retry after the delay and within
 /// the window passes and is remembered for the lifetime (refreshed by use); a network whose
 /// triplets passed `auto-allow` times passes for every triplet. Real mail servers retry, most
@@ -15,7 +15,7 @@ import QSentryCore
 /// it cannot, `store-failure` decides (accept by default: greylisting is a delay, not a filter
 /// to lose mail over).
 public struct Greylist: EnvelopeRule {
-    /// The control file's settings (all optional; an empty file means the defaults).
+    /// The control file's settings (each optional: any one line turns greylisting on).
     public struct Settings: Sendable, Equatable {
         public var timing = GreylistTiming()
         public var ipv4Prefix = 24
@@ -35,9 +35,10 @@ public struct Greylist: EnvelopeRule {
             "skip-spf-pass": ["yes", "no"], "only-tagged": ["yes", "no"], "store-failure": ["accept", "defer"],
         ]
 
-        /// Reads `path`; nil when it does not exist (greylisting off).
+        /// Reads `path`; nil when it does not exist or has no line (greylisting off).
         public static func load(_ path: String) throws -> Settings? {
-            guard let lines = try ControlFile.lines(path) else { return nil }
+            // Off without a line: the file install.sh puts in place holds only commented examples.
+            guard let lines = try ControlFile.lines(path), !lines.isEmpty else { return nil }
             let (pairs, malformed) = ControlFile.keyValues(lines, path: path)
             if let first = malformed.first { throw first }
             var s = Settings()
@@ -96,7 +97,7 @@ public struct Greylist: EnvelopeRule {
 
     public static let controlFiles: [ControlFileSpec] = [
         .init("greylist", .qsentry, .keyValue(Settings.keys),
-              "present = greylisting on: delay, window, lifetime, auto-allow, ipv4-prefix, ipv6-prefix, skip-spf-pass, only-tagged, store-failure (E18)"),
+              "a line = greylisting on: delay, window, lifetime, auto-allow, ipv4-prefix, ipv6-prefix, skip-spf-pass, only-tagged, store-failure (E18)"),
     ]
     public let name: RuleName = "greylist"
     public init() {}

@@ -1,7 +1,7 @@
 import QSentryCore
 
 /// E19: sending limits for authenticated users and relay clients, on when
-/// `control/qsentry/sending-limits` exists: messages and recipients per clock hour and day, past
+/// `control/qsentry/sending-limits` has a line: messages and recipients per clock hour and day, past
 /// which MAIL (messages) or RCPT (recipients) gets 451 4.7.0 and the log a warning an
 /// administrator notices. It is what stops a stolen password from turning the server into a
 /// spam cannon. It runs first at MAIL and at RCPT, before the trusted client is let through;
@@ -28,7 +28,18 @@ public struct SendingLimit: EnvelopeRule {
         static let names = ["messages-per-hour", "messages-per-day", "recipients-per-hour", "recipients-per-day"]
 
         public static func load(_ path: String) throws -> Settings? {
-            guard let lines = try ControlFile.lines(path) else { return nil }
+            // Off without a line: the file install.sh puts in place holds only commented examples.
+            guard let lines = try ControlFile.lines(path), !lines.isEmpty else { return nil }
+            return try parse(lines, path: path)
+        }
+
+        /// The problems of `lines` (for `qsentry check`): the first, as `load` throws it.
+        @Sendable public static func problems(_ lines: [ControlLine], _ path: String) -> [ControlError] {
+            do { _ = try parse(lines, path: path) } catch let e as ControlError { return [e] } catch { return [ControlError(path: path, "\(error)")] }
+            return []
+        }
+
+        static func parse(_ lines: [ControlLine], path: String) throws -> Settings {
             let (pairs, malformed) = ControlFile.keyValues(lines, path: path)
             if let first = malformed.first { throw first }
             var s = Settings()
@@ -80,8 +91,8 @@ public struct SendingLimit: EnvelopeRule {
     }
 
     public static let controlFiles: [ControlFileSpec] = [
-        .init("sending-limits", .qsentry, .text,
-              "present = limits for authenticated users and relay clients: [USER:]messages-per-hour, messages-per-day, recipients-per-hour, recipients-per-day (E19)"),
+        .init("sending-limits", .qsentry, .checkedBy(Settings.problems),
+              "a line = limits for authenticated users and relay clients: [USER:]messages-per-hour, messages-per-day, recipients-per-hour, recipients-per-day (E19)"),
     ]
     public let name: RuleName = "sending-limit"
     public init() {}
