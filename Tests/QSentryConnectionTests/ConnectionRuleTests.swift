@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import QSentryCore
 import QSentryDNS
@@ -145,5 +146,27 @@ import QSentryDNS
     @Test func rblsmtpdCleaning() {
         #expect(RefusalDialogue.clean("a\u{1}b\u{e9}") == "a?b??")
         #expect(RefusalDialogue.clean(String(repeating: "x", count: 300)).count == 200)
+    }
+}
+
+/// C12's control file: off without a line, every key, bad lines refused (and, loaded by the
+/// stage, the defaults with a problem).
+@Suite struct ConnectionLimitSettingsTests {
+    @Test func readsEveryKeyAndRefusesNonsense() throws {
+        let dir = NSTemporaryDirectory() + "qsentry-connlimit-\(ProcessInfo.processInfo.processIdentifier)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/connection-limits"
+        func write(_ text: String) { try? text.write(toFile: path, atomically: true, encoding: .utf8) }
+        #expect(try ConnectionLimitCheck.Settings.load(path) == nil)
+        write("#concurrent=10\n")
+        #expect(try ConnectionLimitCheck.Settings.load(path) == nil, "comments only: off")
+        write("concurrent=3\nper-minute=20\nnetwork-per-minute=200\nipv4-prefix=16\nipv6-prefix=48\nlifetime=1h\n")
+        let s = try #require(try ConnectionLimitCheck.Settings.load(path))
+        #expect(s.concurrent == 3 && s.perMinute == 20 && s.networkPerMinute == 200 && s.ipv4Prefix == 16 && s.ipv6Prefix == 48 && s.lifetime == 3600)
+        for bad in ["concurrent=many\n", "ipv4-prefix=33\n", "lifetime=0\n", "speed=1\n"] {
+            write(bad)
+            #expect(throws: ControlError.self, "\(bad)") { try ConnectionLimitCheck.Settings.load(path) }
+        }
     }
 }

@@ -25,30 +25,17 @@ public struct ConnectionLimitCheck: ConnectionCheck {
                                                 "ipv4-prefix": nil, "ipv6-prefix": nil, "lifetime": nil]
 
         public static func load(_ path: String) throws -> Settings? {
-            // Off without a line: the file install.sh puts in place holds only commented examples.
-            guard let lines = try ControlFile.lines(path), !lines.isEmpty else { return nil }
-            let (pairs, malformed) = ControlFile.keyValues(lines, path: path)
-            if let first = malformed.first { throw first }
+            guard let lines = try SettingsFile.lines(path) else { return nil }
             var s = Settings()
-            for p in pairs {
-                func number(_ range: ClosedRange<Int>) throws -> Int {
-                    guard let n = Int(p.value), range.contains(n) else {
-                        throw ControlError(path: path, line: p.line, "\(p.key): expected a whole number in \(range), found \"\(p.value)\"")
-                    }
-                    return n
-                }
+            for p in lines {
                 switch p.key {
-                case "concurrent": s.concurrent = try number(0...100_000)
-                case "per-minute": s.perMinute = try number(0...1_000_000)
-                case "network-per-minute": s.networkPerMinute = try number(0...1_000_000)
-                case "ipv4-prefix": s.ipv4Prefix = try number(8...32)
-                case "ipv6-prefix": s.ipv6Prefix = try number(16...128)
-                case "lifetime":
-                    guard let n = SettingSyntax.seconds(p.value), n > 0 else {
-                        throw ControlError(path: path, line: p.line, "lifetime: expected a duration like 30m, found \"\(p.value)\"")
-                    }
-                    s.lifetime = n
-                default: throw ControlError(path: path, line: p.line, "unknown key \"\(p.key)\"")
+                case "concurrent": s.concurrent = try p.number(0...100_000)
+                case "per-minute": s.perMinute = try p.number(0...1_000_000)
+                case "network-per-minute": s.networkPerMinute = try p.number(0...1_000_000)
+                case "ipv4-prefix": s.ipv4Prefix = try p.number(8...32)
+                case "ipv6-prefix": s.ipv6Prefix = try p.number(16...128)
+                case "lifetime": s.lifetime = try p.duration()
+                default: throw p.unknown(keys.keys.sorted())
                 }
             }
             return s
@@ -56,15 +43,8 @@ public struct ConnectionLimitCheck: ConnectionCheck {
     }
 
     public static func configured(_ setup: inout ConnectionSetup) throws -> ConnectionLimitCheck? {
-        let settings: Settings
-        do {
-            guard let s = try Settings.load(setup.root.qsentry("connection-limits")) else { return nil }
-            settings = s
-        } catch let e as ControlError {
-            // Limits must not vanish over a typo: the defaults, and a problem for the log and qsentry check.
-            setup.problems.append(e)
-            settings = Settings()
-        }
+        guard let settings = try SettingsFile.load(setup.root.qsentry("connection-limits"), Settings.load, defaults: Settings(),
+                                                   problems: &setup.problems) else { return nil }
         guard let open = setup.openStore else { return nil }
         return ConnectionLimitCheck(settings: settings, host: try StoreConfiguration.hostID(setup.root), messages: setup.messages, open: open)
     }

@@ -37,45 +37,22 @@ public struct Greylist: EnvelopeRule {
 
         /// Reads `path`; nil when it does not exist or has no line (greylisting off).
         public static func load(_ path: String) throws -> Settings? {
-            // Off without a line: the file install.sh puts in place holds only commented examples.
-            guard let lines = try ControlFile.lines(path), !lines.isEmpty else { return nil }
-            let (pairs, malformed) = ControlFile.keyValues(lines, path: path)
-            if let first = malformed.first { throw first }
+            guard let lines = try SettingsFile.lines(path) else { return nil }
             var s = Settings()
-            for p in pairs {
-                func number(_ range: ClosedRange<Int>) throws -> Int {
-                    guard let n = Int(p.value), range.contains(n) else {
-                        throw ControlError(path: path, line: p.line, "\(p.key): expected a whole number in \(range), found \"\(p.value)\"")
-                    }
-                    return n
-                }
-                func duration() throws -> Int {
-                    guard let n = SettingSyntax.seconds(p.value) else {
-                        throw ControlError(path: path, line: p.line, "\(p.key): expected a duration like 90s, 10m, 12h or 1d, found \"\(p.value)\"")
-                    }
-                    return n
-                }
-                func flag() throws -> Bool {
-                    guard p.value == "yes" || p.value == "no" else {
-                        throw ControlError(path: path, line: p.line, "\(p.key): expected yes or no, found \"\(p.value)\"")
-                    }
-                    return p.value == "yes"
-                }
+            for p in lines {
                 switch p.key {
-                case "delay": s.timing.delay = try duration()
-                case "window": s.timing.window = try duration()
-                case "lifetime": s.timing.lifetime = try duration()
-                case "auto-allow": s.timing.autoAllow = try number(0...1_000_000)
-                case "ipv4-prefix": s.ipv4Prefix = try number(8...32)
-                case "ipv6-prefix": s.ipv6Prefix = try number(16...128)
-                case "skip-spf-pass": s.skipSPFPass = try flag()
-                case "only-tagged": s.onlyTagged = try flag()
+                case "delay": s.timing.delay = try p.duration()
+                case "window": s.timing.window = try p.duration()
+                case "lifetime": s.timing.lifetime = try p.duration()
+                case "auto-allow": s.timing.autoAllow = try p.number(0...1_000_000)
+                case "ipv4-prefix": s.ipv4Prefix = try p.number(8...32)
+                case "ipv6-prefix": s.ipv6Prefix = try p.number(16...128)
+                case "skip-spf-pass": s.skipSPFPass = try p.flag()
+                case "only-tagged": s.onlyTagged = try p.flag()
                 case "store-failure":
-                    guard p.value == "accept" || p.value == "defer" else {
-                        throw ControlError(path: path, line: p.line, "store-failure: expected accept or defer, found \"\(p.value)\"")
-                    }
+                    guard p.value == "accept" || p.value == "defer" else { throw p.error("accept or defer") }
                     s.storeFailure = p.value == "accept" ? .accept : .deferred
-                default: throw ControlError(path: path, line: p.line, "unknown key \"\(p.key)\"")
+                default: throw p.unknown(keys.keys.sorted())
                 }
             }
             guard s.timing.delay < s.timing.window else {
@@ -86,13 +63,7 @@ public struct Greylist: EnvelopeRule {
     }
 
     public static func load(_ root: QmailRoot, into c: inout EnvelopeConfiguration) throws {
-        do {
-            c.greylist = try Settings.load(root.qsentry("greylist"))
-        } catch let e as ControlError {
-            // A broken file must not turn greylisting off unnoticed, nor stop the session: defaults, and a problem.
-            c.greylist = Settings()
-            c.problems.append(e)
-        }
+        c.greylist = try SettingsFile.load(root.qsentry("greylist"), Settings.load, defaults: Settings(), problems: &c.problems)
     }
 
     public static let controlFiles: [ControlFileSpec] = [

@@ -28,7 +28,6 @@ public struct SendingLimit: EnvelopeRule {
         static let names = ["messages-per-hour", "messages-per-day", "recipients-per-hour", "recipients-per-day"]
 
         public static func load(_ path: String) throws -> Settings? {
-            // Off without a line: the file install.sh puts in place holds only commented examples.
             guard let lines = try ControlFile.lines(path), !lines.isEmpty else { return nil }
             return try parse(lines, path: path)
         }
@@ -40,19 +39,17 @@ public struct SendingLimit: EnvelopeRule {
         }
 
         static func parse(_ lines: [ControlLine], path: String) throws -> Settings {
-            let (pairs, malformed) = ControlFile.keyValues(lines, path: path)
-            if let first = malformed.first { throw first }
             var s = Settings()
             var overrides: [String: [(String, Int)]] = [:]
-            for p in pairs {
+            for p in try SettingsFile.parse(lines, path: path) {
                 var user: String? = nil
                 var name = p.key
                 if let colon = p.key.lastIndex(of: ":") {
                     user = String(p.key[..<colon])
                     name = String(p.key[p.key.index(after: colon)...])
                 }
-                guard names.contains(name) else { throw ControlError(path: path, line: p.line, "unknown key \"\(name)\" (known: \(names.joined(separator: ", ")))") }
-                guard let n = Int(p.value), n >= 0 else { throw ControlError(path: path, line: p.line, "\(p.key): expected a whole number, found \"\(p.value)\"") }
+                guard names.contains(name) else { throw ControlError(path: path, line: p.pair.line, "unknown key \"\(name)\" (known: \(names.joined(separator: ", ")))") }
+                let n = try p.number(0...Int(Int32.max))
                 if let user { overrides[user, default: []].append((name, n)) } else { set(&s.defaults, name, n) }
             }
             // A user's own lines change the site's limits for them, the rest stay the site's.
@@ -81,13 +78,7 @@ public struct SendingLimit: EnvelopeRule {
     }
 
     public static func load(_ root: QmailRoot, into c: inout EnvelopeConfiguration) throws {
-        do {
-            c.sendingLimits = try Settings.load(root.qsentry("sending-limits"))
-        } catch let e as ControlError {
-            // Limits must not vanish over a typo: the defaults, and a problem for qsentry check.
-            c.sendingLimits = Settings()
-            c.problems.append(e)
-        }
+        c.sendingLimits = try SettingsFile.load(root.qsentry("sending-limits"), Settings.load, defaults: Settings(), problems: &c.problems)
     }
 
     public static let controlFiles: [ControlFileSpec] = [
