@@ -378,8 +378,7 @@ public final class SMTPSession {
         l.emit()
     }
 
-    /// P3: one line per sender and recipient decision, chkuser-like.
-    /// The store, opened once per session when a rule first needs it (greylisting).
+    /// The store, opened once per session when a rule first needs it (greylisting, sending limits).
     func openStore() throws -> Store {
         if let store { return store }
         let s = try StoreConfiguration.open(root)
@@ -387,6 +386,7 @@ public final class SMTPSession {
         return s
     }
 
+    /// P3: one line per sender and recipient decision, chkuser-like.
     func log(from: SMTPPath, to: SMTPPath?, _ d: Verdict, spf: SPFOutcome? = nil, greylist: GreylistOutcome? = nil) {
         var l = LogLine()
         l.add("ip", state.ipText)
