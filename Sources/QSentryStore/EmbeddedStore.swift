@@ -253,6 +253,6 @@ public final class EmbeddedStore: Store {
     }
 
     public func clearTokens(_ namespace: String) throws {
-        _ = try tokens().clear(namespace: TokenHash.key(namespace))
+        try tokens().clear(namespace: TokenHash.key(namespace))
     }
 }

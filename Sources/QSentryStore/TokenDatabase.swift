@@ -96,11 +96,9 @@ final class TokenDatabase {
         return out
     }
 
-    /// Deletes every record of `namespace`, in one write transaction; the number deleted.
-    func clear(namespace: UInt64) throws -> Int {
-        var deleted = 0
+    /// Deletes every record of `namespace`, in one write transaction.
+    func clear(namespace: UInt64) throws {
         try withTransaction(readOnly: false) { txn, dbi in
-            deleted = 0
             var cursor: OpaquePointer?
             try check(mdb_cursor_open(txn, dbi, &cursor), "open cursor")
             defer { mdb_cursor_close(cursor) }
@@ -116,10 +114,8 @@ final class TokenDatabase {
                 try check(rc, "read")
                 guard key.mv_size == 16, let p = key.mv_data, UInt64(bigEndian: p.loadUnaligned(as: UInt64.self)) == namespace else { return }
                 try checkWrite(mdb_cursor_del(cursor, 0), "delete")
-                deleted += 1
             }
         }
-        return deleted
     }
 
     /// Adds each delta in one write transaction; a record whose counts both reach zero is deleted.

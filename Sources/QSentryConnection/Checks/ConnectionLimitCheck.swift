@@ -64,7 +64,7 @@ public struct ConnectionLimitCheck: ConnectionCheck {
     let open: () throws -> Store
 
     public func evaluate(_ client: ClientInfo, _ ip: IPAddress, answers: [DNSQuery: DNSAnswer]) -> RuleResult {
-        let network = GreylistTriplet.network(of: ip, ipv4Prefix: settings.ipv4Prefix, ipv6Prefix: settings.ipv6Prefix)
+        let network = IPNetwork.around(ip, ipv4Prefix: settings.ipv4Prefix, ipv6Prefix: settings.ipv6Prefix).description
         let counts: ConnectionCounts
         do {
             counts = try open().openConnection(ConnectionSlot(ip: ip.description, network: network, host: host, pid: getpid()),

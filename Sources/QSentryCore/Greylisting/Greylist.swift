@@ -2,9 +2,9 @@
 /// The rule (QSentryEnvelope's Greylist) decides when to ask; the store (embedded or Redis) keeps
 /// the entries, ages them out by itself and answers in one round trip.
 
-/// The triplet a first attempt is remembered by: the client's network (its address cut to the
-/// configured prefix, so a sender's pool of outgoing hosts counts as one), the sender and the
-/// recipient, both lower-cased.
+/// The triplet a first attempt is remembered by: the client's network (`IPNetwork.around`: its
+/// address cut to the configured prefix, so a sender's pool of outgoing hosts counts as one), the
+/// sender and the recipient, both lower-cased.
 public struct GreylistTriplet: Sendable, Equatable {
     public let network: String
     public let sender: String
@@ -14,17 +14,6 @@ public struct GreylistTriplet: Sendable, Equatable {
         self.network = network
         self.sender = sender.asciiLowercased
         self.recipient = recipient.asciiLowercased
-    }
-
-    /// The client's network: IPv4 cut to `ipv4Prefix` bits, IPv6 to `ipv6Prefix`, as `ADDRESS/BITS`.
-    public static func network(of ip: IPAddress, ipv4Prefix: Int, ipv6Prefix: Int) -> String {
-        let bits = ip.isIPv4 ? ipv4Prefix : ipv6Prefix
-        var bytes = ip.bytes
-        for i in bytes.indices {
-            let keep = max(0, min(8, bits - i * 8))
-            bytes[i] &= keep == 8 ? 0xFF : UInt8(truncatingIfNeeded: 0xFF << (8 - keep))
-        }
-        return (IPAddress(bytes: bytes)?.description ?? ip.description) + "/\(bits)"
     }
 
     /// The key the stores keep it under (network, sender and recipient cannot contain a space).

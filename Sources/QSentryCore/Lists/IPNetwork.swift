@@ -82,6 +82,13 @@ public struct IPNetwork: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The same block with the host bits cleared.
+    /// The block holding `ip`, `ipv4Prefix` or `ipv6Prefix` bits long by its family: the "client
+    /// network" greylisting and connection limits count by. Prefixes past the family's size are cut to it.
+    public static func around(_ ip: IPAddress, ipv4Prefix: Int, ipv6Prefix: Int) -> IPNetwork {
+        let bits = ip.isIPv4 ? ipv4Prefix : ipv6Prefix
+        return IPNetwork(address: ip, prefixLength: max(0, min(bits, ip.bytes.count * 8)))!.masked
+    }
+
     public var masked: IPNetwork {
         var b = address.bytes
         for i in b.indices {

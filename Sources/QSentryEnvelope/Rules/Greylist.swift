@@ -82,7 +82,7 @@ public struct Greylist: EnvelopeRule {
         if settings.skipSPFPass, c.spf?.result == .pass { return nil }
         if settings.onlyTagged, c.session.connTag == nil, !c.taggedSoFar { return nil }
         guard let open = c.greylistStore else { return nil }
-        let network = GreylistTriplet.network(of: ip, ipv4Prefix: settings.ipv4Prefix, ipv6Prefix: settings.ipv6Prefix)
+        let network = IPNetwork.around(ip, ipv4Prefix: settings.ipv4Prefix, ipv6Prefix: settings.ipv6Prefix).description
         let triplet = GreylistTriplet(network: network, sender: c.from.mailbox, recipient: to.mailbox)
         let outcome: GreylistOutcome
         do {

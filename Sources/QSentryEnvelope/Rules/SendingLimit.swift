@@ -28,27 +28,26 @@ public struct SendingLimit: EnvelopeRule {
         static let names = ["messages-per-hour", "messages-per-day", "recipients-per-hour", "recipients-per-day"]
 
         public static func load(_ path: String) throws -> Settings? {
-            guard let lines = try ControlFile.lines(path), !lines.isEmpty else { return nil }
-            return try parse(lines, path: path)
+            try SettingsFile.lines(path).map(read)
         }
 
         /// The problems of `lines` (for `qsentry check`): the first, as `load` throws it.
         @Sendable public static func problems(_ lines: [ControlLine], _ path: String) -> [ControlError] {
-            do { _ = try parse(lines, path: path) } catch let e as ControlError { return [e] } catch { return [ControlError(path: path, "\(error)")] }
+            do { _ = try read(SettingsFile.parse(lines, path: path)) } catch let e as ControlError { return [e] } catch { return [ControlError(path: path, "\(error)")] }
             return []
         }
 
-        static func parse(_ lines: [ControlLine], path: String) throws -> Settings {
+        static func read(_ settings: [SettingsFile.Setting]) throws -> Settings {
             var s = Settings()
             var overrides: [String: [(String, Int)]] = [:]
-            for p in try SettingsFile.parse(lines, path: path) {
+            for p in settings {
                 var user: String? = nil
                 var name = p.key
                 if let colon = p.key.lastIndex(of: ":") {
                     user = String(p.key[..<colon])
                     name = String(p.key[p.key.index(after: colon)...])
                 }
-                guard names.contains(name) else { throw ControlError(path: path, line: p.pair.line, "unknown key \"\(name)\" (known: \(names.joined(separator: ", ")))") }
+                guard names.contains(name) else { throw ControlError(path: p.path, line: p.pair.line, "unknown key \"\(name)\" (known: \(names.joined(separator: ", ")))") }
                 let n = try p.number(0...Int(Int32.max))
                 if let user { overrides[user, default: []].append((name, n)) } else { set(&s.defaults, name, n) }
             }
