@@ -223,8 +223,9 @@ import QSentryCore
     @Test(arguments: Backend.allCases)
     func sendingCountsByHourAndDay(_ backend: Backend) throws {
         let f = try Fixture(backend)
-        // A time in the real present: Redis expires the counters at the end of their hour and day.
-        let now = Int(Date().timeIntervalSince1970) / 86_400 * 86_400 + 3600 + 60
+        // 01:01 tomorrow: Redis expires the counters at the end of their hour and day (EXPIREAT), so
+        // every bucket the test writes must end after the real present (today's 01:01 failed after 02:00).
+        let now = (Int(Date().timeIntervalSince1970) / 86_400 + 1) * 86_400 + 3600 + 60
         #expect(try f.store.sendingCounts("alice", now: now) == SendingCounts())
         try f.store.recordSending("alice", recipients: 3, now: now)
         try f.store.recordSending("alice", recipients: 2, now: now + 60)
