@@ -394,6 +394,55 @@ if [ -e $Q/qsentry/bayes.lmdb ]; then
     rmdir $Q/qsentry/bayes.lmdb; mv $W/bayes.lmdb.saved $Q/qsentry/bayes.lmdb
 fi
 
+# ---- greylisting, sending and connection limits: the README's files in the shipped chain ---------
+# 127.0.0.4 is a stranger used only here. The installed files hold comments only: all three off.
+for f in greylist sending-limits connection-limits; do cp $C/$f $W/$f.installed; done
+out=$(swaks_from 127.0.0.4 --from first@elsewhere.example --to qsuser@$DOMAIN --quit-after RCPT)
+check "the installed greylist, sending-limits and connection-limits files leave them off" has_code 250 "$(grep -A1 'RCPT TO' <<<"$out")"
+echo "delay=1s" > $C/greylist
+before=$(inbox_count)
+out=$(swaks_from 127.0.0.4 --from new@elsewhere.example --to qsuser@$DOMAIN --body "greylisted once")
+check "greylisting: a new triplet gets 451 4.7.1 at RCPT" grep -q '451 4.7.1 greylisted' <<<"$out"
+sleep 1.5
+swaks_from 127.0.0.4 --from new@elsewhere.example --to qsuser@$DOMAIN --body "greylisted once" >/dev/null
+check "greylisting: the retry after the delay is delivered" wait_inbox $((before + 1))
+check "greylisting: qsentry explain (as root) shows the triplet as known" \
+    sh -c "qsentry explain --ip 127.0.0.4 --from new@elsewhere.example --to qsuser@$DOMAIN | grep -q greylist=known"
+cp $W/greylist.installed $C/greylist
+
+echo "messages-per-hour=1" > $C/sending-limits
+relay() { swaks_from 127.0.0.5 --tls --auth PLAIN --auth-user qsuser --auth-password Deploy-Pass-1 \
+          --from qsuser@$DOMAIN --to someone@far.example --body "$1"; }
+out=$(relay "first of the hour")
+check "sending limits: an authenticated user's first message is taken" has_code 250 "$(grep -A1 -E '^ [~-]> \.$' <<<"$out")"
+out=$(relay "second of the hour")
+check "sending limits: past messages-per-hour=1 MAIL gets 451 4.7.0" grep -q '451 4.7.0 sending limit reached' <<<"$out"
+check "sending limits: qsentry limits (as root) shows the user's count" \
+    sh -c "qsentry limits | grep -q '^qsuser.messages 1/1 this hour'"
+check "sending limits: qsentry limits --reset (as root)" qsentry limits --reset qsuser
+out=$(relay "after the reset")
+check "sending limits: after the reset the user sends again" has_code 250 "$(grep -A1 -E '^ [~-]> \.$' <<<"$out")"
+cp $W/sending-limits.installed $C/sending-limits
+
+echo "concurrent=1" > $C/connection-limits
+python3 -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.4", 0)); s.connect(("127.0.0.1", int(sys.argv[1])))
+s.recv(1000); time.sleep(4); s.sendall(b"QUIT\r\n"); s.recv(1000)
+' "$SMTPPORT" &
+holder=$!
+sleep 1
+out=$(swaks_from 127.0.0.4 --from a@elsewhere.example --to qsuser@$DOMAIN --quit-after RCPT)
+check "connection limits: a second connection from one address with concurrent=1 gets 451" \
+    grep -q '451 4.7.1 too many connections from 127.0.0.4' <<<"$out"
+wait $holder
+out=$(swaks_from 127.0.0.4 --from a@elsewhere.example --to qsuser@$DOMAIN --quit-after RCPT)
+check "connection limits: once the first session ended its slot is free" has_code 250 "$(grep -A1 'RCPT TO' <<<"$out")"
+cp $W/connection-limits.installed $C/connection-limits
+before=$(inbox_count)
+swaks_from 127.0.0.5 --from friend@elsewhere.example --to qsuser@$DOMAIN --body "after explain and limits as root" >/dev/null
+check "mail still flows after root ran explain and qsentry limits" wait_inbox $((before + 1))
+
 check "qsentry check (with probes) reports no problem at the end" qsentry check
 check "no program crashed (no 'qq crashed', no signal) in the logs" \
     sh -c "! grep -qi 'qq crashed\\|crashed\\|Fatal error' $W/log/smtpd/current $W/log/qmail-send"
