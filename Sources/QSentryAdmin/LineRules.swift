@@ -1,4 +1,5 @@
 import QSentryCore
+import QSentryStore
 
 /// The per-kind line checks behind `ControlLint`, one small function a kind.
 enum LineRules {
@@ -80,11 +81,13 @@ enum LineRules {
         return nil
     }
 
+    /// The store's own parser: what lints is what the programs read.
     static func storeURL(_ s: String) -> String? {
-        if s == "embedded" { return nil }
-        if s.hasPrefix("unix:///") { return nil }
-        if s.hasPrefix("redis://"), s.count > 8 { return nil }
-        return "\"\(s)\" is not embedded, redis://HOST[:PORT][/DB] or unix:///PATH"
+        if StoreConfiguration.isEmbedded(s) { return nil }
+        do { _ = try RedisAddress(s) } catch {
+            return "\(error) (see qsentry-control(5); or embedded)"
+        }
+        return nil
     }
 
     static func virtualDomain(_ s: String) -> String? {

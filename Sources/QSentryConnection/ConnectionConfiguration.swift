@@ -6,7 +6,7 @@ import QSentryStore
 /// without `countries`, no p0f socket without a policy, no resolver without a DNS rule.
 public struct ConnectionConfiguration {
     /// The rules in the admin's order (the allow list is the stage's, before them).
-    public static let rules: [any ConnectionCheck.Type] = [IPBlockCheck.self, BanCheck.self, ConnectionLimitCheck.self, CountryCheck.self,
+    public static let rules: [any ConnectionCheck.Type] = [IPBlockCheck.self, ConnectionLimitCheck.self, BanCheck.self, CountryCheck.self,
                                                            P0fCheck.self, ReverseDNSCheck.self, DNSBLCheck.self]
 
     /// The built-in text for `rule`'s refusal, from the rule that gives it (E16).

@@ -24,96 +24,83 @@ indirect enum RedisValue: Equatable {
     var array: [RedisValue] { if case .array(let a) = self { return a } else { return [] } }
 }
 
-/// One hiredis connection with a deadline on connect and on every reply. Commands are
-/// pipelined: `pipeline` sends them all, then reads every reply: one round trip.
-final class RedisConnection {
-    private let context: UnsafeMutablePointer<redisContext>
-    let address: String
+/// The end of one store operation: every connect and read of it gets what is left.
+struct RedisDeadline {
+    let end: Int
 
-    /// `redis://HOST[:PORT][/DB]` or `unix:///PATH[?db=N]`.
-    init(url: String, timeoutMilliseconds: Int) throws {
-        address = url
-        let tv = timeval(tv_sec: timeoutMilliseconds / 1000, tv_usec: (timeoutMilliseconds % 1000) * 1000)
-        var db = 0
-        var ctx: UnsafeMutablePointer<redisContext>?
-        if url.hasPrefix("unix://") {
-            var path = String(url.dropFirst(7))
-            if let q = path.firstIndex(of: "?") {
-                let query = path[path.index(after: q)...]
-                if query.hasPrefix("db=") { db = Int(query.dropFirst(3)) ?? 0 }
-                path = String(path[..<q])
-            }
-            ctx = redisConnectUnixWithTimeout(path, tv)
-        } else if url.hasPrefix("redis://") {
-            var rest = Substring(url.dropFirst(8))
-            if let slash = rest.firstIndex(of: "/") {
-                db = Int(rest[rest.index(after: slash)...]) ?? 0
-                rest = rest[..<slash]
-            }
-            var host = String(rest)
-            var port: Int32 = 6379
-            if let colon = rest.lastIndex(of: ":"), let p = Int32(rest[rest.index(after: colon)...]) {
-                host = String(rest[..<colon])
-                port = p
-            }
-            ctx = redisConnectWithTimeout(host, port, tv)
-        } else {
-            throw StoreError("\(url): not a redis:// or unix:// URL")
-        }
-        guard let c = ctx else { throw StoreError("\(url): cannot allocate a connection") }
-        if c.pointee.err != 0 {
-            let message = RedisConnection.errorText(c)
-            redisFree(c)
-            throw StoreError("\(url): \(message)")
-        }
-        redisSetTimeout(c, tv)
-        context = c
-        // SELECT rides in the first pipeline: a check stays one round trip.
-        if db != 0 { pendingSelect = ["SELECT", String(db)] }
+    init(milliseconds: Int) { end = Self.now() + milliseconds }
+
+    static func now() -> Int {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return t.tv_sec * 1000 + t.tv_nsec / 1_000_000
     }
 
-    private var pendingSelect: [String]?
+    var remainingMilliseconds: Int { max(0, end - Self.now()) }
+    var expired: Bool { remainingMilliseconds == 0 }
+    var timeval: timeval {
+        let ms = max(1, remainingMilliseconds)
+        return Glibc.timeval(tv_sec: ms / 1000, tv_usec: (ms % 1000) * 1000)
+    }
+}
 
-    deinit { redisFree(context) }
+/// hiredis calls, one connection at a time. A `Failure` is the connection's (refused, reset,
+/// timed out, not the master): the caller may reconnect; an error reply is a value.
+enum RedisLink {
+    struct Failure: Error { let text: String }
+
+    static func open(_ endpoint: RedisAddress.Endpoint, _ deadline: RedisDeadline) throws -> UnsafeMutablePointer<redisContext> {
+        try checked(redisConnectWithTimeout(endpoint.host, endpoint.port, deadline.timeval), endpoint.description)
+    }
+
+    static func open(unix path: String, _ deadline: RedisDeadline) throws -> UnsafeMutablePointer<redisContext> {
+        try checked(redisConnectUnixWithTimeout(path, deadline.timeval), "unix://" + path)
+    }
+
+    static func checked(_ context: UnsafeMutablePointer<redisContext>?, _ server: String) throws -> UnsafeMutablePointer<redisContext> {
+        guard let c = context else { throw Failure(text: "\(server): cannot allocate a connection") }
+        if c.pointee.err != 0 {
+            let message = errorText(c)
+            redisFree(c)
+            throw Failure(text: "\(server): \(message)")
+        }
+        return c
+    }
 
     static func errorText(_ c: UnsafeMutablePointer<redisContext>) -> String {
-        withUnsafeBytes(of: c.pointee.errstr) { raw in
-            String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-        }
+        let text = withUnsafeBytes(of: c.pointee.errstr) { raw in String(cString: raw.bindMemory(to: CChar.self).baseAddress!) }
+        // hiredis says "Resource temporarily unavailable" for a read past SO_RCVTIMEO.
+        return text == "Resource temporarily unavailable" ? "no answer within the deadline" : text
     }
 
-    /// Sends every command, then reads every reply in order.
-    func pipeline(_ requested: [[String]]) throws -> [RedisValue] {
-        var commands = requested
-        let selecting = pendingSelect != nil
-        if let select = pendingSelect {
-            commands.insert(select, at: 0)
-            pendingSelect = nil
+    /// Sends every command, then reads every reply in order: one round trip. `skipping`: replies
+    /// of commands sent earlier without waiting, read first and dropped.
+    static func exchange(_ c: UnsafeMutablePointer<redisContext>, _ commands: [[String]], _ deadline: RedisDeadline,
+                         server: String, skipping: Int = 0) throws -> [RedisValue] {
+        if deadline.expired { throw Failure(text: "\(server): no answer within the deadline") }
+        redisSetTimeout(c, deadline.timeval)
+        try append(c, commands, server: server)
+        var values: [RedisValue] = []
+        values.reserveCapacity(commands.count)
+        for i in 0..<(skipping + commands.count) {
+            var raw: UnsafeMutableRawPointer?
+            guard redisGetReply(c, &raw) == REDIS_OK, let r = raw else { throw Failure(text: "\(server): \(errorText(c))") }
+            if i >= skipping { values.append(convert(r.assumingMemoryBound(to: redisReply.self))) }
+            freeReplyObject(r)
         }
+        return values
+    }
+
+    static func append(_ c: UnsafeMutablePointer<redisContext>, _ commands: [[String]], server: String) throws {
         for command in commands {
             let cstrings = command.map { strdup($0) }
             defer { cstrings.forEach { free($0) } }
             var argv: [UnsafePointer<CChar>?] = cstrings.map { UnsafePointer($0) }
             var lengths: [Int] = command.map { $0.utf8.count }
-            if redisAppendCommandArgv(context, Int32(command.count), &argv, &lengths) != REDIS_OK {
-                throw StoreError("\(address): \(RedisConnection.errorText(context))")
+            if redisAppendCommandArgv(c, Int32(command.count), &argv, &lengths) != REDIS_OK {
+                throw Failure(text: "\(server): \(errorText(c))")
             }
         }
-        var values: [RedisValue] = []
-        for _ in commands {
-            var raw: UnsafeMutableRawPointer?
-            guard redisGetReply(context, &raw) == REDIS_OK, let r = raw else {
-                throw StoreError("\(address): \(RedisConnection.errorText(context))")
-            }
-            let reply = r.assumingMemoryBound(to: redisReply.self)
-            values.append(RedisConnection.convert(reply))
-            freeReplyObject(r)
-        }
-        if selecting {
-            if case .error(let e) = values[0] { throw StoreError("\(address): SELECT: \(e)") }
-            values.removeFirst()
-        }
-        return values
     }
 
     static func convert(_ r: UnsafeMutablePointer<redisReply>) -> RedisValue {
@@ -134,5 +121,118 @@ final class RedisConnection {
             return .array(items)
         default: return .null
         }
+    }
+}
+
+/// The store's connection to Redis: one server, or the master Sentinel names (P5). Every
+/// `pipeline` is one operation with the address's deadline, connecting included; a connection
+/// that fails (reset, refused, demoted master) is dropped and made again once within the same
+/// deadline, so a long-lived process outlives a Redis restart or failover. A retried pipeline
+/// may run twice on the server when the first reply was lost: counters may then count one
+/// extra, which a limit errs on the safe side with.
+final class RedisConnection {
+    let address: RedisAddress
+    private var context: UnsafeMutablePointer<redisContext>?
+    /// Where `context` goes, for messages.
+    private(set) var server: String
+    /// ROLE (Sentinel) and SELECT, sent ahead of the first commands after a connect: no extra trip.
+    private var preamble: [[String]] = []
+    private let cache: RedisSentinel.Cache?
+    /// Replies to `send`'s commands not read yet: the next exchange reads them first.
+    private var unread = 0
+    /// Exchanges waited for, connecting to a sentinel included (tests hold the per-connection budget to it).
+    private(set) var roundTrips = 0
+
+    /// `masterCache`: where the master Sentinel named is remembered (nil: ask every time).
+    init(address: RedisAddress, masterCache: String? = nil) throws {
+        self.address = address
+        server = address.text
+        cache = masterCache.map(RedisSentinel.Cache.init)
+        do { try connect(RedisDeadline(milliseconds: address.timeoutMilliseconds), trustCache: true) } catch let f as RedisLink.Failure {
+            throw StoreError(f.text)
+        }
+    }
+
+    convenience init(url: String) throws { try self.init(address: RedisAddress(url)) }
+
+    deinit { disconnect() }
+
+    private func disconnect() {
+        if let c = context { redisFree(c) }
+        context = nil
+    }
+
+    private func connect(_ deadline: RedisDeadline, trustCache: Bool) throws {
+        disconnect()
+        preamble = []
+        unread = 0
+        switch address.kind {
+        case .tcp(let endpoint):
+            context = try RedisLink.open(endpoint, deadline)
+            server = endpoint.description
+        case .unix(let path):
+            context = try RedisLink.open(unix: path, deadline)
+            server = "unix://" + path
+        case .sentinel(let sentinels, let master):
+            if trustCache, let known = cache?.read(master), let c = try? RedisLink.open(known, deadline) {
+                context = c
+                server = known.description
+            } else {
+                let found = try RedisSentinel.discover(sentinels, master: master, deadline: deadline)
+                roundTrips += 1
+                context = try RedisLink.open(found, deadline)
+                server = found.description
+                cache?.write(master, found)
+            }
+            preamble.append(["ROLE"])
+        }
+        if address.database != 0 { preamble.append(["SELECT", String(address.database)]) }
+    }
+
+    /// Sends every command, then reads every reply in order: one round trip (a second only after
+    /// a failed connection, within the deadline).
+    func pipeline(_ commands: [[String]]) throws -> [RedisValue] {
+        let deadline = RedisDeadline(milliseconds: address.timeoutMilliseconds)
+        var failure = RedisLink.Failure(text: "")
+        for attempt in 0..<2 {
+            do {
+                if context == nil { try connect(deadline, trustCache: attempt == 0) }
+                return try exchange(commands, deadline)
+            } catch let f as RedisLink.Failure {
+                disconnect()
+                failure = f
+                if deadline.expired { break }
+            }
+        }
+        throw StoreError(failure.text)
+    }
+
+    /// Sends `commands` without waiting for their replies (housekeeping whose answer changes
+    /// nothing: no round trip). A failure is silent: the next exchange reconnects.
+    func send(_ commands: [[String]]) {
+        guard let c = context, preamble.isEmpty else { return }
+        do {
+            try RedisLink.append(c, commands, server: server)
+            var done: Int32 = 0
+            while done == 0 { if redisBufferWrite(c, &done) != REDIS_OK { disconnect(); return } }
+            unread += commands.count
+        } catch { disconnect() }
+    }
+
+    private func exchange(_ commands: [[String]], _ deadline: RedisDeadline) throws -> [RedisValue] {
+        guard let c = context else { throw RedisLink.Failure(text: "\(server): not connected") }
+        let sent = preamble
+        roundTrips += 1
+        var values = try RedisLink.exchange(c, sent + commands, deadline, server: server, skipping: unread)
+        unread = 0
+        for command in sent {
+            let reply = values.removeFirst()
+            if command[0] == "ROLE", reply.array.first?.string != "master" {
+                throw RedisLink.Failure(text: "\(server): not the master (\(reply.array.first?.string ?? "no role")): failover under way")
+            }
+            if command[0] == "SELECT", case .error(let e) = reply { throw StoreError("\(server): SELECT: \(e)") }
+        }
+        preamble = []
+        return values
     }
 }

@@ -13,36 +13,57 @@ import QSentryCore
 /// recipients) with `limits` (who sent today, by last time), `conn:IP` (open connections: members
 /// `HOST PID` by start time), `cmin:IP` and `cmin-net:NETWORK` (connections of the last minute).
 /// Expiry is Redis TTLs.
-/// The connection check is one pipelined round trip.
+/// The connection checks are one pipelined round trip: openConnection reads the ban status too.
 public final class RedisStore: Store {
     public let policy: StorePolicy
     let redis: RedisConnection
     static let prefix = "qsentry:"
 
-    public init(url: String, policy: StorePolicy, timeoutMilliseconds: Int = 500) throws {
+    /// `masterCache`: where a Sentinel-found master is remembered between processes
+    /// (StoreConfiguration passes `$QMAIL/qsentry/redis-master`).
+    public init(url: String, policy: StorePolicy, masterCache: String? = nil) throws {
         self.policy = policy
-        redis = try RedisConnection(url: url, timeoutMilliseconds: timeoutMilliseconds)
+        redis = try RedisConnection(address: RedisAddress(url), masterCache: masterCache)
     }
+
+    /// Where the store is connected now (after a failover, the promoted replica).
+    public var server: String { redis.server }
+
+    /// The exchanges with Redis this store waited for so far.
+    public var roundTrips: Int { redis.roundTrips }
 
     func key(_ parts: String...) -> String { Self.prefix + parts.joined(separator: ":") }
 
     func check(_ values: [RedisValue]) throws -> [RedisValue] {
-        for v in values { if case .error(let e) = v { throw StoreError("\(redis.address): \(e)") } }
+        for v in values { if case .error(let e) = v { throw StoreError("\(redis.server): \(e)") } }
         return values
     }
 
-    public func status(of ip: IPAddress, now: Int) throws -> BanStatus? {
-        let a = ip.description
-        let r = try check(redis.pipeline([
-            ["GET", key("ban", a)],
-            ["ZCOUNT", key("rep", a), "(\(now - policy.reputationWindow)", "+inf"],
-            ["ZSCORE", key("bans"), a],
-        ]))
-        if r[0] != .null { return BanStatus(reason: .ban, until: r[2].integer ?? Int(r[2].string.flatMap(Double.init) ?? 0)) }
-        if policy.reputationReporters > 0, let n = r[1].integer, n >= policy.reputationReporters {
+    /// The three reads behind a ban status, for `status` and for openConnection's pipeline.
+    func statusCommands(_ a: String, now: Int) -> [[String]] {
+        [["GET", key("ban", a)], ["ZCOUNT", key("rep", a), "(\(now - policy.reputationWindow)", "+inf"], ["ZSCORE", key("bans"), a]]
+    }
+
+    func banStatus(_ r: ArraySlice<RedisValue>) -> BanStatus? {
+        let (ban, reporters, until) = (r[r.startIndex], r[r.startIndex + 1], r[r.startIndex + 2])
+        if ban != .null { return BanStatus(reason: .ban, until: until.integer ?? Int(until.string.flatMap(Double.init) ?? 0)) }
+        if policy.reputationReporters > 0, let n = reporters.integer, n >= policy.reputationReporters {
             return BanStatus(reason: .reputation, until: 0)
         }
         return nil
+    }
+
+    /// The status openConnection read in its own pipeline, for the BanCheck that follows it in
+    /// the same process: ban and limits together cost one round trip.
+    private var prefetched: (ip: String, now: Int, status: BanStatus?)?
+
+    public func status(of ip: IPAddress, now: Int) throws -> BanStatus? {
+        let a = ip.description
+        if let p = prefetched, p.ip == a, abs(p.now - now) <= 1 {
+            prefetched = nil
+            return p.status
+        }
+        return banStatus(try check(redis.pipeline(statusCommands(a, now: now)))[...])
     }
 
     public func record(_ event: StoreEvent) throws {
@@ -169,14 +190,14 @@ public final class RedisStore: Store {
                                            String(now), String(timing.delay), String(timing.window), String(timing.lifetime),
                                            String(timing.autoAllow), record ? "1" : "0"]]))
         let reply = r[0].array
-        guard reply.count == 2, let name = reply[0].string else { throw StoreError("\(redis.address): unexpected greylist reply") }
+        guard reply.count == 2, let name = reply[0].string else { throw StoreError("\(redis.server): unexpected greylist reply") }
         switch name {
         case "known": return .known
         case "network-allowed": return .networkAllowed
         case "new": return .new
         case "passed": return .passed
         case "early": return .early(wait: timing.delay - (now - (reply[1].integer ?? now)))
-        default: throw StoreError("\(redis.address): unexpected greylist reply \(name)")
+        default: throw StoreError("\(redis.server): unexpected greylist reply \(name)")
         }
     }
 
@@ -228,15 +249,17 @@ public final class RedisStore: Store {
             ["ZCARD", minute],
             ["ZADD", net, String(now), stamp], ["ZREMRANGEBYSCORE", net, "-inf", String(now - 60)], ["EXPIRE", net, "60"],
             ["ZCARD", net],
-        ]))
-        // This host's slots whose process is gone: not counted, and removed (a second trip only then).
+        ] + statusCommands(slot.ip, now: now)))
+        prefetched = (slot.ip, now, banStatus(r[12...]))
+        // This host's slots whose process is gone: not counted, and removed without waiting for
+        // the reply (a qsentry-conn process execs away, so its slot is always left for the next).
         let members = r[3].array.compactMap(\.string)
         let dead = members.filter { m in
             let parts = m.split(separator: " ")
             guard parts.count == 2, String(parts[0]) == slot.host, let pid = Int32(parts[1]) else { return false }
             return !ConnectionSlot.isAlive(pid)
         }
-        if !dead.isEmpty { _ = try check(redis.pipeline([["ZREM", open] + dead])) }
+        if !dead.isEmpty { redis.send([["ZREM", open] + dead]) }
         return ConnectionCounts(concurrent: members.count - dead.count, lastMinute: r[7].integer ?? 0, networkLastMinute: r[11].integer ?? 0)
     }
 

@@ -56,4 +56,43 @@ import TestHarness
         let fourth = try RawClient.talkFirst(port: server.port, lines: Self.dialogue, from: "127.0.0.8")
         #expect(fourth.contains("451 4.7.1 127.0.0.8 connects too often"), "\(fourth)")
     }
+
+    /// Two MX hosts on one Redis: a client's connections count on both (C12 shared across hosts).
+    @Test func twoMXHostsCountAClientsConnectionsTogether() throws {
+        let shared = try TempQmailRoot()
+        let redis = try Redis(root: shared)
+        let servers = try ["mx1.example", "mx2.example"].map { name -> TCPServer in
+            let root = try TempQmailRoot()
+            try root.write("control/qsentry/store", redis.url + "\n")
+            try root.write("control/qsentry/hostid", name + "\n")
+            try root.write("control/qsentry/connection-limits", "per-minute=3\n")
+            return try TCPServer(root: root, command: [Run.program("qsentry-conn"), try Downstream.smtpd(in: root)])
+        }
+        for port in [servers[0].port, servers[1].port, servers[0].port] {
+            let t = try RawClient.talkFirst(port: port, lines: ["QUIT"], from: "127.0.0.9")
+            #expect(t.contains("220 downstream"), "\(t)")
+        }
+        let fourth = try RawClient.talkFirst(port: servers[1].port, lines: Self.dialogue, from: "127.0.0.9")
+        #expect(fourth.contains("451 4.7.1 127.0.0.9 connects too often"), "\(fourth)")
+    }
+
+    /// Bans and connection limits together cost qsentry-conn one Redis round trip: the ban status
+    /// is read in the limits' pipeline (one GET a connection, never a second exchange for it).
+    @Test func bansAndLimitsTogetherAreOneRoundTrip() throws {
+        let root = try TempQmailRoot()
+        let redis = try Redis(root: root)
+        try root.write("control/qsentry/store", redis.url + "\n")
+        try root.write("control/qsentry/connection-limits", "concurrent=10\nper-minute=100\n")
+        let server = try TCPServer(root: root, command: [Run.program("qsentry-conn"), try Downstream.smtpd(in: root)])
+        _ = try redis.cli("CONFIG", "RESETSTAT")
+        for _ in 0..<5 {
+            let t = try RawClient.talkFirst(port: server.port, lines: ["QUIT"], from: "127.0.0.10")
+            #expect(t.contains("220 downstream"), "\(t)")
+        }
+        try Run.wait(for: "the limits' log word") { server.server.stderr.contains("open=1,minute=5") }
+        let stats = try redis.cli("INFO", "commandstats").stdout
+        #expect(stats.contains("cmdstat_get:calls=5,") && stats.contains("cmdstat_zcard:calls=10,"), "\(stats)")
+        // Each session's slot was left for the next to clear: four removals, none waited for.
+        #expect(stats.contains("cmdstat_zrem:calls=4,"), "\(stats)")
+    }
 }

@@ -62,7 +62,7 @@ import QSentryCore
             "control/qsentry/countries:1: \"CHN\" is not a two-letter",
             "control/qsentry/dnsservers:1: bad port",
             "control/qsentry/dnsservers:2: \"resolver.example\" is not IP",
-            "control/qsentry/store:1: \"mysql://x\" is not embedded",
+            "control/qsentry/store:1: mysql://x: not a redis://, unix:// or sentinel:// URL",
             "control/qsentry/geoip:1: /nonexistent/GeoLite2-Country.mmdb does not exist",
             "control/qsentry/clamd:1: \"localhost\" is neither",
             "control/virtualdomains:1: expected domain:prefix",

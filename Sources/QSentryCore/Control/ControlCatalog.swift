@@ -71,7 +71,7 @@ public enum ControlCatalog {
         .init("ipallow", .qsentry, .ipList, "client addresses that bypass every block rule (C4, E13)"),
         .init("messages", .qsentry, .text, "custom refusal texts, RULE=TEXT with %IP% %Domain% %EMailTo% %EMailFrom% (E16)"),
         .init("hostid", .qsentry, .text, "this MX host's id for shared reputation; default control/me"),
-        .init("store", .qsentry, .storeURL, "embedded (default) or a Redis URL shared by several MX hosts (P2)"),
+        .init("store", .qsentry, .storeURL, "embedded (default), or Redis shared by several MX hosts: redis://, unix:// or sentinel:// (P2, P5)"),
         .init("bans", .qsentry, .keyValue(["events": nil, "window": nil, "duration": nil, "spam": nil, "virus": nil,
               "bad-recipient": nil, "honeypot": nil, "early-talker": nil, "auth-failure": nil]),
               "temporary ban thresholds: events, window and duration in minutes, per-kind weights (C7)"),
