@@ -40,6 +40,7 @@ stop_all() {
     [ -f $W/clamd.pid ] && kill "$(cat $W/clamd.pid)" 2>/dev/null
     [ -f $W/rbldnsd.pid ] && kill "$(cat $W/rbldnsd.pid)" 2>/dev/null
     [ -f $W/cvm.pid ] && kill "$(cat $W/cvm.pid)" 2>/dev/null
+    for f in $W/redis/*.pid; do [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null; done
     pkill -f "^[^ ]*tcpserver .* $W/" 2>/dev/null
     sleep 0.5
     return 0
@@ -442,6 +443,77 @@ cp $W/connection-limits.installed $C/connection-limits
 before=$(inbox_count)
 swaks_from 127.0.0.5 --from friend@elsewhere.example --to qsuser@$DOMAIN --body "after explain and limits as root" >/dev/null
 check "mail still flows after root ran explain and qsentry limits" wait_inbox $((before + 1))
+
+# ---- P5: Redis Sentinel as control/qsentry/store, the master killed mid-run ----------------------
+# A master, a replica and three sentinels on loopback, as a site with several MX hosts runs them
+# (redis-server from the test packages, as root: a service of its own, not part of qsentry).
+RW=$W/redis
+rm -rf $RW && mkdir -p $RW
+RM=$(port) RR=$(port)
+redis-server --port $RM --bind 127.0.0.1 --save "" --appendonly no --dir $RW --daemonize yes \
+    --pidfile $RW/master.pid --logfile $RW/master.log
+redis-server --port $RR --bind 127.0.0.1 --save "" --appendonly no --dir $RW --daemonize yes \
+    --pidfile $RW/replica.pid --logfile $RW/replica.log --replicaof 127.0.0.1 $RM
+SENTINELS="" SP1=""
+for i in 1 2 3; do
+    sp=$(port); mkdir -p $RW/s$i; SP1=${SP1:-$sp}
+    printf 'port %s\nbind 127.0.0.1\ndir %s\ndaemonize yes\npidfile %s\nlogfile %s\n' $sp $RW/s$i $RW/s$i.pid $RW/s$i.log > $RW/s$i/sentinel.conf
+    printf 'sentinel monitor mx 127.0.0.1 %s 2\nsentinel down-after-milliseconds mx 1000\nsentinel failover-timeout mx 10000\n' $RM >> $RW/s$i/sentinel.conf
+    redis-server $RW/s$i/sentinel.conf --sentinel
+    SENTINELS="$SENTINELS,127.0.0.1:$sp"
+done
+sentinels_ready() { # every sentinel knows the replica and its two peers (hello messages, every 2 s)
+    for sp in $(tr ',' '\n' <<<"${SENTINELS#,}" | cut -d: -f2); do
+        [ "$(redis-cli -p $sp SENTINEL sentinels mx 2>/dev/null | grep -c '^runid$')" -ge 2 ] || return 1
+        redis-cli -p $sp SENTINEL replicas mx 2>/dev/null | grep -q "^$RR\$" || return 1
+    done
+}
+for _ in $(seq 150); do sentinels_ready && break; sleep 0.2; done
+check "Sentinel: a master, a replica and three sentinels run on loopback" sentinels_ready
+cp $C/store $W/store.installed
+echo "sentinel://${SENTINELS#,}/mx?timeout=300" > $C/store
+echo "delay=1s" > $C/greylist
+check "Sentinel: qsentry check takes the README's sentinel:// line" qsentry check --no-probes
+check "Sentinel: qsentry bans add (as root) through the sentinels" qsentry bans add 127.0.0.7 2h
+out=$(swaks_from 127.0.0.7 --from a@elsewhere.example --to qsuser@$DOMAIN --quit-after RCPT)
+check "Sentinel: the ban refuses the client before the greeting" grep -q '451 4.7.1 127.0.0.7 is temporarily banned' <<<"$out"
+out=$(swaks_from 127.0.0.4 --from ha@elsewhere.example --to qsuser@$DOMAIN --body "greylisted in redis")
+check "Sentinel: greylisting keeps its triplets in Redis (451 4.7.1)" grep -q '451 4.7.1 greylisted' <<<"$out"
+sleep 1.5
+before=$(inbox_count)
+swaks_from 127.0.0.4 --from ha@elsewhere.example --to qsuser@$DOMAIN --body "greylisted in redis" >/dev/null
+check "Sentinel: the retry is delivered" wait_inbox $((before + 1))
+check "Sentinel: the master found is kept in qsentry/redis-master, group qsentry 0660" \
+    test "$(stat -c '%G %a' $Q/qsentry/redis-master 2>/dev/null)" = "qsentry 660"
+for _ in $(seq 100); do redis-cli -p $RR EXISTS qsentry:ban:127.0.0.7 | grep -q 1 && break; sleep 0.1; done
+
+kill -9 "$(cat $RW/master.pid)"
+# Mail keeps coming while the sentinels decide and after; deliveries that met no store are
+# deferred by qsentry-local and retried by qmail-send (ALRM, as qmailctl flush does).
+before=$(inbox_count) sent=0 accepted=0 slowest=0 promoted=""
+while [ $sent -lt 60 ]; do
+    t0=$(date +%s%N)
+    out=$(swaks_from 127.0.0.4 --from ha@elsewhere.example --to qsuser@$DOMAIN --body "during the failover $sent")
+    ms=$(( ($(date +%s%N) - t0) / 1000000 )); [ $ms -gt $slowest ] && slowest=$ms
+    sent=$((sent + 1))
+    has_code 250 "$(grep -A1 -E '^ [~-]> \.$' <<<"$out")" && accepted=$((accepted + 1))
+    if [ -z "$promoted" ]; then
+        redis-cli -p $SP1 SENTINEL get-master-addr-by-name mx 2>/dev/null | grep -q "^$RR\$" && promoted=$sent
+    elif [ $sent -ge $((promoted + 3)) ]; then break; fi
+done
+check "Sentinel: the replica is promoted" test -n "$promoted"
+check "Sentinel: every message sent during and after the failover is accepted ($accepted of $sent)" test $accepted = $sent
+kill -ALRM "$(cat $W/qmail-send.pid)"
+check "Sentinel: ... and delivered" wait_inbox $((before + sent))
+check "Sentinel: no session waited past a few store deadlines (slowest ${slowest} ms)" test $slowest -lt 5000
+out=$(swaks_from 127.0.0.7 --from a@elsewhere.example --to qsuser@$DOMAIN --quit-after RCPT)
+check "Sentinel: the ban made before the failover is enforced after it" grep -q '451 4.7.1 127.0.0.7 is temporarily banned' <<<"$out"
+check "Sentinel: qsentry bans list (as root) reads the promoted replica" sh -c "qsentry bans list | grep -q 127.0.0.7"
+check "Sentinel: the programs follow the promoted replica (qsentry/redis-master)" grep -q " $RR\$" $Q/qsentry/redis-master
+check "Sentinel: qsentry check (with probes) opens the store through the sentinels" qsentry check
+cp $W/store.installed $C/store
+cp $W/greylist.installed $C/greylist
+for f in $RW/*.pid; do kill -9 "$(cat "$f")" 2>/dev/null; done
 
 check "qsentry check (with probes) reports no problem at the end" qsentry check
 check "no program crashed (no 'qq crashed', no signal) in the logs" \

@@ -1,0 +1,166 @@
+#!/bin/bash
+# What greylisting and the limits add (E18, C12, P5), same run, side by side with them off:
+#   1. qsentry-conn start to exec (hyperfine -N): the store's ban check alone, then with the
+#      connection limits on, for the embedded store, Redis on loopback and Redis through
+#      Sentinel (a master, a replica, three sentinels; the master found kept in redis-master).
+#   2. one SMTP session (HELO, MAIL, RCPT, a 10 KB message, QUIT) through tcpserver, qsentry-smtpd
+#      and exim4 -bs: greylisting off, then on with a triplet that already passed (the everyday
+#      case), embedded and Redis; configurations alternate in rounds of 50.
+#   Redis round trips per connection are counted with strace: reads on the Redis socket (a reply
+#   waited for; a command sent without waiting for its reply is a write alone).
+#
+#   bench/limits.sh [RUNS]      (default 500; needs hyperfine, redis-server, strace, tcpserver, exim4)
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+RUNS=${1:-500}
+WORK=$(mktemp -d)
+chmod 755 "$WORK"
+trap 'for f in "$WORK"/*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null; done; kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
+source bench/smtpd-rig.sh
+
+# Redis: a plain server, and a Sentinel set (master, replica, three sentinels).
+RP=$(free_port) RM=$(free_port) RR=$(free_port)
+redis() { redis-server --bind 127.0.0.1 --save "" --appendonly no --dir "$WORK" --daemonize yes "$@"; }
+redis --port "$RP" --pidfile "$WORK/plain.pid"
+redis --port "$RM" --pidfile "$WORK/master.pid"
+redis --port "$RR" --pidfile "$WORK/replica.pid" --replicaof 127.0.0.1 "$RM"
+SENTINELS=""
+for i in 1 2 3; do
+    sp=$(free_port)
+    printf 'port %s\nbind 127.0.0.1\ndir %s\ndaemonize yes\npidfile %s/s%s.pid\nsentinel monitor mx 127.0.0.1 %s 2\n' \
+        "$sp" "$WORK" "$WORK" "$i" "$RM" > "$WORK/sentinel$i.conf"
+    redis-server "$WORK/sentinel$i.conf" --sentinel
+    SENTINELS="$SENTINELS,127.0.0.1:$sp"
+done
+sleep 1
+
+# One qmail root a configuration: the bench root ($Q, from qmail-root.sh) copied.
+root() { # NAME STORE [FILE=TEXT ...]
+    local r=$WORK/$1 store=$2; shift 2
+    cp -a "$Q" "$r"; mkdir -p "$r/qsentry"
+    echo "$store" > "$r/control/qsentry/store"
+    for kv in "$@"; do printf '%b' "${kv#*=}" > "$r/control/qsentry/${kv%%=*}"; done
+    QMAIL=$r "$BIN/qsentry" bans add 198.51.100.1 1h >/dev/null   # makes the embedded store; a ban to look past
+}
+LIMITS="connection-limits=concurrent=10\nper-minute=1000000\n"
+root conn-embedded embedded
+root conn-embedded-limits embedded "$LIMITS"
+root conn-redis "redis://127.0.0.1:$RP"
+root conn-redis-limits "redis://127.0.0.1:$RP" "$LIMITS"
+root conn-sentinel-limits "sentinel://${SENTINELS#,}/mx" "$LIMITS"
+
+export TCPREMOTEIP=192.0.2.77
+conn() { echo "env QMAIL=$WORK/$1 $BIN/qsentry-conn /bin/true"; }
+hyperfine -N --warmup 30 --runs "$RUNS" --export-json "$OUT/limits-conn.json" \
+    -n "embedded, bans" "$(conn conn-embedded)" \
+    -n "embedded, bans + connection limits" "$(conn conn-embedded-limits)" \
+    -n "redis, bans" "$(conn conn-redis)" \
+    -n "redis, bans + connection limits" "$(conn conn-redis-limits)" \
+    -n "sentinel, bans + connection limits" "$(conn conn-sentinel-limits)" >/dev/null
+
+# Reads on the Redis socket: strace of one process (the port of the server it talks to).
+trips() { # ROOT PORT COMMAND...
+    local r=$1 port=$2; shift 2
+    env QMAIL="$WORK/$r" strace -f -e trace=connect,read,recvfrom -o "$WORK/trace" "$@" >/dev/null 2>&1 </dev/null || true
+    python3 - "$WORK/trace" "$port" <<'PY'
+import re, sys
+port = sys.argv[2]
+fds, reads = set(), 0
+for line in open(sys.argv[1]):
+    m = re.search(r'connect\((\d+), .*sin_port=htons\(' + port + r'\)', line)
+    if m: fds.add(m.group(1))
+    m = re.search(r'\b(?:read|recvfrom)\((\d+),', line)
+    if m and m.group(1) in fds and not re.search(r'= -1 EAGAIN', line): reads += 1
+print(reads)
+PY
+}
+T_REDIS=$(trips conn-redis "$RP" "$BIN/qsentry-conn" /bin/true)
+T_REDIS_LIMITS=$(trips conn-redis-limits "$RP" "$BIN/qsentry-conn" /bin/true)
+T_SENTINEL=$(trips conn-sentinel-limits "$RM" "$BIN/qsentry-conn" /bin/true)
+
+# Greylisting in qsentry-smtpd: three listeners, the triplet passed beforehand on each.
+GREY="greylist=delay=1s\n"
+root smtpd-off embedded
+root smtpd-embedded embedded "$GREY"
+root smtpd-redis "redis://127.0.0.1:$RP" "$GREY"
+PORTS=""
+for r in smtpd-off smtpd-embedded smtpd-redis; do
+    p=$(free_port); PORTS="$PORTS $p"
+    env QMAIL="$WORK/$r" tcpserver -c 100 -HR 127.0.0.1 "$p" "$BIN/qsentry-smtpd" "$WORK/smtpd" 2>"$WORK/$r.log" &
+done
+sleep 0.5
+python3 - "$OUT/limits-smtpd.json" "$RUNS" $PORTS <<'PY'
+import json, socket, sys, time
+out, n, ports = sys.argv[1], int(sys.argv[2]), [int(p) for p in sys.argv[3:]]
+line = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-\r\n"
+data = b"From: a@example.org\r\nTo: sales@example.com\r\nSubject: bench\r\n\r\n" + line * (10240 // len(line)) + b".\r\n"
+
+def session(port, need=b"250"):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    f = s.makefile("rb")
+    def reply():
+        while True:
+            l = f.readline()
+            if not l: raise SystemExit(f"port {port}: closed")
+            if l[3:4] != b"-": return l
+    reply()
+    for c in (b"HELO client.example.org\r\n", b"MAIL FROM:<a@example.org>\r\n"):
+        s.sendall(c); reply()
+    s.sendall(b"RCPT TO:<sales@example.com>\r\n")
+    r = reply()
+    if not r.startswith(need): raise SystemExit(f"port {port}: RCPT -> {r!r}")
+    if r.startswith(b"250"):
+        s.sendall(b"DATA\r\n"); reply(); s.sendall(data); reply()
+    s.sendall(b"QUIT\r\n"); s.shutdown(socket.SHUT_WR); reply(); s.close()
+
+for p in ports[1:]:
+    session(p, b"451")      # the first attempt: greylisted
+time.sleep(1.2)
+for p in ports:
+    for _ in range(3): session(p)   # the retry passes; the rest are known; warm-up
+times = {p: [] for p in ports}
+done = 0
+while done < n:
+    k = min(50, n - done)
+    for p in ports:
+        for _ in range(k):
+            t = time.perf_counter(); session(p); times[p].append(time.perf_counter() - t)
+    done += k
+json.dump([times[p] for p in ports], open(out, "w"))
+PY
+grep -q "greylist=known" "$WORK/smtpd-redis.log" || { echo "limits.sh: greylisting did not run (no greylist=known)"; exit 1; }
+
+{
+    echo "## limits"
+    echo
+    echo "\`bench/limits.sh $RUNS\` on $(date -u +%Y-%m-%d), $(nproc) cores, same run. qsentry-conn start to exec (hyperfine -N), client not banned,"
+    echo "connection limits \`concurrent=10\`, \`per-minute=1000000\` (counted and compared, never reached)."
+    echo
+    python3 - "$OUT/limits-conn.json" "$T_REDIS" "$T_REDIS_LIMITS" "$T_SENTINEL" "$OUT/limits-smtpd.json" <<'PY'
+import json, statistics, sys
+r = json.load(open(sys.argv[1]))["results"]
+m = [x["median"] * 1000 for x in r]
+t_redis, t_limits, t_sentinel = sys.argv[2:5]
+print("| qsentry-conn | median (ms) | added by the limits (ms) | Redis round trips |")
+print("|---|---|---|---|")
+print(f"| embedded, bans | {m[0]:.3f} | - | - |")
+print(f"| embedded, bans + connection limits | {m[1]:.3f} | {m[1]-m[0]:.3f} | - |")
+print(f"| redis, bans | {m[2]:.3f} | - | {t_redis} |")
+print(f"| redis, bans + connection limits | {m[3]:.3f} | {m[3]-m[2]:.3f} | {t_limits} |")
+print(f"| sentinel, bans + connection limits (master cached) | {m[4]:.3f} | {m[4]-m[2]:.3f} (vs redis, bans) | {t_sentinel} |")
+print()
+s = json.load(open(sys.argv[5]))
+med = [statistics.median(v) * 1000 for v in s]
+p95 = [sorted(v)[int(len(v) * .95)] * 1000 for v in s]
+print(f"One SMTP session through tcpserver, qsentry-smtpd and exim4 -bs, {len(s[0])} each, alternating in rounds of 50:")
+print()
+print("| qsentry-smtpd | median (ms) | p95 (ms) | added by greylisting (ms) |")
+print("|---|---|---|---|")
+print(f"| greylisting off | {med[0]:.2f} | {p95[0]:.2f} | - |")
+print(f"| greylisting on, embedded (triplet known) | {med[1]:.2f} | {p95[1]:.2f} | {med[1]-med[0]:.2f} |")
+print(f"| greylisting on, redis (triplet known) | {med[2]:.2f} | {p95[2]:.2f} | {med[2]-med[0]:.2f} |")
+PY
+} > "$OUT/limits.md"
+cat "$OUT/limits.md"
+bench/record.sh limits "$OUT/limits.md"
