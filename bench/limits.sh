@@ -61,7 +61,7 @@ hyperfine -N --warmup 30 --runs "$RUNS" --export-json "$OUT/limits-conn.json" \
 # Reads on the Redis socket: strace of one process (the port of the server it talks to).
 trips() { # ROOT PORT COMMAND...
     local r=$1 port=$2; shift 2
-    env QMAIL="$WORK/$r" strace -f -e trace=connect,read,recvfrom -o "$WORK/trace" "$@" >/dev/null 2>&1 </dev/null || true
+    env QMAIL="$WORK/$r" strace -f -e trace=connect,read,recvfrom,close,execve -o "$WORK/trace" "$@" >/dev/null 2>&1 </dev/null || true
     python3 - "$WORK/trace" "$port" <<'PY'
 import re, sys
 port = sys.argv[2]
@@ -69,6 +69,10 @@ fds, reads = set(), 0
 for line in open(sys.argv[1]):
     m = re.search(r'connect\((\d+), .*sin_port=htons\(' + port + r'\)', line)
     if m: fds.add(m.group(1))
+    # A closed number may be reused (after exec, the loader reads an ELF file on it).
+    if 'execve(' in line: fds.clear()
+    m = re.search(r'\bclose\((\d+)\)', line)
+    if m: fds.discard(m.group(1))
     m = re.search(r'\b(?:read|recvfrom)\((\d+),', line)
     if m and m.group(1) in fds and not re.search(r'= -1 EAGAIN', line): reads += 1
 print(reads)

@@ -17,12 +17,28 @@ public final class EmbeddedStore: Store {
     let tokensPath: String
     private var tokenDB: TokenDatabase?
     static let schemaVersion = 5
+    /// The connection counters (C12), in a file of their own: see `counters()`.
+    let countersPath: String
+    private var countersDB: SQLiteDatabase?
+    private let busyTimeout: Int32
+    static let countersVersion = 1
+    static let countersSchema = """
+        CREATE TABLE IF NOT EXISTS connections(host TEXT NOT NULL, pid INTEGER NOT NULL, ip TEXT NOT NULL, network TEXT NOT NULL,
+                                               start INTEGER NOT NULL, PRIMARY KEY(host, pid)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS connections_ip ON connections(ip);
+        CREATE TABLE IF NOT EXISTS connection_log(ip TEXT NOT NULL, network TEXT NOT NULL, time INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS connection_log_ip ON connection_log(ip, time);
+        CREATE INDEX IF NOT EXISTS connection_log_network ON connection_log(network, time);
+        CREATE INDEX IF NOT EXISTS connection_log_time ON connection_log(time);
+        """
 
     /// Opens (creating when needed) the database at `path`; the tokens live beside it.
     public init(path: String, policy: StorePolicy, busyTimeoutMilliseconds: Int32 = 5000) throws {
         self.policy = policy
         let stem = path.hasSuffix("store.sqlite") ? String(path.dropLast("store.sqlite".count)) : path + "."
         tokensPath = stem + "bayes.lmdb"
+        countersPath = stem + "connections.sqlite"
+        busyTimeout = busyTimeoutMilliseconds
         db = try SQLiteDatabase(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         if try db.int("PRAGMA user_version") != Self.schemaVersion {
             try Self.create(db, """
@@ -36,25 +52,45 @@ public final class EmbeddedStore: Store {
                 CREATE TABLE IF NOT EXISTS greylist_networks(network TEXT PRIMARY KEY, passes INTEGER NOT NULL, expires INTEGER NOT NULL) WITHOUT ROWID;
                 CREATE TABLE IF NOT EXISTS sending(who TEXT NOT NULL, bucket TEXT NOT NULL, messages INTEGER NOT NULL, recipients INTEGER NOT NULL,
                                                    expires INTEGER NOT NULL, PRIMARY KEY(who, bucket)) WITHOUT ROWID;
-                CREATE TABLE IF NOT EXISTS connections(host TEXT NOT NULL, pid INTEGER NOT NULL, ip TEXT NOT NULL, network TEXT NOT NULL,
-                                                       start INTEGER NOT NULL, PRIMARY KEY(host, pid)) WITHOUT ROWID;
-                CREATE INDEX IF NOT EXISTS connections_ip ON connections(ip);
-                CREATE TABLE IF NOT EXISTS connection_log(ip TEXT NOT NULL, network TEXT NOT NULL, time INTEGER NOT NULL);
-                CREATE INDEX IF NOT EXISTS connection_log_ip ON connection_log(ip, time);
-                CREATE INDEX IF NOT EXISTS connection_log_network ON connection_log(network, time);
-                CREATE INDEX IF NOT EXISTS connection_log_time ON connection_log(time);
                 """)
         }
     }
 
     /// Creates a schema once: WAL mode, the tables, the version, under the write lock.
-    static func create(_ db: SQLiteDatabase, _ schema: String) throws {
-        try db.executeRetryingBusy("PRAGMA journal_mode=WAL")
+    static func create(_ db: SQLiteDatabase, _ schema: String, version: Int = schemaVersion, journal: String = "WAL") throws {
+        try db.executeRetryingBusy("PRAGMA journal_mode=\(journal)")
         try db.transaction {
             // Another process may have won the race: check again under the write lock.
-            if try db.int("PRAGMA user_version") == schemaVersion { return }
-            try db.execute(schema + "PRAGMA user_version=\(schemaVersion);")
+            if try db.int("PRAGMA user_version") == version { return }
+            try db.execute(schema + "PRAGMA user_version=\(version);")
         }
+    }
+
+    /// The connection counters' database, opened on first use. Every connection writes it, and a
+    /// durable SQLite commit (the checkpoint as the process closes it) costs three fsyncs, 6-8 ms a
+    /// connection on this VM's disk (bench/limits.sh), more than all of qsentry-conn. What it holds
+    /// is worthless after 30 minutes, so it is never synced; a file a power cut corrupted is
+    /// removed and made again (connections then count from zero).
+    func counters() throws -> SQLiteDatabase {
+        if let c = countersDB { return c }
+        func open() throws -> SQLiteDatabase {
+            let c = try SQLiteDatabase(path: countersPath, busyTimeoutMilliseconds: busyTimeout, durable: false)
+            // A rollback journal, not WAL: each new process would read the whole WAL to rebuild its
+            // index. TRUNCATE keeps the journal file (no create and unlink a commit); not persistent.
+            try c.executeRetryingBusy("PRAGMA journal_mode=TRUNCATE")
+            if try c.int("PRAGMA user_version") != Self.countersVersion {
+                try Self.create(c, Self.countersSchema, version: Self.countersVersion, journal: "TRUNCATE")
+            }
+            return c
+        }
+        let c: SQLiteDatabase
+        do { c = try open() } catch let e as StoreError where e.description.contains("malformed") || e.description.contains("not a database") {
+            LogLine.warning("store: \(countersPath): \(e); made anew")
+            for file in [countersPath, countersPath + "-wal", countersPath + "-shm"] { unlink(file) }
+            c = try open()
+        }
+        countersDB = c
+        return c
     }
 
     /// One statement for the connection check: the ban in force, and the distinct reporters.
@@ -205,7 +241,8 @@ public final class EmbeddedStore: Store {
     }
 
     public func openConnection(_ slot: ConnectionSlot, now: Int, lifetime: Int) throws -> ConnectionCounts {
-        try db.transaction {
+        let db = try counters()
+        return try db.transaction {
             // A process id seen again is a new session of this host: its old slot is over.
             try db.run("INSERT OR REPLACE INTO connections(host, pid, ip, network, start) VALUES(?1, ?2, ?3, ?4, ?5)",
                        [.text(slot.host), .int(Int(slot.pid)), .text(slot.ip), .text(slot.network), .int(now)])

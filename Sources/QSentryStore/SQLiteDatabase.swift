@@ -14,7 +14,9 @@ final class SQLiteDatabase {
 
     enum Value { case text(String), int(Int) }
 
-    init(path: String, busyTimeoutMilliseconds: Int32) throws {
+    /// `durable: false`: no fsync at all (synchronous=OFF), for a file whose loss costs nothing
+    /// (counters that expire within the hour): a power cut may corrupt it, and its owner makes it anew.
+    init(path: String, busyTimeoutMilliseconds: Int32, durable: Bool = true) throws {
         self.path = path
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &handle, flags, nil)
@@ -31,6 +33,14 @@ final class SQLiteDatabase {
         // race to delete and re-create it (a source of SQLITE_BUSY that the busy handler does not cover).
         var persist: Int32 = 1
         sqlite3_file_control(handle, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
+        // After the checkpoint the last connection does as it closes, the kept -wal file is cut to
+        // nothing: otherwise every later process, reader or writer, checkpoints the same frames again
+        // as it closes, with three fsyncs (the embedded ban check paid them on every connection).
+        try execute("PRAGMA journal_size_limit=0")
+        if !durable {
+            try execute("PRAGMA synchronous=OFF")
+            tunedForWriting = true
+        }
     }
 
     let busyDeadline: Int

@@ -322,6 +322,20 @@ import QSentryCore
         #expect(try redis.cli("-n", "2", "EXISTS", "qsentry:ban:192.0.2.7").stdout.hasPrefix("1"))
     }
 
+    /// The connection counters are a file of their own, never synced: one a power cut corrupted
+    /// is made anew (counting from zero), while the store's own file stays an error to report.
+    @Test func corruptConnectionCountersAreMadeAnew() throws {
+        let root = try TempQmailRoot()
+        try root.write("connections.sqlite", String(repeating: "not a database ", count: 200))
+        let store = try EmbeddedStore(path: root.path + "/store.sqlite", policy: StorePolicy())
+        let c = try store.openConnection(ConnectionSlot(ip: "192.0.2.1", network: "192.0.2.0/24", host: "mx1", pid: getpid()),
+                                         now: now, lifetime: 60)
+        #expect(c.concurrent == 1 && c.lastMinute == 1)
+        #expect(try EmbeddedStore(path: root.path + "/store.sqlite", policy: StorePolicy())
+            .openConnection(ConnectionSlot(ip: "192.0.2.1", network: "192.0.2.0/24", host: "mx1", pid: getpid()), now: now, lifetime: 60)
+            .lastMinute == 2)
+    }
+
     @Test func corruptEmbeddedFileIsAnError() throws {
         let root = try TempQmailRoot()
         let path = try root.write("store.sqlite", String(repeating: "not a database ", count: 200))
