@@ -40,6 +40,7 @@ let package = Package(
         .executable(name: "qsentry-smtpd", targets: ["qsentry-smtpd"]),
         .executable(name: "qsentry-queue", targets: ["qsentry-queue"]),
         .executable(name: "qsentry-local", targets: ["qsentry-local"]),
+        .executable(name: "qsentry-libclamav", targets: ["qsentry-libclamav"]),
         .executable(name: "qsentry", targets: ["qsentry"]),
         .library(name: "QSentryCore", targets: ["QSentryCore"]),
     ],
@@ -102,11 +103,11 @@ let package = Package(
         // Thin executables.
         .executableTarget(name: "qsentry-conn", dependencies: ["QSentryConnection", "QSentryCore"], linkerSettings: fullyStatic),
         .executableTarget(name: "qsentry-smtpd", dependencies: ["QSentrySMTPD", "QSentryEnvelope", "QSentryStore", "QSentryCore"], linkerSettings: fullyStatic),
-        // Not fully static: in-process libclamav (clamav-db) is opened with dlopen, and glibc cannot
-        // load a library with libclamav's many dependencies into a static executable (it crashes).
-        // One process per message, and most of its time is the scan, so the loader's work matters less here.
+        // Fully static since issue 24: in-process libclamav (clamav-db), which glibc cannot load into a
+        // static executable, runs in qsentry-libclamav, the one dynamic helper, exec'd only in that mode.
         .executableTarget(name: "qsentry-queue", dependencies: ["QSentryContent", "QSentryBayes", "QSentryMIME", "QSentryStore", "QSentryCore"],
-                          linkerSettings: dynamicGlibc),
+                          linkerSettings: fullyStatic),
+        .executableTarget(name: "qsentry-libclamav", dependencies: ["QSentryScan", "QSentryCore"], linkerSettings: dynamicGlibc),
         .executableTarget(name: "qsentry-local", dependencies: ["QSentryDelivery", "QSentryMessage", "QSentryBayes", "QSentryStore", "QSentryScan", "QSentryMIME", "QSentryCore"], linkerSettings: fullyStatic),
         // Fully static too: `qsentry score` and `learn` run in scripts, once per batch (bench/bayes.sh).
         .executableTarget(

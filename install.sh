@@ -22,7 +22,7 @@ PREFIX=${PREFIX:-/usr/local}
 QMAIL=${QMAIL:-/var/qmail}
 MODE=${1:-install}
 HERE=$(cd "$(dirname "$0")" && pwd)
-PROGRAMS="qsentry-conn qsentry-smtpd qsentry-queue qsentry-local qsentry"
+PROGRAMS="qsentry-conn qsentry-smtpd qsentry-queue qsentry-local qsentry qsentry-libclamav"
 PER_CONNECTION="qsentry-conn qsentry-smtpd qsentry-queue qsentry-local"
 
 # C libraries (system-library targets) and the tools install.sh itself uses.
@@ -99,6 +99,8 @@ build_release() {
         if ldd "$bin/$p" 2>&1 | grep -qE 'libswiftCore|libFoundation|libswift_'; then
             die "$p links the Swift runtime dynamically: $(ldd "$bin/$p" | grep -E 'swift|Foundation' | tr '\n' ' ')"
         fi
+        # ... and no dynamic loader work at all (qsentry-libclamav, exec'd for clamav-db alone, is the one dynamic program).
+        ldd "$bin/$p" 2>&1 | grep -qE 'not a dynamic executable|statically linked' || die "$p is not a static executable: $(ldd "$bin/$p" | tr '\n' ' ')"
     done
 }
 

@@ -38,12 +38,8 @@ public struct ContentConfiguration {
             }
             c.virus = VirusCheck(scanner: ClamdScanner(address: address), acceptOnFailure: acceptOnFailure)
         } else if let dir = try ControlFile.value(root.qsentry("clamav-db"))?.text.trimmed {
-            do {
-                c.virus = VirusCheck(scanner: try LibClamAVScanner(databaseDirectory: dir), acceptOnFailure: acceptOnFailure)
-            } catch {
-                if !acceptOnFailure { throw error }
-                c.problems.append(ControlError(path: root.qsentry("clamav-db"), line: 1, "\(error)"))
-            }
+            // In qsentry-libclamav: a database that does not load is a failed scan, as scan-failure says.
+            c.virus = VirusCheck(scanner: LibClamAVHelperScanner(databaseDirectory: dir), acceptOnFailure: acceptOnFailure)
         }
         var setup = ContentSetup(root: root)
         for rule in ruleTypes {

@@ -84,6 +84,23 @@ import TestHarness
         #expect(rig.queued.first?.message.hasPrefix("X-Virus-Scanned: ClamAV (libclamav)") == true)
     }
 
+    /// The libclamav helper that cannot load its signatures is a failed scan: temporary by default,
+    /// passed on with scan-failure=accept; qsentry-queue itself loads no shared library (static).
+    @Test func libClamAVThatCannotLoadIsAFailedScan() throws {
+        let rig = try Rig(clamd: false)
+        try rig.root.write("control/qsentry/clamav-db", rig.root.path + "/no-such-database\n")
+        let r = try rig.run(Self.clean)
+        #expect(r.status == 71 && r.stderr.contains("no-such-database"), "\(r.stderr)")
+        #expect(rig.queued.isEmpty)
+        try rig.root.write("control/qsentry/scan-failure", "accept\n")
+        let passed = try rig.run(Self.clean)
+        #expect(passed.status == 0, "\(passed.stderr)")
+        // The helper answers its one line for a file on standard input.
+        let helper = try Run.command("/bin/sh", ["-c", "\"$0\" \"$1\" < /etc/hostname", Run.program("qsentry-libclamav"),
+                                                 rig.root.path + "/no-such-database"])
+        #expect(helper.status == 0 && helper.stdout.hasPrefix("failed ") && helper.stdout.contains("no-such-database"), "\(helper.output)")
+    }
+
     /// notqmail's qmail-smtpd reads the refusal text from fd 6 when qmail-queue exits 82.
     @Test func refusalTextGoesToFd6WhenItIsAPipe() throws {
         let rig = try Rig()
