@@ -100,7 +100,12 @@ build_release() {
             die "$p links the Swift runtime dynamically: $(ldd "$bin/$p" | grep -E 'swift|Foundation' | tr '\n' ' ')"
         fi
         # ... and no dynamic loader work at all (qsentry-libclamav, exec'd for clamav-db alone, is the one dynamic program).
-        ldd "$bin/$p" 2>&1 | grep -qE 'not a dynamic executable|statically linked' || die "$p is not a static executable: $(ldd "$bin/$p" | tr '\n' ' ')"
+        # (ldd exits 1 for a static program: read its words, not its status.)
+        linked=$(ldd "$bin/$p" 2>&1 || true)
+        case "$linked" in
+            *"not a dynamic executable"*|*"statically linked"*) ;;
+            *) die "$p is not a static executable: $(tr '\n' ' ' <<<"$linked")" ;;
+        esac
     done
 }
 

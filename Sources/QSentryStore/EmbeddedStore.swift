@@ -162,8 +162,14 @@ public final class EmbeddedStore: Store {
     }
 
     public func greylist(_ t: GreylistTriplet, timing: GreylistTiming, now: Int) throws -> GreylistOutcome {
-        try db.transaction {
-            let outcome = try greylistState(t, timing: timing, now: now)
+        // Known and still fresh (most RCPTs): nothing to write, so no write lock and no checkpoint.
+        let seen = try greylistRow(t, now: now)
+        let early = seen.outcome(timing, now: now)
+        if early == .known, !timing.needsRefresh(until: seen.passedUntil, now: now) { return .known }
+        if early == .networkAllowed, !timing.needsRefresh(until: seen.networkExpires, now: now) { return .networkAllowed }
+        return try db.transaction {
+            // Read again under the write lock: another process may have decided in between.
+            let outcome = try greylistRow(t, now: now).outcome(timing, now: now)
             switch outcome {
             case .new:
                 try db.run("""
@@ -189,16 +195,30 @@ public final class EmbeddedStore: Store {
     }
 
     public func greylistState(_ t: GreylistTriplet, timing: GreylistTiming, now: Int) throws -> GreylistOutcome {
-        var first = 0, passedUntil = 0, passes = 0
+        try greylistRow(t, now: now).outcome(timing, now: now)
+    }
+
+    /// What the tables hold for a triplet and its network, in one statement.
+    struct GreylistRow {
+        var first = 0, passedUntil = 0, passes = 0, networkExpires = 0
+        func outcome(_ timing: GreylistTiming, now: Int) -> GreylistOutcome {
+            GreylistDecision.outcome(first: first, passedUntil: passedUntil, networkPasses: passes, timing: timing, now: now)
+        }
+    }
+
+    func greylistRow(_ t: GreylistTriplet, now: Int) throws -> GreylistRow {
+        var row = GreylistRow()
         try db.run("""
             SELECT (SELECT first FROM greylist WHERE triplet=?1), (SELECT passed_until FROM greylist WHERE triplet=?1),
-                   (SELECT passes FROM greylist_networks WHERE network=?2 AND expires>?3)
+                   (SELECT passes FROM greylist_networks WHERE network=?2 AND expires>?3),
+                   (SELECT expires FROM greylist_networks WHERE network=?2 AND expires>?3)
             """, [.text(t.key), .text(t.network), .int(now)]) {
-            first = SQLiteDatabase.int($0, 0)
-            passedUntil = SQLiteDatabase.int($0, 1)
-            passes = SQLiteDatabase.int($0, 2)
+            row.first = SQLiteDatabase.int($0, 0)
+            row.passedUntil = SQLiteDatabase.int($0, 1)
+            row.passes = SQLiteDatabase.int($0, 2)
+            row.networkExpires = SQLiteDatabase.int($0, 3)
         }
-        return GreylistDecision.outcome(first: first, passedUntil: passedUntil, networkPasses: passes, timing: timing, now: now)
+        return row
     }
 
     public func sendingCounts(_ who: String, now: Int) throws -> SendingCounts {

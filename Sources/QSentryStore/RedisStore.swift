@@ -160,6 +160,7 @@ public final class RedisStore: Store {
     /// GreylistDecision does (the shared store tests hold both to it) and records the attempt.
     static let greylistScript = """
         local now, delay, window, life, auto = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+        local slack = tonumber(ARGV[7])
         local t = redis.call('HMGET', KEYS[1], 'first', 'passed')
         local first, passed = tonumber(t[1]) or 0, tonumber(t[2]) or 0
         local passes = tonumber(redis.call('GET', KEYS[2])) or 0
@@ -173,12 +174,12 @@ public final class RedisStore: Store {
           if out == 'new' then
             redis.call('HSET', KEYS[1], 'first', now, 'passed', 0)
             redis.call('EXPIRE', KEYS[1], window)
-          elseif out == 'passed' or out == 'known' then
+          elseif out == 'passed' or (out == 'known' and passed - now < life - slack) then
             redis.call('HSET', KEYS[1], 'passed', now + life)
             redis.call('EXPIRE', KEYS[1], life)
             if out == 'passed' then redis.call('INCR', KEYS[2]) end
             if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('EXPIRE', KEYS[2], life) end
-          elseif out == 'network-allowed' then
+          elseif out == 'network-allowed' and redis.call('TTL', KEYS[2]) < life - slack then
             redis.call('EXPIRE', KEYS[2], life)
           end
         end
@@ -188,7 +189,7 @@ public final class RedisStore: Store {
     func greylist(_ t: GreylistTriplet, timing: GreylistTiming, now: Int, record: Bool) throws -> GreylistOutcome {
         let r = try check(redis.pipeline([["EVAL", Self.greylistScript, "2", key("gl", t.key), key("gln", t.network),
                                            String(now), String(timing.delay), String(timing.window), String(timing.lifetime),
-                                           String(timing.autoAllow), record ? "1" : "0"]]))
+                                           String(timing.autoAllow), record ? "1" : "0", String(timing.refreshSlack)]]))
         let reply = r[0].array
         guard reply.count == 2, let name = reply[0].string else { throw StoreError("\(redis.server): unexpected greylist reply") }
         switch name {

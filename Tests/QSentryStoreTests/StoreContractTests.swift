@@ -197,6 +197,15 @@ import QSentryCore
         // Known until a lifetime after its last use, then forgotten.
         #expect(try f.store.greylist(a, timing: timing, now: t0 + 400 + 86_000) == .known)
         #expect(try f.store.greylistState(a, timing: timing, now: t0 + 400 + 86_000 + 86_401) == .new)
+        // Refreshed by use to within a tenth of the lifetime: a use soon after passing writes nothing
+        // (the everyday RCPT costs no write), a later one starts the lifetime again.
+        let e = GreylistTriplet(network: "198.18.0.0/24", sender: "e@example.org", recipient: "sales@example.com")
+        #expect(try f.store.greylist(e, timing: timing, now: t0) == .new)
+        #expect(try f.store.greylist(e, timing: timing, now: t0 + 300) == .passed)  // known until t0 + 86,700
+        #expect(try f.store.greylist(e, timing: timing, now: t0 + 1000) == .known)  // fresh: left as it was
+        #expect(try f.store.greylistState(e, timing: timing, now: t0 + 86_701) == .new)
+        #expect(try f.store.greylist(e, timing: timing, now: t0 + 77_961) == .known)  // stale enough: refreshed
+        #expect(try f.store.greylistState(e, timing: timing, now: t0 + 86_701) == .known)
         // A retry after the window starts over.
         let b = GreylistTriplet(network: "198.51.100.0/24", sender: "b@example.org", recipient: "sales@example.com")
         #expect(try f.store.greylist(b, timing: timing, now: t0) == .new)

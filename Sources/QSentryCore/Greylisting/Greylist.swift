@@ -32,6 +32,13 @@ public struct GreylistTiming: Sendable, Equatable {
     public var autoAllow = 5
 
     public init() {}
+
+    /// A passed triplet (or allowed network) is refreshed by use to within a tenth of its lifetime,
+    /// a day at most: the everyday case, a known triplet, then writes nothing (no fsync embedded).
+    public var refreshSlack: Int { min(86_400, lifetime / 10) }
+
+    /// Whether an entry good until `until` is stale enough to be given a new lifetime now.
+    public func needsRefresh(until: Int, now: Int) -> Bool { until - now < lifetime - refreshSlack }
 }
 
 /// The store's answer for one triplet.

@@ -1,0 +1,181 @@
+#!/bin/bash
+# The whole chain through a real qmail (issue 24): notqmail from ../shared/qmail, built by the
+# deployment suite's Tests/Deployment/qmail.sh into its prefix, its programs run as qmaild by
+# tcpserver as the example run script does. Same run, CONCURRENCY clients for SECONDS per
+# configuration (in two rounds, alternating, so drift hits all alike):
+#   plain qmail    tcpserver → qmail-smtpd → qmail-queue
+#   C floor        tcpserver → rblsmtpd → bench/passthrough.c → qmail-smtpd → qmail-queue
+#   qsentry        tcpserver → qsentry-conn → qsentry-smtpd → qmail-smtpd → qmail-queue (no lists)
+#   + content      the same with QMAILQUEUE=qsentry-queue → qmail-queue, clamd scanning
+# Each session: EHLO, MAIL, RCPT to a real qmail user, one 10 KB message, QUIT. Reported:
+# messages a second, p50/p95 session time, CPU a message of the chain (the reaped children of
+# tcpserver, from /proc) and of clamd apart, peak RSS (VmHWM) a program. qmail-send is not
+# running: messages stay in the queue, and deliveries (qsentry-local) are measured apart
+# (bench/queue.sh, LocalDeliveryTests).
+#
+#   bench/chain.sh [SECONDS] [CONCURRENCY]    (as root; default 20 s, 4 clients; needs ucspi-tcp,
+#                                              clamav-daemon, cc; not beside the deployment suite)
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+SECONDS_EACH=${1:-20}
+CONCURRENCY=${2:-4}
+[ "$(id -u)" = 0 ] || { echo "bench/chain.sh: run as root (it builds qmail and its users)"; exit 1; }
+SHARED=${QSENTRY_SHARED:-$PWD/../shared}
+TARBALL=$(ls "$SHARED"/qmail/notqmail-*.tar.gz 2>/dev/null | head -1)
+[ -n "$TARBALL" ] || { echo "bench/chain.sh: no notqmail source in $SHARED/qmail"; exit 1; }
+
+W=/var/tmp/qsentry-deploy      # the deployment suite's place: qmail's users name it as their home
+Q=$W/qmail
+DOMAIN=bench.example
+WORK=$(mktemp -d)
+chmod 755 "$WORK"
+cleanup() {
+    for f in "$WORK"/*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null; done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+mkdir -p $W
+Tests/Deployment/qmail.sh "$Q" "$TARBALL" "$DOMAIN" >/dev/null
+echo '&postmaster' > "$Q/alias/.qmail-root"
+echo "$WORK/nobody" > "$Q/alias/.qmail-postmaster"   # never delivered: qmail-send is not running
+mkdir -p "$Q/control/qsentry" "$Q/qsentry"
+
+# clamd with one test signature, as the deployment suite runs it.
+mkdir -p "$WORK/clamd/db"
+python3 -c 'import sys; e=r"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"; print("QSentry.Test.EICAR:0:*:" + e.encode().hex())' \
+    > "$WORK/clamd/db/test.ndb"
+printf 'LocalSocket %s\nLocalSocketMode 666\nForeground yes\nDatabaseDirectory %s\n' "$WORK/clamd/clamd.sock" "$WORK/clamd/db" > "$WORK/clamd/clamd.conf"
+clamd -c "$WORK/clamd/clamd.conf" >/dev/null 2>&1 & echo $! > "$WORK/clamd.pid"
+for _ in $(seq 150); do [ -S "$WORK/clamd/clamd.sock" ] && break; sleep 0.2; done
+echo "$WORK/clamd/clamd.sock" > "$Q/control/qsentry/clamd"
+
+cc -O2 -static -o "$WORK/passthrough" bench/passthrough.c
+chmod 755 "$WORK/passthrough"
+U=$(id -u qmaild) G=$(id -g qmaild)
+listen() { # NAME COMMAND... : a tcpserver as qmaild, its port and pid in $WORK
+    local name=$1 port; shift
+    port=$(free_port)
+    tcpserver -u "$U" -g "$G" -c 200 -HR 127.0.0.1 "$port" "$@" 2>"$WORK/$name.log" & echo $! > "$WORK/$name.pid"
+    echo "$port" > "$WORK/$name.port"
+}
+listen plain env QMAIL="$Q" "$Q/bin/qmail-smtpd"
+listen floor env RBLSMTPD= "$(command -v rblsmtpd)" "$WORK/passthrough" "$Q/bin/qmail-smtpd"
+listen qsentry env QMAIL="$Q" "$BIN/qsentry-conn" "$BIN/qsentry-smtpd" "$Q/bin/qmail-smtpd"
+listen content env QMAIL="$Q" QMAILQUEUE="$BIN/qsentry-queue" "$BIN/qsentry-conn" "$BIN/qsentry-smtpd" "$Q/bin/qmail-smtpd"
+sleep 0.5
+
+python3 - "$WORK" "$SECONDS_EACH" "$CONCURRENCY" "$DOMAIN" "$OUT/chain.json" <<'PY'
+import json, os, socket, sys, threading, time
+work, seconds, concurrency, domain, out = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+names = ["plain", "floor", "qsentry", "content"]
+port = {n: int(open(f"{work}/{n}.port").read()) for n in names}
+pid = {n: int(open(f"{work}/{n}.pid").read()) for n in names}
+clamd = int(open(f"{work}/clamd.pid").read())
+tick = os.sysconf("SC_CLK_TCK")
+line = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-\r\n"
+data = (b"From: a@example.org\r\nTo: postmaster@" + domain.encode() + b"\r\nSubject: chain\r\n\r\n"
+        + line * (10240 // len(line)) + b".\r\n")
+
+def session(p):
+    s = socket.create_connection(("127.0.0.1", p))
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    f = s.makefile("rb")
+    def reply(want):
+        while True:
+            l = f.readline()
+            if not l: raise RuntimeError(f"port {p}: closed")
+            if l[3:4] != b"-": break
+        if not l.startswith(want): raise RuntimeError(f"port {p}: {l!r}")
+    reply(b"220")
+    for c, want in ((b"EHLO client.example.org\r\n", b"250"), (b"MAIL FROM:<a@example.org>\r\n", b"250"),
+                    (b"RCPT TO:<postmaster@" + domain.encode() + b">\r\n", b"250"), (b"DATA\r\n", b"354"), (data, b"250")):
+        s.sendall(c); reply(want)
+    s.sendall(b"QUIT\r\n"); s.shutdown(socket.SHUT_WR); reply(b"221"); s.close()
+
+def ticks(p, children):
+    f = open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()
+    # After the name, state is f[0]: utime, stime, cutime, cstime (stat(5) fields 14-17) are f[11..14].
+    # tcpserver's cutime/cstime: every reaped child and what each of them reaped in turn.
+    return int(f[13]) + int(f[14]) if children else int(f[11]) + int(f[12])
+
+peaks = {}
+stop_watch = threading.Event()
+def watch():
+    while not stop_watch.is_set():
+        for d in os.listdir("/proc"):
+            if not d.isdigit(): continue
+            try:
+                st = open(f"/proc/{d}/status").read()
+            except OSError:
+                continue
+            name = st.split("\n", 1)[0].split(":", 1)[1].strip()
+            if not (name.startswith("qsentry") or name.startswith("qmail-") or name in ("passthrough", "rblsmtpd")): continue
+            for l in st.split("\n"):
+                if l.startswith("VmHWM:"): peaks[name] = max(peaks.get(name, 0), int(l.split()[1]))
+        time.sleep(0.005)
+threading.Thread(target=watch, daemon=True).start()
+
+results = {n: {"times": [], "ticks": 0, "clamd": 0, "seconds": 0.0, "errors": 0} for n in names}
+for n in names: session(port[n])  # warm-up, and a failed chain stops here
+for _round in range(2):
+    for n in names:
+        r = results[n]
+        before, cbefore = ticks(pid[n], True), ticks(clamd, False)
+        end = time.time() + seconds / 2
+        lock = threading.Lock()
+        def client():
+            while time.time() < end:
+                t = time.perf_counter()
+                try:
+                    session(port[n])
+                except Exception:
+                    with lock: r["errors"] += 1
+                    continue
+                with lock: r["times"].append(time.perf_counter() - t)
+        start = time.time()
+        threads = [threading.Thread(target=client) for _ in range(concurrency)]
+        for t in threads: t.start()
+        for t in threads: t.join()
+        r["seconds"] += time.time() - start
+        time.sleep(0.3)   # the last children reaped by tcpserver
+        r["ticks"] += ticks(pid[n], True) - before
+        r["clamd"] += ticks(clamd, False) - cbefore
+stop_watch.set()
+json.dump({"results": results, "tick": tick, "peaks": peaks, "concurrency": concurrency}, open(out, "w"))
+PY
+
+{
+    echo "## chain"
+    echo
+    echo "\`bench/chain.sh $SECONDS_EACH $CONCURRENCY\` on $(date -u +%Y-%m-%d), $(nproc) cores: a real qmail (notqmail), $CONCURRENCY concurrent clients,"
+    echo "$SECONDS_EACH s a configuration in two alternating rounds, one 10 KB message a session, programs as qmaild, same run."
+    echo
+    python3 - "$OUT/chain.json" <<'PY'
+import json, statistics, sys
+d = json.load(open(sys.argv[1]))
+r, tick = d["results"], d["tick"]
+label = {"plain": "plain qmail-smtpd + qmail-queue", "floor": "C floor: rblsmtpd + passthrough.c in front",
+         "qsentry": "qsentry-conn + qsentry-smtpd in front (no lists)", "content": "+ qsentry-queue with clamd"}
+row = {}
+for n, v in r.items():
+    t = sorted(v["times"])
+    k = len(t)
+    row[n] = dict(rate=k / v["seconds"], p50=t[k // 2] * 1000, p95=t[int(k * .95)] * 1000,
+                  cpu=v["ticks"] * 1000 / tick / k, clamd=v["clamd"] * 1000 / tick / k, n=k, errors=v["errors"])
+print("| chain | messages/s | p50 (ms) | p95 (ms) | CPU a message (ms) | p50 vs plain | p50 vs C floor | messages/s vs C floor |")
+print("|---|---|---|---|---|---|---|---|")
+for n in ["plain", "floor", "qsentry", "content"]:
+    x = row[n]
+    print(f"| {label[n]} | {x['rate']:.1f} | {x['p50']:.2f} | {x['p95']:.2f} | {x['cpu']:.2f} | {x['p50'] / row['plain']['p50']:.2f}× "
+          f"| {x['p50'] / row['floor']['p50']:.2f}× | {x['rate'] / row['floor']['rate']:.2f}× |")
+print()
+print(f"clamd's own CPU a message with qsentry-queue: {row['content']['clamd']:.2f} ms (not in the chain's column). "
+      "Sessions: " + ", ".join(f"{n} {row[n]['n']}" for n in row) + f"; failed sessions: {sum(row[n]['errors'] for n in row)}.")
+print()
+print("Goal (issue 24): qsentry in front ≤ 1.05× the C floor a session, ≥ 0.95× its throughput under concurrency.")
+print()
+print("Peak RSS (VmHWM) a program: " + ", ".join(f"{k} {v / 1024:.1f} MB" for k, v in sorted(d["peaks"].items())) + ".")
+PY
+} > "$OUT/chain.md"
+cat "$OUT/chain.md"
+bench/record.sh chain "$OUT/chain.md"
