@@ -101,7 +101,7 @@ root smtpd-redis "redis://127.0.0.1:$RP" "$GREY"
 PORTS=""
 for r in smtpd-off smtpd-embedded smtpd-redis; do
     p=$(free_port); PORTS="$PORTS $p"
-    env QMAIL="$WORK/$r" tcpserver -c 100 -HR 127.0.0.1 "$p" "$BIN/qsentry-smtpd" "$WORK/smtpd" 2>"$WORK/$r.log" &
+    env QMAIL="$WORK/$r" tcpserver -c 100 -HR -l localhost 127.0.0.1 "$p" "$BIN/qsentry-smtpd" "$WORK/smtpd" 2>"$WORK/$r.log" &
 done
 sleep 0.5
 python3 - "$OUT/limits-smtpd.json" "$RUNS" $PORTS <<'PY'

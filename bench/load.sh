@@ -47,7 +47,7 @@ cc -O2 -o "$WORK/queuesmtpd" bench/queuesmtpd.c
 
 PORT=$(free_port)
 env QMAIL="$Q" QMAILQUEUE="$BIN/qsentry-queue" QSENTRY_QMAILQUEUE="$Q/bin/qmail-queue" TMPDIR="$WORK" \
-    tcpserver -c "$N" -b "$N" -HR 127.0.0.1 "$PORT" "$BIN/qsentry-conn" "$BIN/qsentry-smtpd" "$WORK/queuesmtpd" \
+    tcpserver -c "$N" -b "$N" -HR -l localhost 127.0.0.1 "$PORT" "$BIN/qsentry-conn" "$BIN/qsentry-smtpd" "$WORK/queuesmtpd" \
     2> "$WORK/tcpserver.log" &
 sleep 0.5
 

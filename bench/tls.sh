@@ -24,9 +24,9 @@ for kind in ec rsa; do
     echo "$WORK/$kind.key" > "$WORK/qmail-$kind/control/qsentry/tls-key"
 done
 PLAIN=$(free_port); EC=$(free_port); RSA=$(free_port)
-env QMAIL="$Q" tcpserver -c 100 -HR 127.0.0.1 "$PLAIN" "$BIN/qsentry-smtpd" "$WORK/smtpd" 2>/dev/null &
-env QMAIL="$WORK/qmail-ec" tcpserver -c 100 -HR 127.0.0.1 "$EC" "$BIN/qsentry-smtpd" "$WORK/smtpd" 2>/dev/null &
-env QMAIL="$WORK/qmail-rsa" tcpserver -c 100 -HR 127.0.0.1 "$RSA" "$BIN/qsentry-smtpd" "$WORK/smtpd" 2>/dev/null &
+env QMAIL="$Q" tcpserver -c 100 -HR -l localhost 127.0.0.1 "$PLAIN" "$BIN/qsentry-smtpd" "$WORK/smtpd" 2>/dev/null &
+env QMAIL="$WORK/qmail-ec" tcpserver -c 100 -HR -l localhost 127.0.0.1 "$EC" "$BIN/qsentry-smtpd" "$WORK/smtpd" 2>/dev/null &
+env QMAIL="$WORK/qmail-rsa" tcpserver -c 100 -HR -l localhost 127.0.0.1 "$RSA" "$BIN/qsentry-smtpd" "$WORK/smtpd" 2>/dev/null &
 sleep 0.5
 
 python3 - "$PLAIN" "$EC" "$RSA" "$N" "$OUT/tls.json" <<'PY'
