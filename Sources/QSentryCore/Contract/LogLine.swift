@@ -12,7 +12,10 @@ import Musl
 /// or a field.
 public struct LogLine {
     public let program: String
-    private var fields: [(String, String)] = []
+    /// The fields as they will be written (` key=value` each), built as they come: no array of
+    /// pairs, whose tuple type the Swift runtime would build from its mangled name in every
+    /// process (a quarter of qsentry-conn's instructions went to the log line; bench/conn.sh).
+    private var fields: [UInt8] = []
 
     public init(program: String) { self.program = program }
 
@@ -27,54 +30,73 @@ public struct LogLine {
     }
 
     public mutating func add(_ key: String, _ value: String) {
-        fields.append((key, value))
+        fields.append(0x20)
+        fields.append(contentsOf: key.utf8)
+        fields.append(UInt8(ascii: "="))
+        LogLine.quote(value, into: &fields)
     }
 
-    public mutating func add(_ key: String, _ value: RuleName) {
-        fields.append((key, value.rawValue))
-    }
+    public mutating func add(_ key: String, _ value: RuleName) { add(key, value.rawValue) }
 
-    public mutating func add(_ key: String, _ value: Int) {
-        fields.append((key, String(value)))
-    }
+    public mutating func add(_ key: String, _ value: Int) { add(key, String(value)) }
 
     /// The formatted line, without the newline; the pid always comes first.
-    public func formatted(pid: Int32 = getpid()) -> String {
-        var out = program + ": pid=" + String(pid)
-        for (k, v) in fields {
-            out += " " + k + "=" + LogLine.quote(v)
-        }
+    public func formatted(pid: Int32 = getpid()) -> String { String(decoding: bytes(pid: pid), as: UTF8.self) }
+
+    func bytes(pid: Int32) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(program.utf8.count + 16 + fields.count)
+        out.append(contentsOf: program.utf8)
+        out.append(contentsOf: ": pid=".utf8)
+        out.append(contentsOf: String(pid).utf8)
+        out.append(contentsOf: fields)
         return out
     }
 
     /// Writes the line to fd 2 with one write(2), so concurrent processes do not interleave.
     public func emit() {
-        let bytes = Array((formatted() + "\n").utf8)
-        bytes.withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) }
+        var line = bytes(pid: getpid())
+        line.append(0x0A)
+        line.withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) }
     }
 
     static func quote(_ value: String) -> String {
-        let needsQuoting = value.isEmpty || value.unicodeScalars.contains {
-            $0 == " " || $0 == "\"" || $0 == "=" || $0 == "\\" || $0.value < 0x20 || $0.value == 0x7f
+        var out: [UInt8] = []
+        quote(value, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends `value`, double-quoted with backslash escapes when it holds a space, a quote, `=`,
+    /// a backslash or a control character (or is empty); at most about 1,000 bytes of it, cut
+    /// at a character boundary.
+    static func quote(_ value: String, into out: inout [UInt8]) {
+        let utf8 = value.utf8
+        let needsQuoting = utf8.isEmpty || utf8.contains { b in
+            b == 0x20 || b == 0x22 || b == 0x3D || b == 0x5C || b < 0x20 || b == 0x7F
         }
-        if !needsQuoting { return value }
-        var out = "\""
-        for s in value.unicodeScalars.prefix(1000) {
-            switch s {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if s.value < 0x20 || s.value == 0x7f {
-                    let hex = String(s.value, radix: 16)
-                    out += "\\x" + (hex.count < 2 ? "0" + hex : hex)
-                } else {
-                    out.unicodeScalars.append(s)
-                }
+        if !needsQuoting {
+            out.append(contentsOf: utf8)
+            return
+        }
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        out.append(0x22)
+        var taken = 0
+        for b in utf8 {
+            // Past the limit, stop at the next character's start (never inside a UTF-8 sequence).
+            if taken >= 1000 && b & 0xC0 != 0x80 { break }
+            taken += 1
+            switch b {
+            case 0x22: out.append(0x5C); out.append(0x22)
+            case 0x5C: out.append(0x5C); out.append(0x5C)
+            case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
+            case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
+            case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
+            case 0..<0x20, 0x7F:
+                out.append(0x5C); out.append(UInt8(ascii: "x"))
+                out.append(hex[Int(b >> 4)]); out.append(hex[Int(b & 0x0F)])
+            default: out.append(b)
             }
         }
-        return out + "\""
+        out.append(0x22)
     }
 }

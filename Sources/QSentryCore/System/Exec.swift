@@ -9,12 +9,26 @@ public enum Exec {
     /// execvp(argv[0], argv); returns only on failure, with errno's text.
     public static func replace(with argv: [String]) -> String {
         guard let first = argv.first else { return "no program to run" }
-        var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) }
-        cargs.append(nil)
-        execvp(first, &cargs)
+        let cargs = cArray(argv)
+        execvp(first, cargs)
         let e = errno
-        for p in cargs { free(p) }
+        freeCArray(cargs, argv.count)
         return "unable to run \(first): \(String(cString: strerror(e)))"
+    }
+
+    /// argv as C wants it, NULL-terminated, in memory of its own: an Array of optional pointers
+    /// would have the Swift runtime build that array type from its mangled name first, some 38,000
+    /// instructions of a per-connection program's start (bench/conn.sh, callgrind).
+    static func cArray(_ strings: [String]) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> {
+        let p = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: strings.count + 1)
+        for (i, s) in strings.enumerated() { p[i] = strdup(s) }
+        p[strings.count] = nil
+        return p
+    }
+
+    static func freeCArray(_ p: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>, _ count: Int) {
+        for i in 0..<count { free(p[i]) }
+        p.deallocate()
     }
 
     /// posix_spawn(argv[0]) with this process's environment, `overrides` set on top of it (for the
@@ -26,8 +40,8 @@ public enum Exec {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         arrange(&actions)
-        let cargs = argv.map { strdup($0) } + [nil]
-        defer { cargs.forEach { free($0) } }
+        let cargs = cArray(argv)
+        defer { freeCArray(cargs, argv.count) }
         // envp as a plain C array: environ's entries minus the overridden names, then the overrides.
         var count = 0
         while environ[count] != nil { count += 1 }
