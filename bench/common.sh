@@ -5,3 +5,29 @@ OUT=bench/out
 mkdir -p "$OUT"
 swift build -c release --static-swift-stdlib >/dev/null 2>&1
 BIN=$(swift build -c release --static-swift-stdlib --show-bin-path)
+
+# redis_round_trips PORT COMMAND...: the replies COMMAND waited for from the Redis server on PORT
+# (strace: reads on the sockets connected to it; a command sent without waiting is a write
+# alone). Descriptor numbers are forgotten at close and exec, where they may be reused (after
+# exec, the loader reads an ELF file on the same number).
+redis_round_trips() {
+    local port=$1 trace
+    shift
+    trace=$(mktemp)
+    strace -f -e trace=connect,read,recvfrom,close,execve -o "$trace" "$@" >/dev/null 2>&1 </dev/null || true
+    python3 - "$trace" "$port" <<'PY'
+import re, sys
+port = sys.argv[2]
+fds, reads = set(), 0
+for line in open(sys.argv[1]):
+    if 'execve(' in line: fds.clear()
+    m = re.search(r'connect\((\d+), .*sin_port=htons\(' + port + r'\)', line)
+    if m: fds.add(m.group(1))
+    m = re.search(r'\bclose\((\d+)\)', line)
+    if m: fds.discard(m.group(1))
+    m = re.search(r'\b(?:read|recvfrom)\((\d+),', line)
+    if m and m.group(1) in fds and not re.search(r'= -1 EAGAIN', line): reads += 1
+print(reads)
+PY
+    rm -f "$trace"
+}

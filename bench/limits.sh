@@ -58,26 +58,6 @@ hyperfine -N --warmup 30 --runs "$RUNS" --export-json "$OUT/limits-conn.json" \
     -n "redis, bans + connection limits" "$(conn conn-redis-limits)" \
     -n "sentinel, bans + connection limits" "$(conn conn-sentinel-limits)" >/dev/null
 
-# Reads on the Redis socket: strace of one process (the port of the server it talks to).
-trips() { # ROOT PORT COMMAND...
-    local r=$1 port=$2; shift 2
-    env QMAIL="$WORK/$r" strace -f -e trace=connect,read,recvfrom,close,execve -o "$WORK/trace" "$@" >/dev/null 2>&1 </dev/null || true
-    python3 - "$WORK/trace" "$port" <<'PY'
-import re, sys
-port = sys.argv[2]
-fds, reads = set(), 0
-for line in open(sys.argv[1]):
-    m = re.search(r'connect\((\d+), .*sin_port=htons\(' + port + r'\)', line)
-    if m: fds.add(m.group(1))
-    # A closed number may be reused (after exec, the loader reads an ELF file on it).
-    if 'execve(' in line: fds.clear()
-    m = re.search(r'\bclose\((\d+)\)', line)
-    if m: fds.discard(m.group(1))
-    m = re.search(r'\b(?:read|recvfrom)\((\d+),', line)
-    if m and m.group(1) in fds and not re.search(r'= -1 EAGAIN', line): reads += 1
-print(reads)
-PY
-}
 # Wall time wobbles on this machine: instructions (callgrind; the program to exec is missing, so
 # qsentry-conn does all its work and exits, and valgrind prints its count, which an exec would
 # lose) and system calls (strace -c, /bin/true's included alike) are the stable figures.
@@ -89,9 +69,9 @@ for r in conn-embedded conn-embedded-limits conn-redis conn-redis-limits conn-se
     c=$(env QMAIL="$WORK/$r" strace -c "$BIN/qsentry-conn" /bin/true 2>&1 >/dev/null | awk '$NF == "total" {print $(NF-2)}' || true)
     COSTS="$COSTS $i:$c"
 done
-T_REDIS=$(trips conn-redis "$RP" "$BIN/qsentry-conn" /bin/true)
-T_REDIS_LIMITS=$(trips conn-redis-limits "$RP" "$BIN/qsentry-conn" /bin/true)
-T_SENTINEL=$(trips conn-sentinel-limits "$RM" "$BIN/qsentry-conn" /bin/true)
+T_REDIS=$(QMAIL=$WORK/conn-redis redis_round_trips "$RP" "$BIN/qsentry-conn" /bin/true)
+T_REDIS_LIMITS=$(QMAIL=$WORK/conn-redis-limits redis_round_trips "$RP" "$BIN/qsentry-conn" /bin/true)
+T_SENTINEL=$(QMAIL=$WORK/conn-sentinel-limits redis_round_trips "$RM" "$BIN/qsentry-conn" /bin/true)
 
 # Greylisting in qsentry-smtpd: three listeners, the triplet passed beforehand on each.
 GREY="greylist=delay=1s\n"

@@ -2,7 +2,7 @@
 # The added cost of the ban/reputation check (C7, C8) per connection, same run:
 #   qsentry-conn with no store, with the embedded store (10,000 events and 1,000 bans in it),
 #   and with a Redis store on loopback. Added time = median minus the no-store median.
-#   Redis round trips per connection are counted from strace (writes on the Redis socket).
+#   Redis round trips per connection are counted from strace (redis_round_trips in common.sh).
 #
 #   bench/store.sh [RUNS]      (default 500; needs hyperfine, redis-server, strace)
 set -euo pipefail
@@ -44,19 +44,7 @@ hyperfine -N --warmup 30 --runs "$RUNS" --export-json "$OUT/store.json" \
     -n "embedded (SQLite)" "env QMAIL=$WORK/embedded $BIN/qsentry-conn /bin/true" \
     -n "redis" "env QMAIL=$WORK/redis $BIN/qsentry-conn /bin/true" >/dev/null
 
-ROUNDTRIPS=$(QMAIL=$WORK/redis strace -f -e trace=connect,write -o "$OUT/store.strace" "$BIN/qsentry-conn" /bin/true 2>/dev/null;
-    python3 - "$OUT/store.strace" "$REDISPORT" <<'PY'
-import re, sys
-port = sys.argv[2]
-fds, writes = set(), 0
-for line in open(sys.argv[1]):
-    m = re.search(r'connect\((\d+), .*sin_port=htons\(' + port + r'\)', line)
-    if m: fds.add(m.group(1))
-    m = re.search(r'\bwrite\((\d+),', line)
-    if m and m.group(1) in fds: writes += 1
-print(writes)
-PY
-)
+ROUNDTRIPS=$(QMAIL=$WORK/redis redis_round_trips "$REDISPORT" "$BIN/qsentry-conn" /bin/true)
 
 {
     echo "## store"
@@ -74,7 +62,7 @@ print(f"| none | {base:.3f} | - | - |")
 print(f"| embedded (SQLite WAL) | {r[1]['median']*1000:.3f} | {r[1]['median']*1000-base:.3f} | <= 0.5 ms |")
 print(f"| redis (loopback) | {r[2]['median']*1000:.3f} | {r[2]['median']*1000-base:.3f} | <= 1 round trip |")
 print()
-print(f"Redis round trips per connection (writes on the Redis socket, strace): {sys.argv[2]}")
+print(f"Redis round trips per connection (replies waited for, strace): {sys.argv[2]}")
 PY
 } > "$OUT/store.md"
 cat "$OUT/store.md"
