@@ -31,3 +31,20 @@ print(reads)
 PY
     rm -f "$trace"
 }
+
+# as_mail_user COMMAND...: COMMAND as an unprivileged user when the bench runs as root, as the
+# programs run in production (qmaild, a delivery user): a root run would also measure the
+# running-as-root warning line (some 80 K of qsentry-conn's instructions at start).
+as_mail_user() { if [ "$(id -u)" = 0 ]; then runuser -u nobody -- "$@"; else "$@"; fi; }
+
+# bench_hyperfine JSON ARGS...: hyperfine ARGS, as_mail_user, its export in JSON (written where
+# that user may write, then moved).
+bench_hyperfine() {
+    local json=$1 tmp
+    shift
+    tmp=$(mktemp -d)
+    chmod 777 "$tmp"
+    as_mail_user hyperfine "$@" --export-json "$tmp/out.json"
+    mv "$tmp/out.json" "$json"
+    rm -rf "$tmp"
+}

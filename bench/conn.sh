@@ -40,10 +40,10 @@ echo "$DNSHOST:53" > "$WORK/five/control/qsentry/dnsservers"
 echo "$DNSHOST:53" > "$WORK/one/control/qsentry/dnsservers"
 
 export TCPREMOTEIP=127.0.0.2
-hyperfine -N --warmup 30 --runs "$RUNS" --export-json "$OUT/conn-startup.json" \
+bench_hyperfine "$OUT/conn-startup.json" -N --warmup 30 --runs "$RUNS"  \
     -n "rblsmtpd (RBLSMTPD=\"\")" "env RBLSMTPD= $RBLSMTPD /bin/true" \
     -n "qsentry-conn (no lists)" "env QMAIL=$WORK/empty $BIN/qsentry-conn /bin/true" >/dev/null
-hyperfine -N --warmup 3 --runs "$DNSRUNS" --export-json "$OUT/conn-dns.json" \
+bench_hyperfine "$OUT/conn-dns.json" -N --warmup 3 --runs "$DNSRUNS"  \
     -n "rblsmtpd (5 zones)" "env DNSCACHEIP=$DNSHOST $RBLSMTPD -r z1.test -r z2.test -r z3.test -r z4.test -r z5.test /bin/true" \
     -n "qsentry-conn (5 zones)" "env QMAIL=$WORK/five $BIN/qsentry-conn /bin/true" \
     -n "qsentry-conn (1 zone)" "env QMAIL=$WORK/one $BIN/qsentry-conn /bin/true" >/dev/null 2>"$OUT/conn-dns.err"
@@ -51,15 +51,16 @@ hyperfine -N --warmup 3 --runs "$DNSRUNS" --export-json "$OUT/conn-dns.json" \
 # (a) in counts that do not wobble: instructions (callgrind; the program to exec is missing, so each
 # exits after its work and valgrind prints its count) and system calls, each program alone.
 cp "$BIN/qsentry-conn" "$WORK/qsentry-conn.stripped" && strip --strip-debug "$WORK/qsentry-conn.stripped"  # valgrind reads lld's output only so
-count() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" /nonexistent 2>&1 | sed -n 's/.*Collected : \([0-9]*\).*/\1/p' || true; }
-calls() { strace -c "$@" /nonexistent 2>&1 >/dev/null | awk '$NF == "total" {print $(NF-2)}' || true; }
+chmod 755 "$WORK/qsentry-conn.stripped"
+count() { as_mail_user valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" /nonexistent 2>&1 | sed -n 's/.*Collected : \([0-9]*\).*/\1/p' || true; }
+calls() { as_mail_user strace -c "$@" /nonexistent 2>&1 >/dev/null | awk '$NF == "total" {print $(NF-2)}' || true; }
 I_RBL=$(RBLSMTPD= count "$RBLSMTPD") I_OURS=$(QMAIL=$WORK/empty count "$WORK/qsentry-conn.stripped")
 C_RBL=$(RBLSMTPD= calls "$RBLSMTPD") C_OURS=$(QMAIL=$WORK/empty calls "$BIN/qsentry-conn")
 
 {
     echo "## conn"
     echo
-    echo "\`bench/conn.sh $RUNS $DNSRUNS\` on $(date -u +%Y-%m-%d), $(nproc) cores; hyperfine -N, same run."
+    echo "\`bench/conn.sh $RUNS $DNSRUNS\` on $(date -u +%Y-%m-%d), $(nproc) cores; hyperfine -N, same run, as an unprivileged user (nobody) when started as root."
     echo "DNS: rbldnsd behind bench/dnsdelay.py adding 20 ms to every answer (no netem in this kernel)."
     echo
     python3 - "$OUT/conn-startup.json" "$OUT/conn-dns.json" "$I_RBL" "$I_OURS" "$C_RBL" "$C_OURS" <<'PY'

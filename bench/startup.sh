@@ -14,7 +14,7 @@ RBLSMTPD=$(command -v rblsmtpd) || { echo "bench/startup.sh: rblsmtpd (ucspi-tcp
 export RBLSMTPD=""            # rblsmtpd: skip every check, exec the program
 export TCPREMOTEIP=127.0.0.1
 
-hyperfine -N --warmup 50 --runs "$RUNS" --export-json "$OUT/startup.json" \
+bench_hyperfine "$OUT/startup.json" -N --warmup 50 --runs "$RUNS"  \
     -n "rblsmtpd /bin/true" "$RBLSMTPD /bin/true" \
     -n "/bin/true" "/bin/true" \
     -n "qsentry-conn" "$BIN/qsentry-conn --version" \
@@ -25,7 +25,7 @@ hyperfine -N --warmup 50 --runs "$RUNS" --export-json "$OUT/startup.json" \
 {
     echo "## startup"
     echo
-    echo "\`bench/startup.sh $RUNS\` on $(date -u +%Y-%m-%d), $(nproc) cores, $(uname -r); hyperfine -N, $RUNS runs each, same run."
+    echo "\`bench/startup.sh $RUNS\` on $(date -u +%Y-%m-%d), $(nproc) cores, $(uname -r); hyperfine -N, $RUNS runs each, same run, as an unprivileged user (nobody) when started as root."
     echo "Ratio = median / median of \`rblsmtpd /bin/true\` (goal: about 1)."
     echo
     python3 - "$OUT/startup.json" <<'PY'
