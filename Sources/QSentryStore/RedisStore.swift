@@ -55,7 +55,11 @@ public final class RedisStore: Store {
 
     /// The status openConnection read in its own pipeline, for the BanCheck that follows it in
     /// the same process: ban and limits together cost one round trip.
-    private var prefetched: (ip: String, now: Int, status: BanStatus?)?
+    /// (A struct, not a tuple: the runtime builds tuple types from their mangled names, at a cost.)
+    private struct Prefetched {
+        let ip: String, now: Int, status: BanStatus?
+    }
+    private var prefetched: Prefetched?
 
     public func status(of ip: IPAddress, now: Int) throws -> BanStatus? {
         let a = ip.description
@@ -251,7 +255,7 @@ public final class RedisStore: Store {
             ["ZADD", net, String(now), stamp], ["ZREMRANGEBYSCORE", net, "-inf", String(now - 60)], ["EXPIRE", net, "60"],
             ["ZCARD", net],
         ] + statusCommands(slot.ip, now: now)))
-        prefetched = (slot.ip, now, banStatus(r[12...]))
+        prefetched = Prefetched(ip: slot.ip, now: now, status: banStatus(r[12...]))
         // This host's slots whose process is gone: not counted, and removed without waiting for
         // the reply (a qsentry-conn process execs away, so its slot is always left for the next).
         let members = r[3].array.compactMap(\.string)
