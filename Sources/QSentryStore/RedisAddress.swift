@@ -33,8 +33,6 @@ public struct RedisAddress: Sendable, Equatable {
 
     public static let defaultTimeout = 500
 
-    public var isSentinel: Bool { if case .sentinel = kind { return true } else { return false } }
-
     public init(_ url: String) throws {
         text = url
         func fail(_ why: String) -> StoreError { StoreError("\(url): \(why)") }

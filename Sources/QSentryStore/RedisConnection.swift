@@ -153,8 +153,6 @@ final class RedisConnection {
         }
     }
 
-    convenience init(url: String) throws { try self.init(address: RedisAddress(url)) }
-
     deinit { disconnect() }
 
     private func disconnect() {

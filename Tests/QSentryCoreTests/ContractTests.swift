@@ -11,6 +11,9 @@ import Testing
         l.add("n", 3)
         #expect(l.formatted(pid: 42) ==
             "qsentry-conn: pid=42 ip=192.0.2.7 rule=dnsbl text=\"listed at \\\"zen\\\"\\r\\nverdict=accept\" empty=\"\" n=3")
+        var c = LogLine(program: "p")
+        c.add("ctl", "a\u{01}b\u{1f}c\u{7f}é")
+        #expect(c.formatted(pid: 1) == "p: pid=1 ctl=\"a\\x01b\\x1fc\\x7fé\"")
     }
 
     @Test func verdictCombination() {

@@ -60,12 +60,6 @@ public struct LogLine {
         line.withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) }
     }
 
-    static func quote(_ value: String) -> String {
-        var out: [UInt8] = []
-        quote(value, into: &out)
-        return String(decoding: out, as: UTF8.self)
-    }
-
     /// Appends `value`, double-quoted with backslash escapes when it holds a space, a quote, `=`,
     /// a backslash or a control character (or is empty); at most about 1,000 bytes of it, cut
     /// at a character boundary.
@@ -78,7 +72,7 @@ public struct LogLine {
             out.append(contentsOf: utf8)
             return
         }
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        func hex(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x57 + nibble }  // 0-9, a-f
         out.append(0x22)
         var taken = 0
         for b in utf8 {
@@ -93,7 +87,7 @@ public struct LogLine {
             case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
             case 0..<0x20, 0x7F:
                 out.append(0x5C); out.append(UInt8(ascii: "x"))
-                out.append(hex[Int(b >> 4)]); out.append(hex[Int(b & 0x0F)])
+                out.append(hex(b >> 4)); out.append(hex(b & 0x0F))
             default: out.append(b)
             }
         }
