@@ -62,6 +62,8 @@ let package = Package(
         systemLibrary("CSQLite", pkgConfig: "sqlite3", apt: "libsqlite3-dev"),
         systemLibrary("CPSL", pkgConfig: "libpsl", apt: "libpsl-dev"),
         systemLibrary("CLMDB", pkgConfig: "lmdb", apt: "liblmdb-dev"),
+        systemLibrary("COpenDKIM", apt: "libopendkim-dev"),
+        systemLibrary("COpenDMARC", apt: "libopendmarc-dev"),
 
         // What install.sh builds in (the default qmail root, as qmail builds in conf-qmail) and the few
         // glibc calls Swift cannot reach (getauxval, setresgid).
@@ -89,8 +91,11 @@ let package = Package(
         .target(name: "QSentryMessage", dependencies: ["QSentryCore", "QSentryMIME"]),
         // M1: virus scanning through clamd, or libclamav in the process.
         .target(name: "QSentryScan", dependencies: ["QSentryCore", "CClamAV"]),
-        // The content layer of qsentry-queue (M1–M5, M8–M10): envelope, rules, quarantine, hand-off.
-        .target(name: "QSentryContent", dependencies: ["QSentryCore", "QSentryMessage", "QSentryMIME", "QSentryScan", "QSentryDNS", "QSentryStore", "QSentryBayes", "CPSL"]),
+        // M11: DKIM (libopendkim), DMARC (libopendmarc), ARC (its own canonicalisation, OpenSSL's
+        // signature checks), Authentication-Results, DKIM signing and keys.
+        .target(name: "QSentryAuth", dependencies: ["QSentryCore", "QSentryDNS", "QSentryMIME", "COpenDKIM", "COpenDMARC", "COpenSSL"]),
+        // The content layer of qsentry-queue (M1–M5, M8–M11): envelope, rules, quarantine, hand-off.
+        .target(name: "QSentryContent", dependencies: ["QSentryCore", "QSentryMessage", "QSentryMIME", "QSentryScan", "QSentryDNS", "QSentryStore", "QSentryBayes", "QSentryAuth", "CPSL"]),
         // M6, D1: tokenizer, Robinson–Fisher classifier, token databases in the shared store.
         .target(name: "QSentryBayes", dependencies: ["QSentryCore", "QSentryMIME", "QSentryStore"]),
         // D1–D6: qsentry-local's delivery stage: preferences, spam tags, spamd, safe Maildir writes.
@@ -113,7 +118,7 @@ let package = Package(
         .executableTarget(
             name: "qsentry",
             dependencies: [
-                "QSentryAdmin", "QSentryCore", "QSentryStore", "QSentryMessage", "QSentryContent", "QSentryBayes", "QSentryDelivery",
+                "QSentryAdmin", "QSentryCore", "QSentryStore", "QSentryMessage", "QSentryContent", "QSentryBayes", "QSentryDelivery", "QSentryAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: fullyStatic

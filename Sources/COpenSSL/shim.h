@@ -2,6 +2,11 @@
 #include <openssl/ssl.h>
 #include <openssl/err.h>
 #include <openssl/opensslv.h>
+/* DKIM keys and ARC signatures (QSentryAuth), `qsentry dkim keygen`. */
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
 
 /* OpenSSL's setters are macros, which Swift cannot call: one function for each setting qsentry makes. */
 

@@ -1,3 +1,4 @@
+import QSentryAuth
 import QSentryCore
 
 /// One rule of the content stage (M1–M6, E13, seed 000 layer 5): one type per file under Checks/,
@@ -37,6 +38,13 @@ extension MessageCheck {
 
 /// What the content rules see of one message, and what they leave for the log and the hand-off.
 public struct ContentContext {
+    /// M11's checks, when configured; run once, by the first that asks (`authenticate`).
+    let authenticator: MessageAuthenticator?
+    /// Their results, for the DMARC rule and for Authentication-Results.
+    public var authentication: AuthenticationResults?
+    /// A message to keep in the quarantine although the client is told it was accepted (DMARC's
+    /// `quarantine=quarantine`); a refusal by a later rule still refuses.
+    public var quarantine: Verdict?
     public let message: ScannedMessage
     /// The recipients' domains (content-domains switches rules per domain).
     public let domains: [String]
@@ -45,8 +53,17 @@ public struct ContentContext {
     /// Whether a virus scanner looked at the message and found it clean (X-Virus-Scanned).
     public var scannedClean = false
 
-    public init(message: ScannedMessage) {
+    public init(message: ScannedMessage, authenticator: MessageAuthenticator? = nil) {
         self.message = message
+        self.authenticator = authenticator
         domains = message.envelope.recipientDomains
+    }
+
+    /// M11's results, computed on first use (nil results when M11 is off).
+    public mutating func authenticate() -> AuthenticationResults {
+        if let authentication { return authentication }
+        let r = authenticator?.authenticate(message) ?? AuthenticationResults(authservID: "")
+        if authenticator != nil { authentication = r }
+        return r
     }
 }

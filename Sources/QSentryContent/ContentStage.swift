@@ -1,3 +1,4 @@
+import QSentryAuth
 import QSentryCore
 
 /// The content layer in rspamd's spirit: each rule a module (Checks/), run in a fixed order, the
@@ -13,6 +14,10 @@ public struct ContentStage {
         public var scannedClean = false
         /// What happened, for the log line: rule names with pass/skip.
         public var trail: [String] = []
+        /// M11's results, for Authentication-Results (mail from outside, when M11 is on).
+        public var authentication: AuthenticationResults?
+        /// Accepted, but to be kept in the quarantine (DMARC's quarantine action).
+        public var quarantine: Verdict?
     }
 
     /// The rules in order: the unfiltered bypass, the virus scan (nothing bypasses it but
@@ -21,11 +26,12 @@ public struct ContentStage {
         var out: [ContentCheck] = [UnfilteredRecipients(list: config.unfiltered)]
         if let virus = config.virus { out.append(virus) }
         out += [SiteUsers(), KeywordsAllow(phrases: config.allowPhrases)] as [ContentCheck]
+        if let a = config.authentication { out.append(DMARCCheck(a)) }
         return out + config.rules
     }
 
     public func run(_ m: ScannedMessage) -> Outcome {
-        var c = ContentContext(message: m)
+        var c = ContentContext(message: m, authenticator: config.authentication.map(MessageAuthenticator.init))
         var verdict = Verdict.accept
         for rule in rules where config.domainRules.enabled(rule.name.rawValue, for: c.domains) {
             if let v = rule.evaluate(&c) {
@@ -33,7 +39,11 @@ public struct ContentStage {
                 break
             }
         }
+        // Mail from outside that a bypass let through still gets its Authentication-Results.
+        if verdict.action == .accept || verdict.action == .tag, !m.session.trusted { _ = c.authenticate() }
         var out = Outcome(verdict: verdict)
+        out.authentication = c.authentication
+        out.quarantine = verdict.action == .accept || verdict.action == .tag ? c.quarantine : nil
         out.scannedClean = c.scannedClean
         out.trail = c.trail
         return out

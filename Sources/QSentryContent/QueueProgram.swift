@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import QSentryAuth
 import QSentryBayes
 import QSentryMessage
 import QSentryCore
@@ -118,6 +119,41 @@ public struct QueueProgram {
     /// The content stage's verdict on the message.
     public func decide(_ message: ScannedMessage) -> ContentStage.Outcome { ContentStage(config).run(message) }
 
+    /// DMARC's quarantine action: the client hears 250, the message waits in the quarantine for
+    /// release (as `qsentry quarantine release` delivers any other), nothing is delivered yet.
+    func quarantineAccepted(_ r: Received, _ kept: Verdict, _ line: inout LogLine) -> Int32 {
+        do {
+            let id = try Quarantine(directory: config.quarantineDirectory)
+                .store(message: r.spool, envelope: r.envelope, ip: r.session.ip, rule: kept.rule.rawValue, text: kept.text, now: Int(time(nil)))
+            line.add("verdict", "quarantine")
+            line.add("rule", kept.rule)
+            line.add("quarantine", id)
+            line.emit()
+            return 0  // qmail-queue's success: qmail-smtpd answers 250
+        } catch {
+            line.add("verdict", "defer")
+            line.add("rule", "quarantine-temporary")
+            line.add("error", "\(error)")
+            line.emit()
+            return QueueRefusal.exitCode(permanent: false, text: "temporary local problem keeping the message; try again later", enhanced: "4.3.0")
+        }
+    }
+
+    /// The DKIM-Signature for mail from the site's own users, or nothing (no key for the From:
+    /// domain, or a key that cannot be used: a log field, and the mail goes unsigned).
+    func signature(_ r: Received, _ line: inout LogLine) -> [UInt8] {
+        do {
+            let (header, _) = try MessageHeader.read(r.spool.fd)
+            guard let from = MessageAuthenticator.fromDomain(header), let signer = try KeyFile.signer(root, fromDomain: from) else { return [] }
+            let field = try signer.sign(header, fd: r.spool.fd)
+            line.add("dkim-signed", "\(signer.selector)._domainkey.\(signer.domain)")
+            return Array(field.utf8)
+        } catch {
+            line.add("dkim-sign-error", "\(error)")
+            return []
+        }
+    }
+
     /// Acts on the verdict and returns the exit code: the hand-off's, a refusal's (quarantined
     /// first, and reported to the store), or a deferral's. One log line.
     public func finish(_ r: Received, _ outcome: ContentStage.Outcome) -> Int32 {
@@ -131,15 +167,24 @@ public struct QueueProgram {
         let rule = v.rule, text = v.text
         switch v.action {
         case .accept, .tag:
-            line.add("verdict", "accept")
-            line.emit()
+            if let kept = outcome.quarantine { return quarantineAccepted(r, kept, &line) }
             var header: [UInt8] = []
+            if let results = outcome.authentication {
+                header += Array(results.field.utf8)
+                line.add("auth", results.summary)
+            } else if r.session.trusted, config.authentication != nil {
+                header += signature(r, &line)
+            }
             if outcome.scannedClean, let virus = config.virus {
                 let host = (try? ControlFile.value(root.control("me")))??.text.trimmed ?? "localhost"
                 // qmail's queue holds LF-ended lines, like the rest of the message qmail-smtpd wrote.
-                header = Array("X-Virus-Scanned: ClamAV (\(virus.scannerName)) by qsentry-queue on \(host)\n".utf8)
+                header += Array("X-Virus-Scanned: ClamAV (\(virus.scannerName)) by qsentry-queue on \(host)\n".utf8)
             }
-            return QueueHandoff.run(QueueHandoff.program(root), writeMessage: { r.spool.copy(to: $0, prefix: header) },
+            let copy = AuthenticatedCopy(prefix: header, spool: r.spool, removingResultsOf: outcome.authentication?.authservID)
+            if copy.removed > 0 { line.add("removed", "\(copy.removed) Authentication-Results with our authserv-id") }
+            line.add("verdict", "accept")
+            line.emit()
+            return QueueHandoff.run(QueueHandoff.program(root), writeMessage: { copy.write(r.spool, to: $0) },
                                     envelope: r.envelope.bytes)
         case .refuse:
             do {

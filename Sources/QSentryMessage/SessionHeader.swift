@@ -58,6 +58,8 @@ public struct SessionFacts: Equatable, Sendable {
     /// RELAYCLIENT set or AUTH: mail from the site's own users.
     public var trusted = false
     public var tls: String?
+    /// qsentry-smtpd's SPF result for MAIL FROM (`pass`, `fail` …), when it checked SPF.
+    public var spf: String?
     /// The rules that tagged the message before DATA (qsentry-conn's and the envelope's `tag`s).
     public var tags: [String] = []
 
@@ -77,6 +79,7 @@ public struct SessionFacts: Equatable, Sendable {
             case "ip": ip = kv[1]
             case "auth": authUser = kv[1]; trusted = true
             case "tls": tls = kv[1]
+            case "spf": spf = kv[1]
             case "tags": tags = kv[1].split(separator: ",").map(String.init)
             default: break
             }

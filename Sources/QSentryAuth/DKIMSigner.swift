@@ -1,0 +1,74 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import COpenDKIM
+import QSentryCore
+
+/// M11: a DKIM-Signature for mail the site's own users send, made by libopendkim: relaxed/relaxed,
+/// rsa-sha256 (or ed25519-sha256 for an Ed25519 key), libopendkim's recommended header set with
+/// From: signed twice (so a From: added later breaks the signature).
+public struct DKIMSigner {
+    public let domain: String
+    public let selector: String
+    /// The private key, PEM.
+    let key: [UInt8]
+
+    public init(domain: String, selector: String, key: [UInt8]) {
+        self.domain = domain
+        self.selector = selector
+        self.key = key
+    }
+
+    public enum Failure: Error, CustomStringConvertible {
+        case library(String)
+        public var description: String {
+            switch self { case .library(let s): return s }
+        }
+    }
+
+    /// The field to put on top of the message on `fd`, LF-ended.
+    public func sign(_ header: MessageHeader, fd: Int32) throws(Failure) -> String {
+        guard let lib = DKIMLibrary.shared.lib else { throw .library("libopendkim did not start") }
+        var status = DKIM_STAT(DKIM_STAT_OK)
+        var pem = key + [0]
+        var sel = cBytes(selector)
+        var dom = cBytes(domain)
+        let algorithm = String(decoding: key, as: UTF8.self).contains("BEGIN PRIVATE KEY") && isEd25519 ? DKIM_SIGN_ED25519SHA256 : DKIM_SIGN_RSASHA256
+        guard let dkim = dkim_sign(lib, "qsentry-queue", nil, &pem, &sel, &dom, dkim_canon_t(DKIM_CANON_RELAXED), dkim_canon_t(DKIM_CANON_RELAXED),
+                                   dkim_alg_t(algorithm), -1, &status) else {
+            throw .library("dkim_sign: \(text(dkim_getresultstr(status)))")
+        }
+        defer { dkim_free(dkim) }
+        for f in header.fields {
+            // Folded lines as the wire had them: libopendkim's FIXCRLF mends the body, not a header's folding.
+            var raw = Canonicalization.simple.header(f.raw)
+            status = raw.withUnsafeMutableBufferPointer { dkim_header(dkim, $0.baseAddress, $0.count) }
+            guard status == DKIM_STAT(DKIM_STAT_OK) else { throw .library("dkim_header: \(text(dkim_geterror(dkim)))") }
+        }
+        guard dkim_eoh(dkim) == DKIM_STAT(DKIM_STAT_OK) else { throw .library("dkim_eoh: \(text(dkim_geterror(dkim)))") }
+        guard lseek(fd, off_t(header.bodyOffset), SEEK_SET) == off_t(header.bodyOffset) else { throw .library("spool seek") }
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            guard let n = try? FileBytes.readSome(fd, into: &buffer, path: "spool") else { throw .library("spool read") }
+            if n == 0 { break }
+            status = buffer.withUnsafeMutableBufferPointer { dkim_body(dkim, $0.baseAddress, n) }
+            guard status == DKIM_STAT(DKIM_STAT_OK) else { throw .library("dkim_body: \(text(dkim_geterror(dkim)))") }
+        }
+        status = dkim_eom(dkim, nil)
+        guard status == DKIM_STAT(DKIM_STAT_OK) else { throw .library("dkim_eom: \(text(dkim_geterror(dkim)))") }
+        var out: UnsafeMutablePointer<UInt8>? = nil
+        var len = 0
+        let prefix = "DKIM-Signature: "
+        guard dkim_getsighdr_d(dkim, prefix.utf8.count, &out, &len) == DKIM_STAT(DKIM_STAT_OK), let out else {
+            throw .library("dkim_getsighdr: \(text(dkim_geterror(dkim)))")
+        }
+        let value = String(decoding: UnsafeBufferPointer(start: out, count: len), as: UTF8.self)
+        // libopendkim folds with CR LF; qmail's queue holds LF-ended lines.
+        var field = prefix
+        for c in value.unicodeScalars where c != "\r" { field.unicodeScalars.append(c) }
+        return field + "\n"
+    }
+
+    /// Whether the PEM key is an Ed25519 key (PKCS#8 "PRIVATE KEY" with the Ed25519 OID).
+    var isEd25519: Bool { KeyFile.isEd25519PEM(key) }
+}

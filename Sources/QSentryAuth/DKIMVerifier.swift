@@ -1,0 +1,192 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import COpenDKIM
+import QSentryCore
+import QSentryDNS
+
+/// One DKIM signature's result, as Authentication-Results reports it.
+public struct DKIMSignatureResult: Equatable, Sendable {
+    public var domain: String
+    public var selector: String
+    /// The signing algorithm (`rsa-sha256`, `ed25519-sha256`).
+    public var algorithm: String
+    public var result: AuthResult
+    /// Why it is not a pass (libopendkim's words), or "".
+    public var reason: String
+    /// The first characters of b= (RFC 6008's header.b), to tell signatures of one domain apart.
+    public var b: String
+
+    public init(domain: String, selector: String, algorithm: String, result: AuthResult, reason: String = "", b: String = "") {
+        self.domain = domain
+        self.selector = selector
+        self.algorithm = algorithm
+        self.result = result
+        self.reason = reason
+        self.b = b
+    }
+}
+
+/// M11: every DKIM-Signature of a message checked with libopendkim. Keys come from `keys`, the
+/// answers qsentry's one resolver got for the names `keyQueries` lists (libopendkim's own DNS is
+/// never used: it cannot be pointed at a port, and one parallel batch beats a query per signature).
+/// At most `maxSignatures` are checked; keys under 1024 bits fail.
+public struct DKIMVerifier {
+    public static let maxSignatures = 5
+    public static let minimumKeyBits: UInt32 = 1024
+
+    public init() {}
+
+    /// The key names to ask for: one TXT per signature (d= and s=), the first `maxSignatures`.
+    public static func keyQueries(_ header: MessageHeader) -> [DNSQuery] {
+        var out: [DNSQuery] = []
+        for f in header.all("dkim-signature").prefix(maxSignatures) {
+            let tags = TagList(f.value)
+            guard let d = tags["d"]?.lowercased(), let s = tags["s"]?.lowercased(), isQueryableDomain(d), isQueryableDomain(s) else { continue }
+            out.append(DNSQuery(AuthDNS.keyName(selector: s, domain: d), .txt))
+        }
+        return out
+    }
+
+    /// Checks every signature of the message on `fd` (its header already parsed); [] when it has none.
+    public func verify(_ header: MessageHeader, fd: Int32, keys: [DNSQuery: DNSAnswer]) -> [DKIMSignatureResult] {
+        guard header.first("dkim-signature") != nil else { return [] }
+        guard let lib = DKIMLibrary.shared.lib else {
+            return [DKIMSignatureResult(domain: "", selector: "", algorithm: "", result: .temperror, reason: "libopendkim did not start")]
+        }
+        var status: DKIM_STAT = DKIM_STAT(DKIM_STAT_OK)
+        guard let dkim = dkim_verify(lib, "qsentry-queue", nil, &status) else {
+            return [DKIMSignatureResult(domain: "", selector: "", algorithm: "", result: .temperror, reason: "dkim_verify: \(status)")]
+        }
+        defer { dkim_free(dkim) }
+        let box = KeyAnswers(keys)
+        let context = Unmanaged.passRetained(box)
+        defer { context.release() }
+        _ = dkim_set_user_context(dkim, context.toOpaque())
+
+        for f in header.fields {
+            // Folded lines as the wire had them: libopendkim's FIXCRLF mends the body, not a header's folding.
+            var raw = Canonicalization.simple.header(f.raw)
+            status = raw.withUnsafeMutableBufferPointer { dkim_header(dkim, $0.baseAddress, $0.count) }
+            if status != DKIM_STAT(DKIM_STAT_OK) { break }
+        }
+        status = dkim_eoh(dkim)
+        if status == DKIM_STAT(DKIM_STAT_OK) {
+            feedBody(dkim, fd: fd, from: header.bodyOffset)
+            var testKey = false
+            status = dkim_eom(dkim, &testKey)
+        }
+        let out = results(dkim, eomStatus: status)
+        if !out.isEmpty { return out }
+        // No signature handle to ask (a key lookup that failed stops libopendkim before it keeps
+        // them): each signature field reported from its own tags.
+        let temporary = status == DKIM_STAT(DKIM_STAT_CBTRYAGAIN) || status == DKIM_STAT(DKIM_STAT_KEYFAIL)
+        return header.all("dkim-signature").prefix(Self.maxSignatures).map { f in
+            let t = TagList(f.value)
+            return DKIMSignatureResult(domain: t["d"] ?? "", selector: t["s"] ?? "", algorithm: t["a"] ?? "",
+                                       result: temporary ? .temperror : .permerror,
+                                       reason: temporary ? "key lookup failed" : text(dkim_getresultstr(status)), b: String((t["b"] ?? "").prefix(8)))
+        }
+    }
+
+    private func feedBody(_ dkim: OpaquePointer, fd: Int32, from offset: Int) {
+        guard lseek(fd, off_t(offset), SEEK_SET) == off_t(offset) else { return }
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            guard let n = try? FileBytes.readSome(fd, into: &buffer, path: "spool"), n > 0 else { return }
+            let s = buffer.withUnsafeMutableBufferPointer { dkim_body(dkim, $0.baseAddress, n) }
+            if s != DKIM_STAT(DKIM_STAT_OK) { return }
+        }
+    }
+
+    private func results(_ dkim: OpaquePointer, eomStatus: DKIM_STAT) -> [DKIMSignatureResult] {
+        var sigs: UnsafeMutablePointer<OpaquePointer?>? = nil
+        var n: Int32 = 0
+        guard dkim_getsiglist(dkim, &sigs, &n) == DKIM_STAT(DKIM_STAT_OK), let sigs else { return [] }
+        var out: [DKIMSignatureResult] = []
+        for i in 0..<Int(n) {
+            guard let sig = sigs[i] else { continue }
+            let flags = dkim_sig_getflags(sig)
+            if flags & UInt32(DKIM_SIGFLAG_IGNORE) != 0 { continue }
+            var r = DKIMSignatureResult(domain: text(dkim_sig_getdomain(sig)), selector: text(dkim_sig_getselector(sig)),
+                                        algorithm: text(dkim_sig_gettagvalue(sig, false, tag("a"))), result: .none,
+                                        b: String(text(dkim_sig_gettagvalue(sig, false, tag("b"))).prefix(8)))
+            let error = dkim_sig_geterror(sig)
+            if flags & UInt32(DKIM_SIGFLAG_PASSED) != 0 && dkim_sig_getbh(sig) == DKIM_SIGBH_MATCH {
+                r.result = .pass
+                // l= covering less than the whole body: what follows could be anything (RFC 6376 §8.2).
+                var msgLen: off_t = 0, canonLen: off_t = 0, signLen: off_t = 0
+                if dkim_sig_gettagvalue(sig, false, tag("l")) != nil,
+                   dkim_sig_getcanonlen(dkim, sig, &msgLen, &canonLen, &signLen) == DKIM_STAT(DKIM_STAT_OK), signLen >= 0, signLen < canonLen {
+                    r.result = .policy
+                    r.reason = "l= signs \(signLen) of \(canonLen) body bytes"
+                }
+            } else if flags & UInt32(DKIM_SIGFLAG_PROCESSED) == 0 {
+                r.result = eomStatus == DKIM_STAT(DKIM_STAT_CBTRYAGAIN) || error == DKIM_SIGERROR_KEYFAIL ? .temperror : .permerror
+                r.reason = error == DKIM_SIGERROR_OK || error == DKIM_SIGERROR_UNKNOWN ? "not checked" : text(dkim_sig_geterrorstr(DKIM_SIGERROR(error)))
+            } else {
+                switch error {
+                case DKIM_SIGERROR_KEYFAIL: r.result = .temperror
+                case DKIM_SIGERROR_BADSIG, DKIM_SIGERROR_OK: r.result = .fail
+                default: r.result = .permerror
+                }
+                r.reason = dkim_sig_getbh(sig) == DKIM_SIGBH_MISMATCH ? "body hash did not verify"
+                    : error == DKIM_SIGERROR_OK ? "signature did not verify" : text(dkim_sig_geterrorstr(DKIM_SIGERROR(error)))
+                if dkim_sig_getbh(sig) == DKIM_SIGBH_MISMATCH { r.result = .fail }
+            }
+            out.append(r)
+        }
+        return out
+    }
+}
+
+/// The key answers one verification may use, handed to libopendkim's key callback as its user context.
+final class KeyAnswers {
+    let answers: [DNSQuery: DNSAnswer]
+    init(_ answers: [DNSQuery: DNSAnswer]) { self.answers = answers }
+}
+
+/// libopendkim's library handle, made once per process: LF-ended input accepted (qmail's queue),
+/// signatures with bad syntax kept (reported as permerror), keys from `KeyAnswers`.
+final class DKIMLibrary: @unchecked Sendable {
+    static let shared = DKIMLibrary()
+    let lib: OpaquePointer?
+
+    private init() {
+        guard let lib = dkim_init(nil, nil) else { self.lib = nil; return }
+        var flags = UInt32(DKIM_LIBFLAGS_FIXCRLF | DKIM_LIBFLAGS_BADSIGHANDLES)
+        _ = dkim_options(lib, Int32(DKIM_OP_SETOPT), DKIM_OPTS_FLAGS, &flags, MemoryLayout<UInt32>.size)
+        var bits = DKIMVerifier.minimumKeyBits
+        _ = dkim_options(lib, Int32(DKIM_OP_SETOPT), DKIM_OPTS_MINKEYBITS, &bits, MemoryLayout<UInt32>.size)
+        _ = dkim_set_key_lookup(lib) { dkim, sig, buf, buflen in
+            guard let dkim, let sig, let buf, let ctx = dkim_get_user_context(dkim) else { return DKIM_CBSTAT(DKIM_CBSTAT_ERROR) }
+            let keys = Unmanaged<KeyAnswers>.fromOpaque(ctx).takeUnretainedValue()
+            let name = AuthDNS.keyName(selector: text(dkim_sig_getselector(sig)).lowercased(), domain: text(dkim_sig_getdomain(sig)).lowercased())
+            switch keys.answers[DNSQuery(name, .txt)] ?? .temporary("not asked") {
+            case .records(let r):
+                // One key record: the first that is DKIM's (RFC 6376 §3.6.2.2 leaves several undefined).
+                guard let key = r.first(where: { $0.hasPrefix("v=DKIM1") }) ?? r.first else { return DKIM_CBSTAT(DKIM_CBSTAT_NOTFOUND) }
+                let bytes = Array(key.utf8)
+                guard bytes.count < buflen else { return DKIM_CBSTAT(DKIM_CBSTAT_ERROR) }
+                for (i, b) in bytes.enumerated() { buf[i] = b }
+                buf[bytes.count] = 0
+                return DKIM_CBSTAT(DKIM_CBSTAT_CONTINUE)
+            case .nameError, .noData: return DKIM_CBSTAT(DKIM_CBSTAT_NOTFOUND)
+            case .temporary: return DKIM_CBSTAT(DKIM_CBSTAT_TRYAGAIN)
+            }
+        }
+        // More signatures than qsentry checks: the rest are ignored, not verified (a cost limit).
+        _ = dkim_set_prescreen(lib) { _, sigs, n in
+            if let sigs, n > Int32(DKIMVerifier.maxSignatures) {
+                for i in DKIMVerifier.maxSignatures..<Int(n) { if let s = sigs[i] { dkim_sig_ignore(s) } }
+            }
+            return DKIM_CBSTAT(DKIM_CBSTAT_CONTINUE)
+        }
+        self.lib = lib
+    }
+}
+
+func text(_ p: UnsafeMutablePointer<UInt8>?) -> String { p.map { String(cString: $0) } ?? "" }
+func text(_ p: UnsafePointer<CChar>?) -> String { p.map { String(cString: $0) } ?? "" }
+/// A tag name as libopendkim's u_char * parameters take it (static storage: the literals live forever).
+func tag(_ name: StaticString) -> UnsafeMutablePointer<UInt8> { UnsafeMutablePointer(mutating: name.utf8Start) }
