@@ -99,9 +99,12 @@ import TestHarness
 
     @Test func aSignedMessagePassesDKIMAndDMARC() throws {
         let rig = try Rig()
-        let r = try rig.run(try rig.sign(Self.message()))
+        let signed = try rig.sign(Self.message())
+        let r = try rig.run(signed)
         #expect(r.status == 0, "\(r.stderr)")
         let m = rig.lastQueued
+        // The message itself byte for byte, below the new field.
+        #expect(m.hasSuffix("\narc=none\n".replacingOccurrences(of: "\narc", with: "\n\tarc") + signed), "\(m)")
         #expect(m.hasPrefix("Authentication-Results: mx.example.org;\n\t"), "\(m)")
         #expect(m.contains("dkim=pass header.d=example.com header.s=sel"), "\(m)")
         #expect(m.contains("dmarc=pass (p=reject) policy.dmarc=reject header.from=example.com"), "\(m)")

@@ -51,7 +51,8 @@ public struct AuthenticationSettings {
         let domains = RegistrableDomainCache()
         var s = AuthenticationSettings(authservID: me.isEmpty ? "localhost" : me, resolver: { try Resolver.configured(root: root) },
                                        organisational: { domains.of($0) })
-        if let lines = try ControlFile.lines(root.qsentry("dmarc")) {
+        // A file of comments only (as installed) acts on nothing, like no file.
+        if let lines = try ControlFile.lines(root.qsentry("dmarc")), !lines.isEmpty {
             var actions: [DMARCPolicy: DMARCAction] = [.reject: .refuse, .quarantine: .quarantine, .none: .none]
             let (pairs, malformed) = ControlFile.keyValues(lines, path: root.qsentry("dmarc"))
             problems += malformed
