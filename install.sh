@@ -28,7 +28,7 @@ PER_CONNECTION="qsentry-conn qsentry-smtpd qsentry-queue qsentry-local"
 # C libraries (system-library targets) and the tools install.sh itself uses.
 BUILD_PACKAGES="pkg-config libcdb-dev libc-ares-dev libclamav-dev libspf2-dev libhiredis-dev
   libmaxminddb-dev libssl-dev libsqlite3-dev libpsl-dev liblmdb-dev libidn2-dev libunistring-dev tinycdb ucspi-tcp publicsuffix
-  libopendkim-dev libopendmarc-dev libbsd-dev libdb5.3-dev
+  libopendkim-dev libopendmarc-dev libbsd-dev libmd-dev libdb5.3-dev
   daemontools"
 # Real servers and clients the integration tests start on loopback, and the benchmarks' peers.
 TEST_PACKAGES="rbldnsd nsd clamav-daemon clamdscan redis-server redis-tools swaks libnet-ssleay-perl openssl bind9-dnsutils
