@@ -93,7 +93,7 @@ let package = Package(
         .target(name: "QSentryScan", dependencies: ["QSentryCore", "CClamAV"]),
         // M11: DKIM (libopendkim), DMARC (libopendmarc), ARC (its own canonicalisation, OpenSSL's
         // signature checks), Authentication-Results, DKIM signing and keys.
-        .target(name: "QSentryAuth", dependencies: ["QSentryCore", "QSentryDNS", "QSentryMIME", "COpenDKIM", "COpenDMARC", "COpenSSL"]),
+        .target(name: "QSentryAuth", dependencies: ["QSentryCore", "QSentryDNS", "QSentryMIME", "QSentryMessage", "COpenDKIM", "COpenDMARC", "COpenSSL"]),
         // The content layer of qsentry-queue (M1–M5, M8–M11): envelope, rules, quarantine, hand-off.
         .target(name: "QSentryContent", dependencies: ["QSentryCore", "QSentryMessage", "QSentryMIME", "QSentryScan", "QSentryDNS", "QSentryStore", "QSentryBayes", "QSentryAuth", "CPSL"]),
         // M6, D1: tokenizer, Robinson–Fisher classifier, token databases in the shared store.

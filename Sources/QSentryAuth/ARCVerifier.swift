@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import QSentryCore
+import QSentryMessage
 import QSentryDNS
 import QSentryMIME
 
@@ -28,7 +29,7 @@ public struct ARCOutcome: Equatable, Sendable {
     /// Whether the sealer said the original DMARC passed (the forwarder saw it before it changed the message).
     public var sealedDMARCPass: Bool {
         guard let sealedResults else { return false }
-        return sealedResults.split(separator: ";").contains { $0.trimmed.hasPrefix("dmarc=pass") }
+        return AuthenticationResultsField(value: "sealer; " + sealedResults).all("dmarc").first?.result == "pass"
     }
 }
 
@@ -193,8 +194,7 @@ public struct ARCVerifier {
 
     /// An ARC-Authentication-Results value without its `i=N;` and authserv-id.
     func resultsText(_ f: MessageHeader.Field) -> String {
-        let parts = f.value.split(separator: ";", omittingEmptySubsequences: true).map { $0.trimmed }
-        return parts.dropFirst(2).joined(separator: "; ").lowercased()
+        AuthenticationResultsField.statements(f.value).dropFirst(2).map { $0.trimmed }.joined(separator: "; ").lowercased()
     }
 
     func fail(_ why: String, _ n: Int = 0) -> ARCOutcome { ARCOutcome(result: .fail, instances: n, reason: why) }

@@ -1,3 +1,5 @@
+import QSentryMessage
+
 /// `Authentication-Results:` (RFC 8601) as qsentry-queue writes it, and the authserv-id of one
 /// already in a message (a client's copy with our id is removed before ours is added).
 public struct AuthenticationResults: Equatable, Sendable {
@@ -63,17 +65,6 @@ public struct AuthenticationResults: Equatable, Sendable {
         if let dmarc { parts.append("dmarc=\(dmarc.result.rawValue)") }
         if let arc { parts.append("arc=\(arc.result.rawValue)") }
         return parts.joined(separator: ",")
-    }
-
-    /// The authserv-id of an Authentication-Results value (`mx.example.org 1; …` → `mx.example.org`).
-    public static func authservID(ofValue value: String) -> String {
-        var v = Substring(value)
-        // Leading comments (RFC 8601 allows CFWS).
-        while v.first == " " || v.first == "\t" || v.first == "(" {
-            if v.first == "(", let close = v.firstIndex(of: ")") { v = v[v.index(after: close)...] } else { v = v.dropFirst() }
-        }
-        let end = v.firstIndex { $0 == ";" || $0 == " " || $0 == "\t" || $0 == "(" } ?? v.endIndex
-        return String(v[v.startIndex..<end]).lowercased()
     }
 
     /// A value that stays one token of the field (RFC 8601 `value`: a token, else a quoted string).

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import COpenDKIM
 import QSentryCore
+import QSentryMessage
 
 /// M11: a DKIM-Signature for mail the site's own users send, made by libopendkim: relaxed/relaxed,
 /// rsa-sha256 (or ed25519-sha256 for an Ed25519 key), libopendkim's recommended header set with

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import COpenDKIM
 import QSentryCore
+import QSentryMessage
 import QSentryDNS
 
 /// One DKIM signature's result, as Authentication-Results reports it.

@@ -1,4 +1,5 @@
 import COpenSSL
+import QSentryMessage
 import QSentryDNS
 import QSentryMIME
 

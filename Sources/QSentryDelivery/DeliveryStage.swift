@@ -5,7 +5,8 @@ import QSentryScan
 import QSentryStore
 
 /// D1–D4: what happens to one message at delivery: the rules of Rules/, one file each, in a fixed
-/// order (`rules`: the virus scan, D4; the user's block and allow lists; the earlier layers' tags;
+/// order (`rules`: the virus scan, D4; the user's block and allow lists; qsentry-queue's
+/// Authentication-Results (M11); the earlier layers' tags;
 /// Bayes, D1; spamd, D3), then the user's threshold and action (D2).
 public struct DeliveryStage {
     public var preferences: DeliveryPreferences
@@ -16,6 +17,8 @@ public struct DeliveryStage {
     public var minimumLearned = LearningPeriod.defaultMinimum
     /// The name spamd is told (its per-user preferences).
     public var userName = ""
+    /// This host's authserv-id (`control/me`): whose Authentication-Results to believe.
+    public var authservID: String?
 
     public init(preferences: DeliveryPreferences) { self.preferences = preferences }
 
@@ -34,7 +37,7 @@ public struct DeliveryStage {
     public static let controlFiles: [ControlFileSpec] = DeliveryPreferences.controlFiles + rules.flatMap { type(of: $0).controlFiles }
 
     /// The rules (Rules/), in the order they run.
-    public static let rules: [DeliveryRule] = [VirusAtDelivery(), SenderLists(), SessionTags(), BayesVerdict(), SpamdOpinion()]
+    public static let rules: [DeliveryRule] = [VirusAtDelivery(), SenderLists(), AuthenticationWeight(), SessionTags(), BayesVerdict(), SpamdOpinion()]
 
     /// Decides for the message open on `fd` (`size` bytes; `facts` from the MIME parser): the
     /// rules, then the user's threshold and action (D2).

@@ -39,6 +39,7 @@ stop_all() {
     [ -f $W/qmail-send.pid ] && kill "$(cat $W/qmail-send.pid)" 2>/dev/null
     [ -f $W/clamd.pid ] && kill "$(cat $W/clamd.pid)" 2>/dev/null
     [ -f $W/rbldnsd.pid ] && kill "$(cat $W/rbldnsd.pid)" 2>/dev/null
+    [ -f $W/nsd.pid ] && kill "$(cat $W/nsd.pid)" 2>/dev/null
     [ -f $W/cvm.pid ] && kill "$(cat $W/cvm.pid)" 2>/dev/null
     for f in $W/redis/*.pid; do [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null; done
     pkill -f "^[^ ]*tcpserver .* $W/" 2>/dev/null
@@ -443,6 +444,53 @@ cp $W/connection-limits.installed $C/connection-limits
 before=$(inbox_count)
 swaks_from 127.0.0.5 --from friend@elsewhere.example --to qsuser@$DOMAIN --body "after explain and limits as root" >/dev/null
 check "mail still flows after root ran explain and qsentry limits" wait_inbox $((before + 1))
+
+# ---- M11: DKIM, DMARC and ARC at DATA; the site's own mail signed ---------------------------------
+# The README's steps as root: a key made with qsentry dkim keygen, its printed record published
+# (NSD on loopback, beside rbldnsd: qsentry's resolver asks the next server when one refuses),
+# and a dmarc file. 127.0.0.11 is a stranger of its own (a DMARC refusal counts towards a ban).
+record=$(qsentry dkim keygen $DOMAIN d1 2>$W/keygen.err)
+check "qsentry dkim keygen prints the record to publish" grep -q "^d1._domainkey.$DOMAIN. IN TXT \"v=DKIM1; k=rsa; p=" <<<"$record"
+check "... and keeps the key root:qsentry 0640 in a root:qsentry 2750 directory" sh -c \
+    "test \"\$(stat -c '%U:%G %a' $C/dkim/$DOMAIN/d1.private)\" = 'root:qsentry 640' && test \"\$(stat -c '%U:%G %a' $C/dkim/$DOMAIN)\" = 'root:qsentry 2750'"
+NSDPORT=$(port)
+mkdir -p $W/nsd
+zone() { printf '$ORIGIN %s.\n$TTL 60\n@ IN SOA ns.%s. hostmaster.%s. 1 600 300 86400 60\n@ IN NS ns.%s.\n%s\n' "$1" "$1" "$1" "$1" "$2" > $W/nsd/$1.zone; }
+zone $DOMAIN "d1._domainkey IN TXT ${record#d1._domainkey.$DOMAIN. IN TXT }"
+zone forged.example '_dmarc IN TXT "v=DMARC1; p=reject"'
+printf '%s\n' "server:" "    ip-address: 127.0.0.1@$NSDPORT" "    port: $NSDPORT" '    username: ""' '    chroot: ""' \
+    "    zonesdir: \"$W/nsd\"" '    database: ""' "    zonelistfile: \"$W/nsd/zone.list\"" "    xfrdfile: \"$W/nsd/xfrd.state\"" \
+    "    pidfile: \"$W/nsd/nsd.pid\"" "    server-count: 1" "remote-control:" "    control-enable: no" \
+    "zone:" "    name: $DOMAIN" "    zonefile: $DOMAIN.zone" "zone:" "    name: forged.example" "    zonefile: forged.example.zone" \
+    > $W/nsd/nsd.conf
+nsd -d -c $W/nsd/nsd.conf > $W/nsd/log 2>&1 & echo $! > $W/nsd.pid
+for _ in $(seq 50); do dig +short -p $NSDPORT @127.0.0.1 _dmarc.forged.example TXT 2>/dev/null | grep -q DMARC1 && break; sleep 0.2; done
+check "NSD serves the published key" sh -c "dig +short -p $NSDPORT @127.0.0.1 d1._domainkey.$DOMAIN TXT | grep -q DKIM1"
+printf '127.0.0.1:%s\n127.0.0.1:%s\n' $DNSPORT $NSDPORT > $C/dnsservers
+echo "reject=refuse" > $C/dmarc
+check "qsentry check takes the dmarc file and the dkim key" qsentry check --no-probes
+out=$(swaks_from 127.0.0.11 --from ceo@forged.example --to qsuser@$DOMAIN --header "From: The CEO <ceo@forged.example>" --body "wire the money")
+check "a forged From: of a p=reject domain is refused at DATA with the DMARC text" \
+    grep -qE "^<[*~-]* +554 .*DMARC policy of reject" <<<"$out"
+before=$(inbox_count)
+swaks_from 127.0.0.5 --from friend@elsewhere.example --to qsuser@$DOMAIN --body "authenticated results" >/dev/null
+wait_inbox $((before + 1)) >/dev/null
+check "delivered mail from outside carries Authentication-Results with control/me's authserv-id" \
+    grep -q "^Authentication-Results: $(cat $Q/control/me);" "$(newest)"
+before=$(inbox_count)
+swaks_from 127.0.0.5 --tls --auth PLAIN --auth-user qsuser --auth-password Deploy-Pass-1 \
+      --from qsuser@$DOMAIN --to qsuser@$DOMAIN --header "From: qsuser@$DOMAIN" --body "signed by qsentry-queue" >/dev/null
+wait_inbox $((before + 1)) >/dev/null
+f=$(newest)
+check "an authenticated user's mail is signed with the key keygen made" grep -q "^DKIM-Signature: .*d=$DOMAIN" "$f"
+check "... and dkimpy verifies that signature through the published record" /usr/bin/python3 -c '
+import sys, dkim, dns.resolver
+r = dns.resolver.Resolver(configure=False); r.nameservers = ["127.0.0.1"]; r.port = int(sys.argv[2])
+def lookup(name, timeout=5):
+    return b"".join(b"".join(a.strings) for a in r.resolve(name.decode().rstrip("."), "TXT"))
+sys.exit(0 if dkim.verify(open(sys.argv[1], "rb").read(), dnsfunc=lookup) else 1)' "$f" $NSDPORT
+rm -f $C/dmarc
+printf '127.0.0.1:%s\n' $DNSPORT > $C/dnsservers
 
 # ---- P5: Redis Sentinel as control/qsentry/store, the master killed mid-run ----------------------
 # A master, a replica and three sentinels on loopback, as a site with several MX hosts runs them

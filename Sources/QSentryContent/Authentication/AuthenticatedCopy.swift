@@ -24,7 +24,7 @@ public struct AuthenticatedCopy {
             return
         }
         let id = authservID.lowercased()
-        let forged = header.all("authentication-results").filter { AuthenticationResults.authservID(ofValue: $0.value) == id }
+        let forged = header.all("authentication-results").filter { AuthenticationResultsField.authservID(ofValue: $0.value) == id }
         self.header = forged.isEmpty ? nil : header
         headerBytes = forged.isEmpty ? [] : bytes
         drop = forged.map(\.span)

@@ -32,7 +32,8 @@ public struct BayesVerdict: DeliveryRule {
         }
         if let percent = c.tag.percent {
             c.tag.tests.append("BAYES_\(percent)")
-            c.tag.isSpam = percent >= c.stage.preferences.thresholdPercent
+            // Bayes adds its opinion; it does not clear an earlier rule's (a tagged DMARC fail).
+            if percent >= c.stage.preferences.thresholdPercent { c.tag.isSpam = true }
         } else {
             c.tag.tests.append("BAYES_LEARNING")
         }

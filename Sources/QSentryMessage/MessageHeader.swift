@@ -4,7 +4,8 @@ import Glibc
 import QSentryCore
 
 /// The header of a message as it was received, field by field, byte for byte (folding kept): what
-/// DKIM and ARC hash, and what Authentication-Results, DMARC and the signer read. qmail's queue
+/// DKIM and ARC hash (QSentryAuth), what Authentication-Results, DMARC and the signer read, and
+/// what qsentry-local reads of qsentry-queue's Authentication-Results. qmail's queue
 /// holds LF-ended lines; a CR before the LF is kept as it came.
 public struct MessageHeader {
     public struct Field {
