@@ -22,6 +22,7 @@ public struct ControlLint {
 
     func lint(_ spec: ControlFileSpec) -> [ControlError] {
         let path = spec.path(in: root)
+        if case .directory(let check) = spec.kind { return check(path) }
         if spec.name.hasSuffix(".cdb") { return lintCDB(path) }
         let compiled = ListCompiler.kind(of: spec) != nil ? lintCompiled(path, name: spec.name) : []
         return compiled + lintText(spec, path)

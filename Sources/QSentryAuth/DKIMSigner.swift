@@ -34,7 +34,7 @@ public struct DKIMSigner {
         var pem = key + [0]
         var sel = cBytes(selector)
         var dom = cBytes(domain)
-        let algorithm = String(decoding: key, as: UTF8.self).contains("BEGIN PRIVATE KEY") && isEd25519 ? DKIM_SIGN_ED25519SHA256 : DKIM_SIGN_RSASHA256
+        let algorithm = KeyFile.isEd25519PEM(key) ? DKIM_SIGN_ED25519SHA256 : DKIM_SIGN_RSASHA256
         guard let dkim = dkim_sign(lib, "qsentry-queue", nil, &pem, &sel, &dom, dkim_canon_t(DKIM_CANON_RELAXED), dkim_canon_t(DKIM_CANON_RELAXED),
                                    dkim_alg_t(algorithm), -1, &status) else {
             throw .library("dkim_sign: \(text(dkim_getresultstr(status)))")
@@ -69,7 +69,4 @@ public struct DKIMSigner {
         for c in value.unicodeScalars where c != "\r" { field.unicodeScalars.append(c) }
         return field + "\n"
     }
-
-    /// Whether the PEM key is an Ed25519 key (PKCS#8 "PRIVATE KEY" with the Ed25519 OID).
-    var isEd25519: Bool { KeyFile.isEd25519PEM(key) }
 }

@@ -64,6 +64,49 @@ public enum KeyFile {
         return (path, record)
     }
 
+    /// `qsentry check`'s look at the keys under `base` (control/qsentry/dkim): each domain's
+    /// selector names a key that exists, parses, and is not readable by everyone.
+    @Sendable public static func problems(_ base: String) -> [ControlError] {
+        guard let domains = try? Directory.names(base) else { return [] }
+        var out: [ControlError] = []
+        var st = stat()
+        if stat(base, &st) == 0, st.st_mode & 0o002 != 0 { out.append(ControlError(path: base, "writable by everyone: chmod 2750")) }
+        for domain in domains.sorted() where !domain.hasPrefix(".") {
+            let dir = base + "/" + domain
+            guard isQueryableDomain(domain), domain == domain.lowercased() else {
+                out.append(ControlError(path: dir, "not a domain name (lower case, as in d=)"))
+                continue
+            }
+            let selectorPath = dir + "/selector"
+            guard let line = try? ControlFile.value(selectorPath) else {
+                out.append(ControlError(path: selectorPath, "missing: write the selector in use, or run qsentry dkim keygen \(domain)"))
+                continue
+            }
+            let selector = line.text.trimmed.lowercased()
+            let keyPath = dir + "/" + selector + ".private"
+            guard isQueryableDomain(selector), let key = try? FileBytes.read(keyPath, limit: 64 * 1024) else {
+                out.append(ControlError(path: selectorPath, line: line.number, "\(keyPath) cannot be read"))
+                continue
+            }
+            if stat(keyPath, &st) == 0, st.st_mode & 0o007 != 0 {
+                out.append(ControlError(path: keyPath, "readable by everyone: chmod 0640 (root:qsentry)"))
+            }
+            if !isPrivateKeyPEM(key) { out.append(ControlError(path: keyPath, "not a PEM private key OpenSSL can read")) }
+        }
+        return out
+    }
+
+    static func isPrivateKeyPEM(_ pem: [UInt8]) -> Bool { privateKeyType(pem) != nil }
+
+    /// OpenSSL's type of a PEM private key (EVP_PKEY_RSA, EVP_PKEY_ED25519), nil when it does not parse.
+    static func privateKeyType(_ pem: [UInt8]) -> Int32? {
+        guard let bio = pem.withUnsafeBufferPointer({ BIO_new_mem_buf($0.baseAddress, Int32($0.count)) }) else { return nil }
+        defer { BIO_free(bio) }
+        guard let key = PEM_read_bio_PrivateKey(bio, nil, nil, nil) else { return nil }
+        defer { EVP_PKEY_free(key) }
+        return EVP_PKEY_get_base_id(key)
+    }
+
     public struct KeyError: Error, CustomStringConvertible {
         public let description: String
         init(_ s: String) { description = s }
@@ -113,11 +156,5 @@ public enum KeyFile {
     }
 
     /// Whether a PEM private key is an Ed25519 one.
-    public static func isEd25519PEM(_ pem: [UInt8]) -> Bool {
-        guard let bio = pem.withUnsafeBufferPointer({ BIO_new_mem_buf($0.baseAddress, Int32($0.count)) }) else { return false }
-        defer { BIO_free(bio) }
-        guard let key = PEM_read_bio_PrivateKey(bio, nil, nil, nil) else { return false }
-        defer { EVP_PKEY_free(key) }
-        return EVP_PKEY_get_base_id(key) == EVP_PKEY_ED25519
-    }
+    public static func isEd25519PEM(_ pem: [UInt8]) -> Bool { privateKeyType(pem) == EVP_PKEY_ED25519 }
 }

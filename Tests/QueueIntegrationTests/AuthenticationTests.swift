@@ -258,11 +258,34 @@ import TestHarness
         let tampered = try Run.command("/usr/bin/python3", ["-c", Self.dkimpyVerifier, nsd.address],
                                        stdin: Data(queued.replacingOccurrences(of: "noon", with: "one").utf8))
         #expect(tampered.status == 1, "\(tampered.stdout)")
+        // qsentry check looks at the keys: fine as made, a problem once everyone may read one.
+        let check = try Run.command(Run.program("qsentry"), ["check", "--no-probes"], environment: root.environment())
+        #expect(!check.output.contains("dkim/"), "\(check.output)")
+        chmod(root.path + "/control/qsentry/dkim/example.com/s2026.private", 0o644)
+        let loose = try Run.command(Run.program("qsentry"), ["check", "--no-probes"], environment: root.environment())
+        #expect(loose.output.contains("s2026.private: readable by everyone"), "\(loose.output)")
         // A key that cannot be read: unsigned, logged, delivered.
         try root.write("control/qsentry/dkim/example.com/s2026.private", "not a key\n")
         let unsigned = try QueueRun(root: root, message: Self.message(), envelope: QueueRun.envelope("alice@example.com", ["x@example.net"]),
                                     environment: ["RELAYCLIENT": ""])
         #expect(unsigned.status == 0 && unsigned.stderr.contains("dkim-sign-error="), "\(unsigned.stderr)")
+    }
+
+    /// An Ed25519 key from keygen signs too (RFC 8463), and dkimpy verifies it.
+    @Test func ed25519KeysFromKeygenSign() throws {
+        let root = try TempQmailRoot()
+        _ = try QueueRun.recordingQueue(in: root)
+        try root.write("control/me", "mx.example.org\n")
+        let keygen = try Run.command(Run.program("qsentry"), ["dkim", "keygen", "--ed25519", "example.com", "ed1"], environment: root.environment())
+        #expect(keygen.status == 0 && keygen.stdout.contains("k=ed25519"), "\(keygen.output)")
+        let txt = String(keygen.stdout.trimmingCharacters(in: .whitespacesAndNewlines).dropFirst("ed1._domainkey.example.com. IN TXT ".count))
+        let nsd = try NSD(root: root, zones: ["example.com": "ed1._domainkey IN TXT \(txt)"])
+        let r = try QueueRun(root: root, message: Self.message(), envelope: QueueRun.envelope("alice@example.com", ["x@example.net"]),
+                             environment: ["RELAYCLIENT": ""])
+        let queued = QueueRun.queued(in: root).last?.message ?? ""
+        #expect(r.status == 0 && queued.contains("a=ed25519-sha256"), "\(r.stderr)\n\(queued)")
+        let verify = try Run.command("/usr/bin/python3", ["-c", Self.dkimpyVerifier, nsd.address], stdin: Data(queued.utf8))
+        #expect(verify.stdout.contains("signature ok"), "\(verify.output)")
     }
 
     /// dkimpy's ARC chain check, through NSD like the one below.

@@ -36,6 +36,7 @@ public struct AuthenticationSettings {
                                            "none": ["refuse", "quarantine", "tag", "none"], "temperror": ["accept", "defer"]]),
               "action per DMARC policy of a failing message (M11)"),
         .init("arc-trusted", .qsentry, .domainList, "forwarders whose ARC seal may overrule a DMARC fail (M11)"),
+        .init("dkim", .qsentry, .directory(KeyFile.problems), "signing keys, DOMAIN/selector and DOMAIN/SELECTOR.private (M11)"),
     ]
 
     public init(authservID: String, resolver: @escaping () throws -> Resolver, organisational: @escaping (String) -> String?) {

@@ -33,6 +33,14 @@ public struct ControlFileSpec: Sendable {
         case text
         /// Lines the rule that reads them checks itself (a syntax of its own), as it reads them.
         case checkedBy(@Sendable (_ lines: [ControlLine], _ path: String) -> [ControlError])
+        /// A directory of files (M11's signing keys), checked as a whole by the rule that reads it.
+        case directory(@Sendable (_ path: String) -> [ControlError])
+    }
+
+    /// A directory, not a file of lines (no example file is shipped for it).
+    public var isDirectory: Bool {
+        if case .directory = kind { return true }
+        return false
     }
 
     public let name: String
