@@ -101,7 +101,7 @@ let package = Package(
         // D1–D6: qsentry-local's delivery stage: preferences, spam tags, spamd, safe Maildir writes.
         .target(name: "QSentryDelivery", dependencies: ["QSentryCore", "QSentryMessage", "QSentryMIME", "QSentryBayes", "QSentryStore", "QSentryScan"]),
         // What the admin CLI does, as a library so tests can call it.
-        .target(name: "QSentryAdmin", dependencies: ["QSentryCore", "QSentryMessage", "QSentryStore", "QSentryDNS", "QSentryScan", "QSentryConnection",
+        .target(name: "QSentryAdmin", dependencies: ["QSentryCore", "QSentryMessage", "QSentryStore", "QSentryDNS", "QSentryScan", "QSentryConnection", "QSentryAuth",
                                                      "QSentrySMTPD", "QSentryDelivery", "QSentryEnvelope", "QSentryContent", "QSentryMIME",
                                                      "QSentryBayes"]),
 

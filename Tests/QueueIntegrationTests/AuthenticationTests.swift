@@ -111,6 +111,19 @@ import TestHarness
         #expect(r.stderr.contains("auth=\"dkim=pass,dmarc=pass,arc=none\""), "\(r.stderr)")
     }
 
+    /// `qsentry explain` runs the same checks dry and shows the field qsentry-queue would write.
+    @Test func explainShowsTheResults() throws {
+        let rig = try Rig()
+        try rig.root.write("control/rcpthosts", "example.org\n")
+        let file = try rig.root.write("run/tampered.eml", try rig.sign(Self.message()).replacingOccurrences(of: "at noon", with: "at one"))
+        let r = try Run.command(Run.program("qsentry"), ["explain", "--ip", "192.0.2.10", "--from", "someone@example.com",
+                                                         "--to", "user@example.org", file], environment: rig.root.environment())
+        #expect(r.stdout.contains("authentication-results"), "\(r.output)")
+        #expect(r.stdout.contains("dkim=fail (body hash did not verify)") && r.stdout.contains("dmarc=fail (p=reject"), "\(r.output)")
+        #expect(r.stdout.contains("DMARC policy of reject"), "\(r.output)")
+        #expect(rig.quarantined == 0, "explain keeps nothing")
+    }
+
     @Test func ed25519SignaturesVerify() throws {
         let rig = try Rig(dmarc: nil)
         let signed = try rig.sign(Self.message(), selector: "ed", key: rig.ed, args: ["--signalg", "ed25519-sha256"])

@@ -1,3 +1,4 @@
+import QSentryAuth
 import QSentryContent
 import QSentryMessage
 import QSentryCore
@@ -23,10 +24,19 @@ enum ContentExplainer {
             let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
             layer.steps.append(.init(parts[0], input: "message (\(message.spool.size) bytes)", result: parts.count > 1 ? parts[1] : "applied"))
         }
+        if let results = outcome.authentication {
+            // M11: the field qsentry-queue would put on top, one line.
+            let field = results.field.split(separator: "\n").map { $0.trimmed }.joined(separator: " ")
+            layer.steps.append(.init("authentication-results", input: "DKIM, ARC, DMARC (\(results.summary))", result: "header", detail: field))
+        }
         let v = outcome.verdict
         switch v.action {
         case .accept, .tag:
             layer.verdict = "accept"
+            if let kept = outcome.quarantine {
+                layer.verdict = "quarantine"
+                layer.steps.append(.init(kept.rule, input: "verdict", result: "quarantine", detail: "accepted from the client, kept in the quarantine: \(kept.text)"))
+            }
         case .refuse:
             layer.verdict = "refuse"
             layer.reply = Self.reply(permanent: true, text: v.text)
