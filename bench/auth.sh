@@ -106,7 +106,7 @@ for c in off unsigned 1sig 3sig; do
     msg=$([ "$c" = off ] && echo unsigned || echo "$c")
     if [ "$c" = off ]; then echo off > "$WORK/qmail/control/qsentry/authentication"; else rm -f "$WORK/qmail/control/qsentry/authentication"; fi
     INS[$c]=$(env QMAIL="$WORK/qmail" QSENTRY_QMAILQUEUE="$WORK/sink" TCPREMOTEIP=192.0.2.10 \
-        valgrind --tool=callgrind --callgrind-out-file=/dev/null "$WORK/qsentry-queue.stripped" < "$WORK/$msg.eml" 1< "$WORK/envelope" 2>&1 \
+        valgrind --tool=callgrind --callgrind-out-file=/dev/null "$WORK/qsentry-queue.stripped" < "$WORK/$msg.eml" 2>&1 1< "$WORK/envelope" \
         | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
 done
 

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import QSentryAdmin
+import QSentryAuth
 import QSentryMessage
 import QSentryBayes
 import QSentryConnection
@@ -18,8 +19,35 @@ import QSentrySMTPD
 public enum FuzzTargets {
     public static let all: [String: ([UInt8]) -> Void] = [
         "smtp": smtp, "envelope": envelope, "mime": mime, "control": control, "cdb": cdb, "dns": dns, "p0f": p0f,
-        "log": log,
+        "log": log, "auth": auth,
     ]
+
+    /// M11's readers of a message from outside: the header split, DKIM tag lists, key records,
+    /// Authentication-Results, the canonicalisations, then libopendkim and the ARC chain on the
+    /// whole message (no keys: each lookup answers as DNS trouble does).
+    static func auth(_ bytes: [UInt8]) {
+        let header = MessageHeader(parsing: bytes)
+        for f in header.fields {
+            let tags = TagList(f.value)
+            _ = SignatureKey.parse(f.value)
+            _ = Canonicalization.pair(tags["c"])
+            _ = AuthenticationResultsField(value: f.value).methods.count
+            _ = Canonicalization.relaxed.header(removingSignatureValue(f.raw))
+            _ = Canonicalization.simple.header(f.raw)
+        }
+        var body = Canonicalization.Body(.relaxed, limit: 1000) { _ in }
+        body.feed(bytes[min(header.bodyOffset, bytes.count)...])
+        body.finish()
+        _ = MessageAuthenticator.fromDomain(header)
+        _ = DKIMVerifier.keyQueries(header) + ARCVerifier.keyQueries(header)
+        // The spool as qsentry-queue has it: an anonymous file.
+        let fd = open("/tmp", 0o20000000 | O_DIRECTORY | O_RDWR, 0o600)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        guard (try? FileBytes.writeAll(fd, bytes, path: "fuzz")) != nil else { return }
+        _ = DKIMVerifier().verify(header, fd: fd, keys: [:])
+        _ = ARCVerifier().verify(header, fd: fd, keys: [:])
+    }
 
     /// What a client sends on the command channel and in DATA: the verb split qsentry-smtpd makes,
     /// the path parser for MAIL and RCPT, AUTH's base64, and the DATA stream's unstuffing.
