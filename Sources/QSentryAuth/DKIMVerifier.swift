@@ -78,7 +78,7 @@ public struct DKIMVerifier {
             var testKey = false
             status = dkim_eom(dkim, &testKey)
         }
-        let out = results(dkim, eomStatus: status)
+        let out = results(dkim, eomStatus: status, fd: fd, bodyOffset: header.bodyOffset)
         if !out.isEmpty { return out }
         // No signature handle to ask (a key lookup that failed stops libopendkim before it keeps
         // them): each signature field reported from its own tags.
@@ -101,7 +101,18 @@ public struct DKIMVerifier {
         }
     }
 
-    private func results(_ dkim: OpaquePointer, eomStatus: DKIM_STAT) -> [DKIMSignatureResult] {
+    /// The body's length after `mode`'s canonicalisation.
+    static func canonicalBodyLength(_ fd: Int32, from offset: Int, _ mode: Canonicalization) -> Int {
+        var total = 0
+        var body = Canonicalization.Body(mode) { total += $0.count }
+        guard lseek(fd, off_t(offset), SEEK_SET) == off_t(offset) else { return Int.max }
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while let n = try? FileBytes.readSome(fd, into: &buffer, path: "spool"), n > 0 { body.feed(buffer[0..<n]) }
+        body.finish()
+        return total
+    }
+
+    private func results(_ dkim: OpaquePointer, eomStatus: DKIM_STAT, fd: Int32, bodyOffset: Int) -> [DKIMSignatureResult] {
         var sigs: UnsafeMutablePointer<OpaquePointer?>? = nil
         var n: Int32 = 0
         guard dkim_getsiglist(dkim, &sigs, &n) == DKIM_STAT(DKIM_STAT_OK), let sigs else { return [] }
@@ -117,11 +128,15 @@ public struct DKIMVerifier {
             if flags & UInt32(DKIM_SIGFLAG_PASSED) != 0 && dkim_sig_getbh(sig) == DKIM_SIGBH_MATCH {
                 r.result = .pass
                 // l= covering less than the whole body: what follows could be anything (RFC 6376 §8.2).
-                var msgLen: off_t = 0, canonLen: off_t = 0, signLen: off_t = 0
-                if dkim_sig_gettagvalue(sig, false, tag("l")) != nil,
-                   dkim_sig_getcanonlen(dkim, sig, &msgLen, &canonLen, &signLen) == DKIM_STAT(DKIM_STAT_OK), signLen >= 0, signLen < canonLen {
-                    r.result = .policy
-                    r.reason = "l= signs \(signLen) of \(canonLen) body bytes"
+                // The whole body's canonical length is counted here: libopendkim stops at l=.
+                var header: dkim_canon_t = 0, body: dkim_canon_t = 0
+                if let l = dkim_sig_gettagvalue(sig, false, tag("l")).flatMap({ Int(text($0)) }),
+                   dkim_sig_getcanons(sig, &header, &body) == DKIM_STAT(DKIM_STAT_OK) {
+                    let whole = Self.canonicalBodyLength(fd, from: bodyOffset, body == DKIM_CANON_RELAXED ? .relaxed : .simple)
+                    if l < whole {
+                        r.result = .policy
+                        r.reason = "l= signs \(l) of \(whole) body bytes"
+                    }
                 }
             } else if flags & UInt32(DKIM_SIGFLAG_PROCESSED) == 0 {
                 r.result = eomStatus == DKIM_STAT(DKIM_STAT_CBTRYAGAIN) || error == DKIM_SIGERROR_KEYFAIL ? .temperror : .permerror

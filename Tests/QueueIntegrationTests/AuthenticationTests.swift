@@ -12,10 +12,10 @@ import TestHarness
         /// What dkimsign takes: the PEM, or for Ed25519 the base64 of the 32-byte seed.
         let signingPath: String
         let record: String
-        init(_ dir: String, _ name: String, ed25519: Bool = false) throws {
+        init(_ dir: String, _ name: String, ed25519: Bool = false, bits: Int = 2048) throws {
             path = dir + "/\(name).pem"
             let gen = ed25519 ? ["genpkey", "-algorithm", "ed25519", "-out", path]
-                : ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", path]
+                : ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:\(bits)", "-out", path]
             let g = try Run.command("openssl", gen)
             guard g.status == 0 else { throw HarnessError.startFailed("openssl: \(g.stderr)") }
             let d = try Run.command("/bin/sh", ["-c", "openssl pkey -in '\(path)' -pubout -outform DER | base64 -w0"])
@@ -147,6 +147,29 @@ import TestHarness
         #expect(recorded.status == 0, "\(recorded.stderr)")
         #expect(rig.lastQueued.contains("dkim=fail (body hash did not verify) header.d=example.com"), "\(rig.lastQueued)")
         #expect(rig.lastQueued.contains("dmarc=fail (p=reject)"), "\(rig.lastQueued)")
+    }
+
+    /// The limits: five signatures checked at most, keys under 1024 bits fail, an l= that signs
+    /// only the start of the body is no pass (RFC 6376 §8.2: anything may follow it).
+    @Test func signatureCountKeySizeAndBodyLengthLimits() throws {
+        let small = try Key(FileManager.default.temporaryDirectory.path, "small-\(UUID().uuidString.prefix(6))", bits: 512)
+        let rig = try Rig(zones: ["example.org": "small._domainkey IN TXT \(small.zoneText)"], dmarc: nil)
+        var seven = Self.message()
+        for _ in 0..<7 { seven = try rig.sign(seven) }
+        _ = try rig.run(seven)
+        let header = rig.lastQueued.components(separatedBy: "\n\n")[0]
+        #expect(header.components(separatedBy: "dkim=pass header.d=example.com").count - 1 == 5, "\(header)")
+        _ = try rig.run(try rig.sign(Self.message(from: "a@example.org"), selector: "small", domain: "example.org", key: small))
+        #expect(rig.lastQueued.contains("dkim=permerror (signing key too small) header.d=example.org"), "\(rig.lastQueued)")
+        // dkimpy's sign with length=True writes l=; two lines added after it.
+        let script = "import sys, dkim; m = sys.stdin.buffer.read(); " +
+            "sys.stdout.buffer.write(dkim.sign(m, b'sel', b'example.com', open(sys.argv[1], 'rb').read(), length=True) + m)"
+        let signed = try Run.command("/usr/bin/python3", ["-c", script, rig.origin.path], stdin: Data(Self.message().utf8))
+        #expect(signed.stdout.contains("l="), "\(signed.output)")
+        _ = try rig.run(signed.stdout)
+        #expect(rig.lastQueued.contains("dkim=pass"), "the whole body signed: \(rig.lastQueued)")
+        _ = try rig.run(signed.stdout + "Click here: https://evil.example/\n")
+        #expect(rig.lastQueued.contains("dkim=policy (l= signs"), "\(rig.lastQueued)")
     }
 
     @Test func missingAndRevokedKeysArePermanentErrors() throws {
