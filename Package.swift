@@ -94,6 +94,8 @@ let package = Package(
         // M11: DKIM (libopendkim), DMARC (libopendmarc), ARC (its own canonicalisation, OpenSSL's
         // signature checks), Authentication-Results, DKIM signing and keys.
         .target(name: "QSentryAuth", dependencies: ["QSentryCore", "QSentryDNS", "QSentryMIME", "QSentryMessage", "COpenDKIM", "COpenDMARC", "COpenSSL"]),
+        // M12: fuzzy signatures of message text (min-hashes of word shingles); pure Swift.
+        .target(name: "QSentryFuzzy", dependencies: []),
         // The content layer of qsentry-queue (M1–M5, M8–M11): envelope, rules, quarantine, hand-off.
         .target(name: "QSentryContent", dependencies: ["QSentryCore", "QSentryMessage", "QSentryMIME", "QSentryScan", "QSentryDNS", "QSentryStore", "QSentryBayes", "QSentryAuth", "CPSL"]),
         // M6, D1: tokenizer, Robinson–Fisher classifier, token databases in the shared store.
@@ -141,6 +143,7 @@ let package = Package(
         .testTarget(name: "QSentrySPFTests", dependencies: ["QSentrySPF", "QSentryDNS", "QSentryCore", "TestHarness"]),
         .testTarget(name: "SMTPDIntegrationTests", dependencies: ["TestHarness", "QSentryCore"]),
         .testTarget(name: "QSentryMIMETests", dependencies: ["QSentryMIME"]),
+        .testTarget(name: "QSentryFuzzyTests", dependencies: ["QSentryFuzzy", "QSentryMIME"]),
         .testTarget(name: "QSentryBayesTests", dependencies: ["QSentryBayes", "QSentryStore", "QSentryCore", "TestHarness"]),
         .testTarget(name: "QueueIntegrationTests", dependencies: ["TestHarness"]),
         .testTarget(name: "BayesIntegrationTests", dependencies: ["TestHarness"]),

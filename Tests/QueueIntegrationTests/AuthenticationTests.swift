@@ -239,7 +239,7 @@ import TestHarness
         #expect(sealed.status == 0, "\(sealed.stderr)")
         let message = sealed.stdout.replacingOccurrences(of: "\r\n", with: "\n")
         // dkimpy's own verifier agrees the seal is good.
-        let check = try Run.command("/usr/bin/python3", ["-c", Self.dkimpyARCVerifier, rig.nsd.address], stdin: Data(sealed.stdout.utf8))
+        let check = try Run.command("/usr/bin/python3", ["-c", Self.dkimpy, rig.nsd.address, "arc"], stdin: Data(sealed.stdout.utf8))
         #expect(check.stdout.contains("pass"), "\(check.stdout)\(check.stderr)")
         #expect(message.contains("ARC-Seal:"), "\(message)")
         let untrusted = try rig.run(message, from: "team-bounces@lists.example.org")
@@ -288,10 +288,10 @@ import TestHarness
         let queued = QueueRun.queued(in: root).last?.message ?? ""
         #expect(queued.hasPrefix("DKIM-Signature: "), "\(queued)")
         #expect(!queued.contains("Authentication-Results"), "own mail carries no Authentication-Results")
-        let verify = try Run.command("/usr/bin/python3", ["-c", Self.dkimpyVerifier, nsd.address], stdin: Data(queued.utf8))
+        let verify = try Run.command("/usr/bin/python3", ["-c", Self.dkimpy, nsd.address], stdin: Data(queued.utf8))
         #expect(verify.status == 0 && verify.stdout.contains("signature ok"), "\(verify.stdout)\(verify.stderr)")
         // A tampered copy fails the same verifier (the check can fail).
-        let tampered = try Run.command("/usr/bin/python3", ["-c", Self.dkimpyVerifier, nsd.address],
+        let tampered = try Run.command("/usr/bin/python3", ["-c", Self.dkimpy, nsd.address],
                                        stdin: Data(queued.replacingOccurrences(of: "noon", with: "one").utf8))
         #expect(tampered.status == 1, "\(tampered.stdout)")
         // qsentry check looks at the keys: fine as made, a problem once everyone may read one.
@@ -320,25 +320,14 @@ import TestHarness
                              environment: ["RELAYCLIENT": ""])
         let queued = QueueRun.queued(in: root).last?.message ?? ""
         #expect(r.status == 0 && queued.contains("a=ed25519-sha256"), "\(r.stderr)\n\(queued)")
-        let verify = try Run.command("/usr/bin/python3", ["-c", Self.dkimpyVerifier, nsd.address], stdin: Data(queued.utf8))
+        let verify = try Run.command("/usr/bin/python3", ["-c", Self.dkimpy, nsd.address], stdin: Data(queued.utf8))
         #expect(verify.stdout.contains("signature ok"), "\(verify.output)")
     }
 
-    /// dkimpy's ARC chain check, through NSD like the one below.
-    static let dkimpyARCVerifier = """
-    import sys, dkim, dns.resolver
-    host, port = sys.argv[1].split(':')
-    r = dns.resolver.Resolver(configure=False); r.nameservers = [host]; r.port = int(port)
-    def lookup(name, timeout=5):
-        try:
-            return b''.join(b''.join(a.strings) for a in r.resolve(name.decode().rstrip('.'), 'TXT'))
-        except Exception:
-            return None
-    print(dkim.arc_verify(sys.stdin.buffer.read(), dnsfunc=lookup)[0].decode())
-    """
-
-    /// dkimpy's verify, its key lookups sent to NSD on its loopback port (argv[1] HOST:PORT).
-    static let dkimpyVerifier = """
+    /// dkimpy's verifiers, their key lookups sent to NSD on its loopback port (argv[1] HOST:PORT):
+    /// DKIM's by default (prints "signature ok" or "signature bad", exit 0 or 1), ARC's chain
+    /// result with argv[2] "arc".
+    static let dkimpy = """
     import sys, dkim, dns.resolver
     host, port = sys.argv[1].split(':')
     r = dns.resolver.Resolver(configure=False); r.nameservers = [host]; r.port = int(port)
@@ -348,6 +337,9 @@ import TestHarness
         except Exception:
             return None
     msg = sys.stdin.buffer.read()
+    if sys.argv[2:] == ['arc']:
+        print(dkim.arc_verify(msg, dnsfunc=lookup)[0].decode())
+        sys.exit(0)
     ok = dkim.verify(msg, dnsfunc=lookup)
     print('signature ok' if ok else 'signature bad')
     sys.exit(0 if ok else 1)
