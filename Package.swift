@@ -97,7 +97,7 @@ let package = Package(
         // M12: fuzzy signatures of message text (min-hashes of word shingles); pure Swift.
         .target(name: "QSentryFuzzy", dependencies: []),
         // The content layer of qsentry-queue (M1–M5, M8–M11): envelope, rules, quarantine, hand-off.
-        .target(name: "QSentryContent", dependencies: ["QSentryCore", "QSentryMessage", "QSentryMIME", "QSentryScan", "QSentryDNS", "QSentryStore", "QSentryBayes", "QSentryAuth", "CPSL"]),
+        .target(name: "QSentryContent", dependencies: ["QSentryCore", "QSentryMessage", "QSentryMIME", "QSentryScan", "QSentryDNS", "QSentryStore", "QSentryBayes", "QSentryAuth", "QSentryFuzzy", "CPSL"]),
         // M6, D1: tokenizer, Robinson–Fisher classifier, token databases in the shared store.
         .target(name: "QSentryBayes", dependencies: ["QSentryCore", "QSentryMIME", "QSentryStore"]),
         // D1–D6: qsentry-local's delivery stage: preferences, spam tags, spamd, safe Maildir writes.
@@ -120,7 +120,7 @@ let package = Package(
         .executableTarget(
             name: "qsentry",
             dependencies: [
-                "QSentryAdmin", "QSentryCore", "QSentryStore", "QSentryMessage", "QSentryContent", "QSentryBayes", "QSentryDelivery", "QSentryAuth",
+                "QSentryAdmin", "QSentryCore", "QSentryStore", "QSentryMessage", "QSentryContent", "QSentryBayes", "QSentryDelivery", "QSentryAuth", "QSentryFuzzy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: fullyStatic

@@ -70,7 +70,7 @@ public struct Tokenizer: Sendable {
         return sink.tokens
     }
 
-    static func facts(of message: ArraySlice<UInt8>) -> MessageFacts {
+    public static func facts(of message: ArraySlice<UInt8>) -> MessageFacts {
         var limits = MIMELimits()
         limits.includeTokenizerFields()
         var parser = MIMEParser(limits: limits)

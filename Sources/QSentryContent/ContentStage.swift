@@ -18,6 +18,8 @@ public struct ContentStage {
         public var authentication: AuthenticationResults?
         /// Accepted, but to be kept in the quarantine (DMARC's quarantine action).
         public var quarantine: Verdict?
+        /// Fields the rules put on top of an accepted message.
+        public var fields: [String] = []
     }
 
     /// The rules in order: the unfiltered bypass, the virus scan (nothing bypasses it but
@@ -27,7 +29,10 @@ public struct ContentStage {
         if let virus = config.virus { out.append(virus) }
         out += [SiteUsers(), KeywordsAllow(phrases: config.allowPhrases)] as [ContentCheck]
         if let a = config.authentication { out.append(DMARCCheck(a)) }
-        return out + config.rules
+        out += config.rules
+        // M12 last, with Bayes: both open the store, the dearest thing, and most spam is refused before.
+        if let f = config.fuzzy { out.append(f) }
+        return out
     }
 
     public func run(_ m: ScannedMessage) -> Outcome {
@@ -45,6 +50,7 @@ public struct ContentStage {
         out.authentication = c.authentication
         out.quarantine = verdict.action == .accept || verdict.action == .tag ? c.quarantine : nil
         out.scannedClean = c.scannedClean
+        out.fields = c.fields
         out.trail = c.trail
         return out
     }

@@ -175,6 +175,7 @@ public struct QueueProgram {
             } else if r.session.trusted, config.authentication != nil {
                 header += signature(r, &line)
             }
+            for f in outcome.fields { header += Array((f + "\n").utf8) }
             if outcome.scannedClean, let virus = config.virus {
                 let host = (try? ControlFile.value(root.control("me")))??.text.trimmed ?? "localhost"
                 // qmail's queue holds LF-ended lines, like the rest of the message qmail-smtpd wrote.

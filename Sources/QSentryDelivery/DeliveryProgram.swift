@@ -92,7 +92,7 @@ public struct DeliveryProgram {
     /// into the Maildir's tmp/.
     public func receive(fd: Int32 = 0) -> Result<(MessageSpool, MessageFacts), Ending> {
         var limits = MIMELimits()
-        limits.fields = ["x-qsentry-session"]
+        limits.fields = ["x-qsentry-session", "x-qsentry-fuzzy"]
         limits.includeTokenizerFields()
         var parser = MIMEParser(limits: limits)
         do {

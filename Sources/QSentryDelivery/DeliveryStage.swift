@@ -37,7 +37,7 @@ public struct DeliveryStage {
     public static let controlFiles: [ControlFileSpec] = DeliveryPreferences.controlFiles + rules.flatMap { type(of: $0).controlFiles }
 
     /// The rules (Rules/), in the order they run.
-    public static let rules: [DeliveryRule] = [VirusAtDelivery(), SenderLists(), AuthenticationWeight(), SessionTags(), BayesVerdict(), SpamdOpinion()]
+    public static let rules: [DeliveryRule] = [VirusAtDelivery(), SenderLists(), AuthenticationWeight(), FuzzyMark(), SessionTags(), BayesVerdict(), SpamdOpinion()]
 
     /// Decides for the message open on `fd` (`size` bytes; `facts` from the MIME parser): the
     /// rules, then the user's threshold and action (D2).

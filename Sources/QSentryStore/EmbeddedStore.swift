@@ -16,7 +16,7 @@ public final class EmbeddedStore: Store {
     let db: SQLiteDatabase
     let tokensPath: String
     private var tokenDB: TokenDatabase?
-    static let schemaVersion = 5
+    static let schemaVersion = 6
     /// The connection counters (C12), in a file of their own: see `counters()`.
     let countersPath: String
     private var countersDB: SQLiteDatabase?
@@ -52,6 +52,12 @@ public final class EmbeddedStore: Store {
                 CREATE TABLE IF NOT EXISTS greylist_networks(network TEXT PRIMARY KEY, passes INTEGER NOT NULL, expires INTEGER NOT NULL) WITHOUT ROWID;
                 CREATE TABLE IF NOT EXISTS sending(who TEXT NOT NULL, bucket TEXT NOT NULL, messages INTEGER NOT NULL, recipients INTEGER NOT NULL,
                                                    expires INTEGER NOT NULL, PRIMARY KEY(who, bucket)) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS fuzzy_spam(band TEXT NOT NULL, signature TEXT NOT NULL, expires INTEGER NOT NULL,
+                                                      PRIMARY KEY(band, signature)) WITHOUT ROWID;
+                CREATE INDEX IF NOT EXISTS fuzzy_spam_expires ON fuzzy_spam(expires);
+                CREATE TABLE IF NOT EXISTS fuzzy_seen(band TEXT NOT NULL, who TEXT NOT NULL, time INTEGER NOT NULL,
+                                                      PRIMARY KEY(band, who)) WITHOUT ROWID;
+                CREATE INDEX IF NOT EXISTS fuzzy_seen_time ON fuzzy_seen(time);
                 """)
         }
     }
@@ -258,6 +264,53 @@ public final class EmbeddedStore: Store {
 
     public func resetSending(_ who: String, now: Int) throws {
         try db.run("DELETE FROM sending WHERE who=?1", [.text(who)])
+    }
+
+    // M12. fuzzy_seen holds `r:RECIPIENT-HASH` and `h:HOST` rows a band key, each with its last time.
+    public func fuzzyObserve(bands: [UInt64], recipients: [String], host: String, window: Int, now: Int, record: Bool) throws -> FuzzyObservation {
+        let keys = bands.map(FuzzyRecord.hex)
+        let db = self.db
+        let body = { () throws -> FuzzyObservation in
+            if record {
+                for band in keys {
+                    for who in recipients.map({ "r:" + FuzzyRecord.recipientKey($0) }) + ["h:" + host] {
+                        try db.run("INSERT INTO fuzzy_seen(band, who, time) VALUES(?1, ?2, ?3) ON CONFLICT(band, who) DO UPDATE SET time=?3",
+                                   [.text(band), .text(who), .int(now)])
+                    }
+                }
+                try db.run("DELETE FROM fuzzy_seen WHERE time<=?1", [.int(now - window)])
+                try db.run("DELETE FROM fuzzy_spam WHERE expires<=?1", [.int(now)])
+            }
+            var out = FuzzyObservation()
+            var seen = Set<String>()
+            for band in keys {
+                try db.run("SELECT signature FROM fuzzy_spam WHERE band=?1 AND expires>?2 LIMIT ?3",
+                           [.text(band), .int(now), .int(FuzzyRecord.candidates)]) {
+                    let text = SQLiteDatabase.text($0, 0)
+                    if seen.insert(text).inserted, let s = FuzzyRecord.signature(text) { out.learnt.append(s) }
+                }
+                try db.run("""
+                    SELECT (SELECT count(*) FROM fuzzy_seen WHERE band=?1 AND who LIKE 'r:%' AND time>?2),
+                           (SELECT count(*) FROM fuzzy_seen WHERE band=?1 AND who LIKE 'h:%' AND time>?2)
+                    """, [.text(band), .int(now - window)]) {
+                    out.recipients = max(out.recipients, SQLiteDatabase.int($0, 0))
+                    out.hosts = max(out.hosts, SQLiteDatabase.int($0, 1))
+                }
+            }
+            return out
+        }
+        return try record ? db.transaction(body) : db.readTransaction(body)
+    }
+
+    public func fuzzyLearn(bands: [UInt64], signature: [UInt64], lifetime: Int, now: Int) throws {
+        let text = FuzzyRecord.text(signature)
+        try db.transaction {
+            for band in bands.map(FuzzyRecord.hex) {
+                try db.run("INSERT INTO fuzzy_spam(band, signature, expires) VALUES(?1, ?2, ?3) ON CONFLICT(band, signature) DO UPDATE SET expires=?3",
+                           [.text(band), .text(text), .int(now + lifetime)])
+            }
+            try db.run("DELETE FROM fuzzy_spam WHERE expires<=?1", [.int(now)])
+        }
     }
 
     public func openConnection(_ slot: ConnectionSlot, now: Int, lifetime: Int) throws -> ConnectionCounts {

@@ -242,6 +242,49 @@ public final class RedisStore: Store {
         _ = try check(redis.pipeline([["DEL", key("lim", who, "h\(hour)"), key("lim", who, "d\(day)")], ["ZREM", key("limits"), who]]))
     }
 
+    // M12: `fz:BAND` a sorted set of learnt signatures scored by their expiry; `fzs:BAND:r` and
+    // `fzs:BAND:h` the recipients (hashed) and hosts that saw the band key, scored by time.
+    public func fuzzyObserve(bands: [UInt64], recipients: [String], host: String, window: Int, now: Int, record: Bool) throws -> FuzzyObservation {
+        let since = String(now - window)
+        var commands: [[String]] = []
+        for band in bands.map(FuzzyRecord.hex) {
+            let r = key("fzs", band, "r"), h = key("fzs", band, "h")
+            if record && !recipients.isEmpty {
+                commands.append(["ZADD", r] + recipients.flatMap { [String(now), FuzzyRecord.recipientKey($0)] })
+                commands.append(["ZADD", h, String(now), host])
+                commands += [["ZREMRANGEBYSCORE", r, "-inf", since], ["ZREMRANGEBYSCORE", h, "-inf", since],
+                             ["EXPIRE", r, String(window)], ["EXPIRE", h, String(window)]]
+            }
+            commands += [["ZRANGEBYSCORE", key("fz", band), String(now + 1), "+inf", "LIMIT", "0", String(FuzzyRecord.candidates)],
+                         ["ZCOUNT", r, "(" + since, "+inf"], ["ZCOUNT", h, "(" + since, "+inf"]]
+        }
+        let replies = try check(redis.pipeline(commands))
+        var out = FuzzyObservation()
+        var seen = Set<String>()
+        // The last three replies of each band's commands are its reads.
+        let each = commands.count / max(1, bands.count)
+        for b in 0..<bands.count {
+            let base = b * each + each - 3
+            for v in replies[base].array {
+                if let t = v.string, seen.insert(t).inserted, let s = FuzzyRecord.signature(t) { out.learnt.append(s) }
+            }
+            out.recipients = max(out.recipients, replies[base + 1].integer ?? 0)
+            out.hosts = max(out.hosts, replies[base + 2].integer ?? 0)
+        }
+        return out
+    }
+
+    public func fuzzyLearn(bands: [UInt64], signature: [UInt64], lifetime: Int, now: Int) throws {
+        let text = FuzzyRecord.text(signature)
+        var commands: [[String]] = []
+        for band in bands.map(FuzzyRecord.hex) {
+            let k = key("fz", band)
+            commands += [["ZADD", k, String(now + lifetime), text], ["ZREMRANGEBYSCORE", k, "-inf", String(now)],
+                         ["EXPIREAT", k, String(now + lifetime)]]
+        }
+        _ = try check(redis.pipeline(commands))
+    }
+
     public func openConnection(_ slot: ConnectionSlot, now: Int, lifetime: Int) throws -> ConnectionCounts {
         let open = key("conn", slot.ip), minute = key("cmin", slot.ip), net = key("cmin-net", slot.network)
         let stamp = "\(now) \(slot.member) \(Int.random(in: 0..<1_000_000_000))"

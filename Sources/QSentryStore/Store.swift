@@ -25,7 +25,7 @@ public struct BanEntry: Sendable, Equatable {
 /// Everything qsentry keeps between processes: events, bans, reputation and Bayes tokens (the
 /// quarantine is files, QSentryMessage's Quarantine). The embedded (SQLite) and Redis back-ends implement it and pass the same tests.
 /// Every call may throw `StoreError`; callers skip the rule with a log line and let mail flow.
-public protocol Store: ReputationStore, TokenStore, GreylistStore, SendingCounterStore, ConnectionLimitStore {
+public protocol Store: ReputationStore, TokenStore, GreylistStore, SendingCounterStore, ConnectionLimitStore, FuzzyStore {
     var policy: StorePolicy { get }
 
     /// Bans `ip` until `until` (seconds since the epoch); `source` is "auto" or the admin's note.

@@ -2,6 +2,8 @@
 import Glibc
 #endif
 import ArgumentParser
+import QSentryContent
+import QSentryFuzzy
 import QSentryBayes
 import QSentryCore
 import QSentryDelivery
@@ -60,9 +62,20 @@ struct LearnCommand: ParsableCommand {
         var progress = Progress(total: files.count)
         var batch: [TokenKeys] = []
         var learnt = 0
+        // M12: spam learnt is also kept as fuzzy signatures, when the fuzzy file turns them on.
+        let fuzzy = kind == .spam && !forget ? try FuzzyCheck.Settings.load(options.root.qsentry("fuzzy")) : nil
+        let store = fuzzy == nil ? nil : try StoreConfiguration.open(options.root)
+        var signatures = 0
         for (i, file) in files.enumerated() {
             do {
-                try MailSource.messages(in: file) { batch.append(db.tokenizer.tokens(of: $0)) }
+                try MailSource.messages(in: file) { message in
+                    let facts = Tokenizer.facts(of: message)
+                    batch.append(db.tokenizer.tokens(of: facts))
+                    if let fuzzy, let store, let signature = FuzzySignature(text: facts.text) {
+                        try store.fuzzyLearn(bands: signature.bandKeys, signature: signature.values, lifetime: fuzzy.lifetime, now: Int(time(nil)))
+                        signatures += 1
+                    }
+                }
             } catch {
                 StandardError.write("qsentry learn: skipped \(file): \(error)\n")
             }
@@ -76,7 +89,8 @@ struct LearnCommand: ParsableCommand {
         }
         progress.finish()
         let now = try db.messageCounts()
-        print("\(forget ? "forgot" : "learnt") \(learnt) \(kind.rawValue) message\(learnt == 1 ? "" : "s") in \(db.namespace): now \(now.spam) spam, \(now.ham) ham")
+        print("\(forget ? "forgot" : "learnt") \(learnt) \(kind.rawValue) message\(learnt == 1 ? "" : "s") in \(db.namespace): now \(now.spam) spam, \(now.ham) ham"
+              + (fuzzy == nil ? "" : "; \(signatures) fuzzy signature\(signatures == 1 ? "" : "s") kept"))
     }
 }
 

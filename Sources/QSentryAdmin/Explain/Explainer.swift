@@ -17,7 +17,7 @@ struct ExplainedMessage {
         if fd < 0 { throw SystemError("open", path: path, errno: errno) }
         // The spool reads a regular file in place and keeps the descriptor: it stays open for the run.
         var limits = MIMELimits()
-        limits.fields = ["x-qsentry-session"]
+        limits.fields = ["x-qsentry-session", "x-qsentry-fuzzy"]
         limits.includeTokenizerFields()
         var parser = MIMEParser(limits: limits)
         let spool = try MessageSpool.readInPlace(fd, orSpoolIn: "/tmp", parser: &parser)

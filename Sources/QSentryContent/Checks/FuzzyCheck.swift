@@ -1,0 +1,115 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import QSentryCore
+import QSentryFuzzy
+import QSentryStore
+
+/// M12: the message's text as a fuzzy signature (QSentryFuzzy), looked up in the store by its
+/// band keys. A close match to learnt spam (`qsentry learn --spam`) is spam: refused, or tagged
+/// with `action=tag`; copies of one text sent to many recipients within the window (across every
+/// MX host sharing the store) are only tagged, since newsletters are bulk too. Every message's
+/// recipients and host are counted. `mailfromallow` senders and the site's own users (SiteUsers,
+/// before this rule) are not judged; store trouble lets the message through with a log line.
+public struct FuzzyCheck: ContentCheck {
+    /// `control/qsentry/fuzzy`: any setting line turns M12 on (comments only, as installed: off).
+    public struct Settings: Sendable, Equatable {
+        /// Share of min-hashes (percent) from which a learnt signature matches.
+        public var similarity = 50
+        /// How long sightings count towards bulk.
+        public var window = 86_400
+        /// Distinct recipients within the window from which a message is tagged as bulk.
+        public var bulk = 50
+        /// What a match to learnt spam does: refuse (default) or tag.
+        public var refuse = true
+        /// How long a learnt signature is kept.
+        public var lifetime = 30 * 86_400
+        public init() {}
+
+        static let names = ["similarity", "window", "bulk", "action", "lifetime"]
+
+        public static func load(_ path: String) throws -> Settings? { try SettingsFile.lines(path).map(read) }
+
+        @Sendable public static func problems(_ lines: [ControlLine], _ path: String) -> [ControlError] {
+            do { _ = try read(SettingsFile.parse(lines, path: path)) } catch let e as ControlError { return [e] } catch { return [ControlError(path: path, "\(error)")] }
+            return []
+        }
+
+        static func read(_ settings: [SettingsFile.Setting]) throws -> Settings {
+            var s = Settings()
+            for p in settings {
+                switch p.key {
+                case "similarity": s.similarity = try p.number(1...100)
+                case "window": s.window = try p.duration()
+                case "bulk": s.bulk = try p.number(1...1_000_000)
+                case "lifetime": s.lifetime = try p.duration()
+                case "action":
+                    guard p.value == "refuse" || p.value == "tag" else { throw p.error("refuse or tag") }
+                    s.refuse = p.value == "refuse"
+                default: throw p.unknown(names)
+                }
+            }
+            return s
+        }
+    }
+
+    public static let controlFiles: [ControlFileSpec] = [
+        .init("fuzzy", .qsentry, .checkedBy(Settings.problems),
+              "fuzzy hashes, any line turns them on: similarity (percent), window, bulk (recipients), action (refuse or tag), lifetime (M12)"),
+    ]
+
+    public static func configured(_ root: QmailRoot, problems: inout [ControlError]) throws -> FuzzyCheck? {
+        guard let settings = try SettingsFile.load(root.qsentry("fuzzy"), Settings.load, defaults: Settings(), problems: &problems) else { return nil }
+        let me = (try ControlFile.value(root.control("me")))?.text.trimmed ?? ""
+        return FuzzyCheck(settings: settings, host: me.isEmpty ? "localhost" : me, allowed: try AddressList.load(root.qsentry("mailfromallow"))) {
+            try StoreConfiguration.open(root)
+        }
+    }
+
+    public let name: RuleName = "fuzzy"
+    let settings: Settings
+    let host: String
+    let allowed: AddressList
+    let open: () throws -> Store
+
+    public init(settings: Settings, host: String, allowed: AddressList = AddressList(), open: @escaping () throws -> Store) {
+        self.settings = settings
+        self.host = host
+        self.allowed = allowed
+        self.open = open
+    }
+
+    public func evaluate(_ c: inout ContentContext) -> Verdict? {
+        guard let signature = FuzzySignature(text: c.message.facts.text) else {
+            c.trail.append("fuzzy:short")
+            return nil
+        }
+        if (try? allowed.match(c.message.envelope.sender)) ?? nil != nil { return nil }
+        let seen: FuzzyObservation
+        do {
+            seen = try open().fuzzyObserve(bands: signature.bandKeys, recipients: c.message.envelope.recipients, host: host,
+                                           window: settings.window, now: Int(time(nil)), record: true)
+        } catch {
+            LogLine.warning("fuzzy: \(error)")
+            c.trail.append("fuzzy:store-error")
+            return nil
+        }
+        let best = seen.learnt.map { signature.similarity(FuzzySignature(values: $0)) }.max() ?? 0
+        let percent = Int((best * 100).rounded())
+        if percent >= settings.similarity {
+            c.trail.append("fuzzy:hit")
+            if settings.refuse {
+                return .refuse(rule: name, text: "message refused as spam: it is a copy of known spam (\(percent)% alike)", event: .spam)
+            }
+            c.fields.append("X-QSentry-Fuzzy: spam; similarity=\(percent)")
+            return nil
+        }
+        if seen.recipients >= settings.bulk {
+            c.trail.append("fuzzy:bulk")
+            c.fields.append("X-QSentry-Fuzzy: bulk; recipients=\(seen.recipients); hosts=\(seen.hosts)")
+            return nil
+        }
+        c.trail.append("fuzzy:pass")
+        return nil
+    }
+}
