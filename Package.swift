@@ -85,7 +85,7 @@ let package = Package(
         // The connection layer's rules (C1–C11), shared by qsentry-conn and `qsentry explain`.
         .target(name: "QSentryConnection", dependencies: ["QSentryCore", "QSentryDNS", "QSentryStore", "CMaxMindDB"]),
         // M1–M5: the message read once: MIME structure, decoded text, attachment names, hosts in links.
-        .target(name: "QSentryMIME", dependencies: ["QSentryCore"]),
+        .target(name: "QSentryMIME", dependencies: ["QSentryCore", "COpenSSL"]),
         // A message between the programs: the spool, qmail-queue's envelope, the quarantine (M8) and
         // the X-QSentry-Session header (written by qsentry-smtpd, read by qsentry-queue and the CLI).
         .target(name: "QSentryMessage", dependencies: ["QSentryCore", "QSentryMIME"]),

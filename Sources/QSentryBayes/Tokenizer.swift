@@ -70,9 +70,12 @@ public struct Tokenizer: Sendable {
         return sink.tokens
     }
 
-    public static func facts(of message: ArraySlice<UInt8>) -> MessageFacts {
+    /// The message read by MIMEParser with the fields the tokenizer reads (and, for M12's
+    /// learning, the hashes of its attachments).
+    public static func facts(of message: ArraySlice<UInt8>, hashAttachments: Bool = false) -> MessageFacts {
         var limits = MIMELimits()
         limits.includeTokenizerFields()
+        limits.hashAttachments = hashAttachments
         var parser = MIMEParser(limits: limits)
         parser.feed(message)
         return parser.finish()

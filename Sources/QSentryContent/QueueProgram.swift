@@ -76,6 +76,7 @@ public struct QueueProgram {
         var limits = MIMELimits()
         limits.fields = ["x-qsentry-session"]
         limits.includeTokenizerFields()
+        limits.hashAttachments = config.fuzzy != nil
         var parser = MIMEParser(limits: limits)
         let spool: MessageSpool
         do {

@@ -37,6 +37,9 @@ public struct MIMEParser {
     private var base64 = Base64Decoder()
     private var html: [UInt8] = []
     private var partTextStart = 0
+    /// The part's decoded bytes hashed (hashAttachments, a part that is not text).
+    private var digest: Digest.SHA256?
+    private var digested = 0
     private var seenHosts: Set<String> = []
 
     public init(limits: MIMELimits = MIMELimits()) { self.limits = limits }
@@ -181,12 +184,24 @@ public struct MIMEParser {
         base64 = Base64Decoder()
         isHTML = mediaType == "text/html"
         collectsText = (mediaType == "text/plain" || isHTML) && disposition.value != "attachment"
+        digest = limits.hashAttachments && !collectsText && facts.attachmentHashes.count < limits.names ? Digest.SHA256() : nil
+        digested = 0
         partTextStart = facts.text.count
         html.removeAll(keepingCapacity: true)
     }
 
     private mutating func bodyLine(_ l: ArraySlice<UInt8>, newline: Bool) {
-        guard collectsText else { return }
+        guard collectsText || digest != nil else { return }
+        let decoded = decode(l, newline: newline)
+        if let digest {
+            digest.update(decoded)
+            digested += decoded.count
+            return
+        }
+        append(decoded)
+    }
+
+    private mutating func decode(_ l: ArraySlice<UInt8>, newline: Bool) -> [UInt8] {
         var decoded: [UInt8]
         switch encoding {
         case .identity:
@@ -199,7 +214,7 @@ public struct MIMEParser {
         case .base64:
             decoded = base64.feed(l)
         }
-        append(decoded)
+        return decoded
     }
 
     private mutating func append(_ bytes: [UInt8]) {
@@ -216,6 +231,15 @@ public struct MIMEParser {
 
     /// Ends the leaf part being read: the tail of its base64, its HTML, its hosts.
     private mutating func endPart() {
+        if state == .body, let d = digest {
+            if encoding == .base64 {
+                let tail = base64.finish()
+                d.update(tail)
+                digested += tail.count
+            }
+            if digested > 0 { facts.attachmentHashes.append(d.finish().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()) }
+            digest = nil
+        }
         guard state == .body, collectsText else { state = state == .body ? .skip : state; return }
         if encoding == .base64 { append(base64.finish()) }
         if isHTML {

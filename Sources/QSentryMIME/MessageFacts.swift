@@ -10,6 +10,9 @@ public struct MessageFacts: Sendable {
     public var hosts: [String] = []
     /// Attachment file names (Content-Disposition filename, Content-Type name), decoded.
     public var attachmentNames: [String] = []
+    /// With `MIMELimits.hashAttachments`: the SHA-256 (hex) of each non-empty part that is not
+    /// text (attachments, inline images), decoded, in order, at most `MIMELimits.names`.
+    public var attachmentHashes: [String] = []
     /// Top-level header fields the caller asked for (`MIMELimits.fields`), by lower-case name: the first of each.
     public var fields: [String: String] = [:]
     /// Every value (top-down, at most `MIMELimits.repeats`) of the top-level fields asked for in
@@ -40,6 +43,8 @@ public struct MIMELimits: Sendable {
     public var repeatedFields: [String] = []
     /// Values kept of each repeated field.
     public var repeats = 20
+    /// Hash the decoded bytes of every part that is not text (M12's exact hashes).
+    public var hashAttachments = false
 
     public init() {}
 }

@@ -3,7 +3,6 @@ import Glibc
 #endif
 import ArgumentParser
 import QSentryContent
-import QSentryFuzzy
 import QSentryBayes
 import QSentryCore
 import QSentryDelivery
@@ -69,10 +68,9 @@ struct LearnCommand: ParsableCommand {
         for (i, file) in files.enumerated() {
             do {
                 try MailSource.messages(in: file) { message in
-                    let facts = Tokenizer.facts(of: message)
+                    let facts = Tokenizer.facts(of: message, hashAttachments: fuzzy != nil)
                     batch.append(db.tokenizer.tokens(of: facts))
-                    if let fuzzy, let store, let signature = FuzzySignature(text: facts.text) {
-                        try store.fuzzyLearn(bands: signature.bandKeys, signature: signature.values, lifetime: fuzzy.lifetime, now: Int(time(nil)))
+                    if let fuzzy, let store, try FuzzyCheck.learn(facts, into: store, lifetime: fuzzy.lifetime, now: Int(time(nil))) {
                         signatures += 1
                     }
                 }

@@ -16,6 +16,37 @@ import Testing
 
     func text(_ f: MessageFacts) -> String { String(decoding: f.text, as: UTF8.self) }
 
+    /// M12: each part that is not text hashed as decoded, text parts not, none unless asked.
+    @Test func attachmentHashesAreTheDecodedBytesSHA256() {
+        let message = """
+        Subject: files
+        Content-Type: multipart/mixed; boundary=b
+
+        --b
+        Content-Type: text/plain
+
+        hello
+        --b
+        Content-Type: application/octet-stream; name=a.bin
+        Content-Transfer-Encoding: base64
+
+        \(Data("abc".utf8).base64EncodedString())
+        --b
+        Content-Type: image/gif; name=b.gif
+
+        GIF89a
+        --b--
+
+        """
+        var limits = MIMELimits()
+        limits.hashAttachments = true
+        let f = parse(message, limits: limits)
+        // SHA-256("abc"), and of "GIF89a" plus the line end before the boundary, CR LF as fed here.
+        #expect(f.attachmentHashes.first == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(f.attachmentHashes.count == 2)
+        #expect(parse(message).attachmentHashes.isEmpty)
+    }
+
     @Test func plainMessage() {
         let f = parse("Subject: =?utf-8?q?cheap_m=C3=A9ds?= =?utf-8?b?IG5vdw==?=\nFrom: a@b\n\nVisit http://www.Spam.example/x?y now\n")
         #expect(f.subject == "cheap méds now")

@@ -101,6 +101,24 @@ import TestHarness
         #expect(mx2.lastQueued.hasPrefix("X-QSentry-Fuzzy: bulk; recipients=2; hosts=2"), "\(mx2.lastQueued.prefix(90))")
     }
 
+    /// An attachment (or image) learnt as spam is caught by its exact hash under any text.
+    @Test func aLearntAttachmentIsCaughtUnderOtherText() throws {
+        let r = try Root(name: "mx1.example.org", fuzzy: "similarity=50\n")
+        let payload = Data((0..<3000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) })
+        func message(_ text: String, _ name: String) -> String {
+            "From: x@example.net\nTo: you@example.com\nSubject: invoice\nContent-Type: multipart/mixed; boundary=b\n\n"
+                + "--b\nContent-Type: text/plain\n\n\(text)\n--b\nContent-Type: image/png; name=\(name)\n"
+                + "Content-Transfer-Encoding: base64\n\n\(payload.base64EncodedString(options: .lineLength76Characters))\n--b--\n"
+        }
+        let learnt = try r.learn(message("see attached", "a.png"))
+        #expect(learnt.stdout.contains("1 fuzzy signature kept"), "\(learnt.output)")
+        let again = try r.run(message("Hello, your document is ready.", "b.png"))
+        #expect(again.status == 31 && again.stderr.contains("rule=fuzzy"), "\(again.stderr)")
+        // Another image is not.
+        let other = try r.run(message("see attached", "a.png").replacingOccurrences(of: "AwoRGB8", with: "AwoRGB9"))
+        #expect(other.status == 0, "\(other.stderr)")
+    }
+
     @Test func checkLintsTheFuzzyFile() throws {
         let r = try Root(name: "mx1.example.org", fuzzy: "similarity=150\n")
         let check = try Run.command(Run.program("qsentry"), ["check", "--no-probes"], environment: r.root.environment())

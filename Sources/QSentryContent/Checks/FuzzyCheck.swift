@@ -3,6 +3,7 @@ import Glibc
 #endif
 import QSentryCore
 import QSentryFuzzy
+import QSentryMIME
 import QSentryStore
 
 /// M12: the message's text as a fuzzy signature (QSentryFuzzy), looked up in the store by its
@@ -79,22 +80,48 @@ public struct FuzzyCheck: ContentCheck {
         self.open = open
     }
 
+    /// Attachments and images hashed at most, a message.
+    public static let maxAttachments = 10
+
+    /// The store key of an attachment's SHA-256: its first 64 bits, set apart from band keys.
+    public static func attachmentKey(_ hex: String) -> UInt64? { UInt64(hex.prefix(16), radix: 16).map { $0 ^ 0xA77A_C4ED_5EED_0001 } }
+
+    /// What `qsentry learn --spam` keeps of one message: its text's signature and each attachment's hash.
+    public static func learn(_ facts: MessageFacts, into store: Store, lifetime: Int, now: Int) throws -> Bool {
+        var kept = false
+        if let signature = FuzzySignature(text: facts.text) {
+            try store.fuzzyLearn(bands: signature.bandKeys, signature: signature.values, lifetime: lifetime, now: now)
+            kept = true
+        }
+        for key in facts.attachmentHashes.prefix(maxAttachments).compactMap(attachmentKey) {
+            try store.fuzzyLearn(bands: [key], signature: [key], lifetime: lifetime, now: now)
+            kept = true
+        }
+        return kept
+    }
+
     public func evaluate(_ c: inout ContentContext) -> Verdict? {
-        guard let signature = FuzzySignature(text: c.message.facts.text) else {
+        let signature = FuzzySignature(text: c.message.facts.text)
+        let attachments = c.message.facts.attachmentHashes.prefix(Self.maxAttachments).compactMap(Self.attachmentKey)
+        guard signature != nil || !attachments.isEmpty else {
             c.trail.append("fuzzy:short")
             return nil
         }
         if (try? allowed.match(c.message.envelope.sender)) ?? nil != nil { return nil }
         let seen: FuzzyObservation
         do {
-            seen = try open().fuzzyObserve(bands: signature.bandKeys, recipients: c.message.envelope.recipients, host: host,
+            seen = try open().fuzzyObserve(bands: (signature?.bandKeys ?? []) + attachments, recipients: c.message.envelope.recipients, host: host,
                                            window: settings.window, now: Int(time(nil)), record: true)
         } catch {
             LogLine.warning("fuzzy: \(error)")
             c.trail.append("fuzzy:store-error")
             return nil
         }
-        let best = seen.learnt.map { signature.similarity(FuzzySignature(values: $0)) }.max() ?? 0
+        // A learnt attachment hash is one value: an exact match; a learnt text, its similarity.
+        let best = seen.learnt.map { learnt -> Double in
+            if learnt.count == 1 { return attachments.contains(learnt[0]) ? 1 : 0 }
+            return signature?.similarity(FuzzySignature(values: learnt)) ?? 0
+        }.max() ?? 0
         let percent = Int((best * 100).rounded())
         if percent >= settings.similarity {
             c.trail.append("fuzzy:hit")
