@@ -52,6 +52,8 @@ public struct ContentContext {
     public var trail: [String] = []
     /// Whether a virus scanner looked at the message and found it clean (X-Virus-Scanned).
     public var scannedClean = false
+    /// `qsentry explain`: rules that record what they see (M12's sightings) only look.
+    public var dryRun = false
     /// Header fields a rule puts on top of an accepted message (`X-QSentry-Fuzzy: bulk; …`), without line end.
     public var fields: [String] = []
 

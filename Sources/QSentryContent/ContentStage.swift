@@ -35,8 +35,9 @@ public struct ContentStage {
         return out
     }
 
-    public func run(_ m: ScannedMessage) -> Outcome {
+    public func run(_ m: ScannedMessage, dryRun: Bool = false) -> Outcome {
         var c = ContentContext(message: m, authenticator: config.authentication.map(MessageAuthenticator.init))
+        c.dryRun = dryRun
         var verdict = Verdict.accept
         for rule in rules where config.domainRules.enabled(rule.name.rawValue, for: c.domains) {
             if let v = rule.evaluate(&c) {

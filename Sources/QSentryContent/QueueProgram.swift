@@ -118,7 +118,7 @@ public struct QueueProgram {
     }
 
     /// The content stage's verdict on the message.
-    public func decide(_ message: ScannedMessage) -> ContentStage.Outcome { ContentStage(config).run(message) }
+    public func decide(_ message: ScannedMessage, dryRun: Bool = false) -> ContentStage.Outcome { ContentStage(config).run(message, dryRun: dryRun) }
 
     /// DMARC's quarantine action: the client hears 250, the message waits in the quarantine for
     /// release (as `qsentry quarantine release` delivers any other), nothing is delivered yet.

@@ -119,6 +119,18 @@ import TestHarness
         #expect(other.status == 0, "\(other.stderr)")
     }
 
+    /// `qsentry explain` looks without counting: its recipient is not a sighting.
+    @Test func explainDoesNotCount() throws {
+        let r = try Root(name: "mx1.example.org", fuzzy: "bulk=2\n")
+        try r.root.write("control/rcpthosts", "example.com\n")
+        let file = try r.root.write("run/news.eml", Self.message(Self.newsletter))
+        let explained = try Run.command(Run.program("qsentry"), ["explain", "--ip", "192.0.2.10", "--from", "promotions@lottery.example",
+                                                                 "--to", "b@example.com", file], environment: r.root.environment())
+        #expect(explained.stdout.contains("fuzzy"), "\(explained.output)")
+        _ = try r.run(Self.message(Self.newsletter), to: "a@example.com")
+        #expect(!r.lastQueued.hasPrefix("X-QSentry-Fuzzy"), "explain counted a sighting: \(r.lastQueued.prefix(80))")
+    }
+
     @Test func checkLintsTheFuzzyFile() throws {
         let r = try Root(name: "mx1.example.org", fuzzy: "similarity=150\n")
         let check = try Run.command(Run.program("qsentry"), ["check", "--no-probes"], environment: r.root.environment())

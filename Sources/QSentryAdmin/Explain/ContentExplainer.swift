@@ -19,7 +19,7 @@ enum ContentExplainer {
         let session = SessionFacts(ip: ip, authUser: authUser, trusted: relayClient || authUser != nil)
         let scanned = ScannedMessage(spool: message.spool.fd, size: message.spool.size, facts: message.facts,
                                      envelope: QmailEnvelope(sender: sender, recipients: recipients), session: session)
-        let outcome = QueueProgram(root: root, config: config).decide(scanned)
+        let outcome = QueueProgram(root: root, config: config).decide(scanned, dryRun: true)
         for entry in outcome.trail {
             let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
             layer.steps.append(.init(parts[0], input: "message (\(message.spool.size) bytes)", result: parts.count > 1 ? parts[1] : "applied"))

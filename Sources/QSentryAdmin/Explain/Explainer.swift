@@ -19,6 +19,7 @@ struct ExplainedMessage {
         var limits = MIMELimits()
         limits.fields = ["x-qsentry-session", "x-qsentry-fuzzy"]
         limits.includeTokenizerFields()
+        limits.hashAttachments = true  // M12's attachment hashes, as qsentry-queue reads them when fuzzy is on
         var parser = MIMEParser(limits: limits)
         let spool = try MessageSpool.readInPlace(fd, orSpoolIn: "/tmp", parser: &parser)
         return ExplainedMessage(spool: spool, facts: parser.finish())

@@ -111,7 +111,7 @@ public struct FuzzyCheck: ContentCheck {
         let seen: FuzzyObservation
         do {
             seen = try open().fuzzyObserve(bands: (signature?.bandKeys ?? []) + attachments, recipients: c.message.envelope.recipients, host: host,
-                                           window: settings.window, now: Int(time(nil)), record: true)
+                                           window: settings.window, now: Int(time(nil)), record: !c.dryRun)
         } catch {
             LogLine.warning("fuzzy: \(error)")
             c.trail.append("fuzzy:store-error")
