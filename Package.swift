@@ -143,7 +143,7 @@ let package = Package(
         .testTarget(name: "QSentrySPFTests", dependencies: ["QSentrySPF", "QSentryDNS", "QSentryCore", "TestHarness"]),
         .testTarget(name: "SMTPDIntegrationTests", dependencies: ["TestHarness", "QSentryCore"]),
         .testTarget(name: "QSentryMIMETests", dependencies: ["QSentryMIME"]),
-        .testTarget(name: "QSentryFuzzyTests", dependencies: ["QSentryFuzzy", "QSentryMIME"]),
+        .testTarget(name: "QSentryFuzzyTests", dependencies: ["QSentryFuzzy", "QSentryMIME", "TestHarness"]),
         .testTarget(name: "QSentryBayesTests", dependencies: ["QSentryBayes", "QSentryStore", "QSentryCore", "TestHarness"]),
         .testTarget(name: "QueueIntegrationTests", dependencies: ["TestHarness"]),
         .testTarget(name: "BayesIntegrationTests", dependencies: ["TestHarness"]),

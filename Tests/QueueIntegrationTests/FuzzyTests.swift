@@ -6,16 +6,7 @@ import TestHarness
 /// copies; copies sent to many recipients are tagged as bulk; two qmail roots on one Redis see
 /// each other's learning and counts.
 @Suite(.serialized) struct FuzzyTests {
-    static let pitch = """
-    Dear friend, we are pleased to inform you that your email address has been selected in our
-    annual international promotion. You have been awarded a cash prize which will be released to
-    you once you complete the claim form attached to this letter. To begin the claim process please
-    contact our agent with your full name, your address, your telephone number and the reference
-    number printed below. All winnings must be claimed within fourteen days of this notice or they
-    will be returned to the general fund. Keep this award confidential until your claim has been
-    processed, as part of our security protocol to prevent double claiming and unwarranted abuse.
-
-    """
+    static let pitch = SampleText.prizePitch
     static let newsletter = """
     This week in the garden club: the spring plant sale moves to the community hall, the talk on
     pruning fruit trees is on Thursday evening, and volunteers are still needed for the seed swap.
