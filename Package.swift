@@ -41,6 +41,7 @@ let package = Package(
         .executable(name: "qsentry-queue", targets: ["qsentry-queue"]),
         .executable(name: "qsentry-local", targets: ["qsentry-local"]),
         .executable(name: "qsentry-libclamav", targets: ["qsentry-libclamav"]),
+        .executable(name: "qsentry-ocr", targets: ["qsentry-ocr"]),
         .executable(name: "qsentry", targets: ["qsentry"]),
         .library(name: "QSentryCore", targets: ["QSentryCore"]),
     ],
@@ -64,6 +65,7 @@ let package = Package(
         systemLibrary("CLMDB", pkgConfig: "lmdb", apt: "liblmdb-dev"),
         systemLibrary("COpenDKIM", apt: "libopendkim-dev"),
         systemLibrary("COpenDMARC", apt: "libopendmarc-dev"),
+        systemLibrary("CTesseract", apt: "libtesseract-dev"),
 
         // What install.sh builds in (the default qmail root, as qmail builds in conf-qmail) and the few
         // glibc calls Swift cannot reach (getauxval, setresgid).
@@ -94,16 +96,18 @@ let package = Package(
         // M11: DKIM (libopendkim), DMARC (libopendmarc), ARC (its own canonicalisation, OpenSSL's
         // signature checks), Authentication-Results, DKIM signing and keys.
         .target(name: "QSentryAuth", dependencies: ["QSentryCore", "QSentryDNS", "QSentryMIME", "QSentryMessage", "COpenDKIM", "COpenDMARC", "COpenSSL"]),
+        // M7: the images of a message read by qsentry-ocr (its settings, frames and client); pure Swift.
+        .target(name: "QSentryOCR", dependencies: ["QSentryCore"]),
         // M12: fuzzy signatures of message text (min-hashes of word shingles); pure Swift.
         .target(name: "QSentryFuzzy", dependencies: []),
         // The content layer of qsentry-queue (M1–M5, M8–M11): envelope, rules, quarantine, hand-off.
-        .target(name: "QSentryContent", dependencies: ["QSentryCore", "QSentryMessage", "QSentryMIME", "QSentryScan", "QSentryDNS", "QSentryStore", "QSentryBayes", "QSentryAuth", "QSentryFuzzy", "CPSL"]),
+        .target(name: "QSentryContent", dependencies: ["QSentryCore", "QSentryMessage", "QSentryMIME", "QSentryScan", "QSentryDNS", "QSentryStore", "QSentryBayes", "QSentryAuth", "QSentryFuzzy", "QSentryOCR", "CPSL"]),
         // M6, D1: tokenizer, Robinson–Fisher classifier, token databases in the shared store.
         .target(name: "QSentryBayes", dependencies: ["QSentryCore", "QSentryMIME", "QSentryStore"]),
         // D1–D6: qsentry-local's delivery stage: preferences, spam tags, spamd, safe Maildir writes.
-        .target(name: "QSentryDelivery", dependencies: ["QSentryCore", "QSentryMessage", "QSentryMIME", "QSentryBayes", "QSentryStore", "QSentryScan"]),
+        .target(name: "QSentryDelivery", dependencies: ["QSentryCore", "QSentryMessage", "QSentryMIME", "QSentryBayes", "QSentryStore", "QSentryScan", "QSentryOCR"]),
         // What the admin CLI does, as a library so tests can call it.
-        .target(name: "QSentryAdmin", dependencies: ["QSentryCore", "QSentryMessage", "QSentryStore", "QSentryDNS", "QSentryScan", "QSentryConnection", "QSentryAuth",
+        .target(name: "QSentryAdmin", dependencies: ["QSentryCore", "QSentryMessage", "QSentryStore", "QSentryDNS", "QSentryScan", "QSentryConnection", "QSentryAuth", "QSentryOCR",
                                                      "QSentrySMTPD", "QSentryDelivery", "QSentryEnvelope", "QSentryContent", "QSentryMIME",
                                                      "QSentryBayes"]),
 
@@ -115,6 +119,8 @@ let package = Package(
         .executableTarget(name: "qsentry-queue", dependencies: ["QSentryContent", "QSentryBayes", "QSentryMIME", "QSentryStore", "QSentryCore"],
                           linkerSettings: fullyStatic),
         .executableTarget(name: "qsentry-libclamav", dependencies: ["QSentryScan", "QSentryCore"], linkerSettings: dynamicGlibc),
+        // M7's helper: Tesseract and leptonica, exec'd by qsentry-queue only when control/qsentry/ocr turns OCR on.
+        .executableTarget(name: "qsentry-ocr", dependencies: ["QSentryOCR", "QSentryCore", "CTesseract"], linkerSettings: dynamicGlibc),
         .executableTarget(name: "qsentry-local", dependencies: ["QSentryDelivery", "QSentryMessage", "QSentryBayes", "QSentryStore", "QSentryScan", "QSentryMIME", "QSentryCore"], linkerSettings: fullyStatic),
         // Fully static too: `qsentry score` and `learn` run in scripts, once per batch (bench/bayes.sh).
         .executableTarget(

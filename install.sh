@@ -22,18 +22,19 @@ PREFIX=${PREFIX:-/usr/local}
 QMAIL=${QMAIL:-/var/qmail}
 MODE=${1:-install}
 HERE=$(cd "$(dirname "$0")" && pwd)
-PROGRAMS="qsentry-conn qsentry-smtpd qsentry-queue qsentry-local qsentry qsentry-libclamav"
+PROGRAMS="qsentry-conn qsentry-smtpd qsentry-queue qsentry-local qsentry qsentry-libclamav qsentry-ocr"
 PER_CONNECTION="qsentry-conn qsentry-smtpd qsentry-queue qsentry-local"
 
 # C libraries (system-library targets) and the tools install.sh itself uses.
 BUILD_PACKAGES="pkg-config libcdb-dev libc-ares-dev libclamav-dev libspf2-dev libhiredis-dev
   libmaxminddb-dev libssl-dev libsqlite3-dev libpsl-dev liblmdb-dev libidn2-dev libunistring-dev tinycdb ucspi-tcp publicsuffix
   libopendkim-dev libopendmarc-dev libbsd-dev libmd-dev libdb5.3-dev
+  libtesseract-dev libleptonica-dev tesseract-ocr-eng
   daemontools"
 # Real servers and clients the integration tests start on loopback, and the benchmarks' peers.
 TEST_PACKAGES="rbldnsd nsd clamav-daemon clamdscan redis-server redis-tools swaks libnet-ssleay-perl openssl bind9-dnsutils
   libmaxmind-db-writer-perl p0f hyperfine python3 man-db exim4-daemon-light strace spamassassin spamd spamc bogofilter chromium cvm valgrind
-  python3-dkim python3-authres python3-nacl python3-dnspython"
+  python3-dkim python3-authres python3-nacl python3-dnspython imagemagick"
 
 say() { printf 'install.sh: %s\n' "$*"; }
 die() { printf 'install.sh: error: %s\n' "$*" >&2; exit 1; }
@@ -101,7 +102,7 @@ build_release() {
         if ldd "$bin/$p" 2>&1 | grep -qE 'libswiftCore|libFoundation|libswift_'; then
             die "$p links the Swift runtime dynamically: $(ldd "$bin/$p" | grep -E 'swift|Foundation' | tr '\n' ' ')"
         fi
-        # ... and no dynamic loader work at all (qsentry-libclamav, exec'd for clamav-db alone, is the one dynamic program).
+        # ... and no dynamic loader work at all (qsentry-libclamav and qsentry-ocr, helpers exec'd only in their modes, are the dynamic programs).
         # (ldd exits 1 for a static program: read its words, not its status.)
         linked=$(ldd "$bin/$p" 2>&1 || true)
         case "$linked" in

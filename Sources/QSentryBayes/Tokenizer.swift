@@ -43,6 +43,8 @@ public struct Tokenizer: Sendable {
     static let subject = TokenPrefix("subject:")
     static let url = TokenPrefix("url:")
     static let attachment = TokenPrefix("att:")
+    /// Words OCR read in images (M7).
+    static let image = TokenPrefix("image:")
     static let skip = TokenPrefix("skip:")
     static let received = TokenPrefix("rcvd:")
     static let receivedIP = TokenPrefix("rcvd-ip:")
@@ -113,6 +115,7 @@ public struct Tokenizer: Sendable {
         var body = PairSink(inner: sink, words: Self.pairedWords)
         words(in: facts.text[...], Self.none, &body)
         sink = body.inner
+        if !facts.imageText.isEmpty { words(in: facts.imageText[...], Self.image, &sink) }
     }
 
     /// A Received hop's host names (`rcvd:`) and its IPv4 addresses' /24 and /16 (`rcvd-ip:`):

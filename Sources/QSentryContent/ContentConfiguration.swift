@@ -1,5 +1,6 @@
 import QSentryBayes
 import QSentryMessage
+import QSentryOCR
 import QSentryCore
 import QSentryDNS
 import QSentryScan
@@ -17,13 +18,15 @@ public struct ContentConfiguration {
     /// The content stage's control files: the virus scan's, each rule's, the quarantine's and
     /// content-domains.
     public static let controlFiles: [ControlFileSpec] = VirusCheck.controlFiles + ruleTypes.flatMap { $0.controlFiles }
-        + AuthenticationSettings.controlFiles + FuzzyCheck.controlFiles + Quarantine.controlFiles + DomainRules.controlFiles
+        + AuthenticationSettings.controlFiles + FuzzyCheck.controlFiles + OCRSettings.controlFiles + Quarantine.controlFiles + DomainRules.controlFiles
 
     public var virus: VirusCheck?
     /// M11 (DKIM, DMARC, ARC, signing); nil when `authentication` says off.
     public var authentication: AuthenticationSettings?
     /// M12; nil unless `fuzzy` has a setting.
     public var fuzzy: FuzzyCheck?
+    /// M7; nil unless `ocr` has a setting.
+    public var ocr: OCRSettings?
     public var rules: [ContentCheck] = []
     public var allowPhrases: [String] = []
     public var unfiltered = AddressList()
@@ -52,6 +55,7 @@ public struct ContentConfiguration {
         c.problems += setup.problems
         c.authentication = try AuthenticationSettings.load(root, problems: &c.problems)
         c.fuzzy = try FuzzyCheck.configured(root, problems: &c.problems)
+        c.ocr = try SettingsFile.load(root.qsentry("ocr"), OCRSettings.load, defaults: OCRSettings(), problems: &c.problems)
         c.allowPhrases = (try ControlFile.lines(root.qsentry("keywords-allow")) ?? []).map { KeywordText.normalize($0.text) }.filter { !$0.isEmpty }
         c.unfiltered = try AddressList.load(root.qsentry("unfiltered"))
         let (domainRules, problems) = try DomainRules.load(root)

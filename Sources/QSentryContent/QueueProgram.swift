@@ -6,6 +6,7 @@ import QSentryBayes
 import QSentryMessage
 import QSentryCore
 import QSentryMIME
+import QSentryOCR
 import QSentryStore
 
 /// What qsentry-queue does with one message (M1–M10), from qmail-smtpd's two descriptors to the
@@ -64,6 +65,8 @@ public struct QueueProgram {
         public let facts: MessageFacts
         public let envelope: QmailEnvelope
         public let session: SessionFacts
+        /// What OCR read of each image (M7), for the log.
+        public var images: [ImageReading] = []
         public var scanned: ScannedMessage {
             ScannedMessage(spool: spool.fd, size: spool.size, facts: facts, envelope: envelope, session: session)
         }
@@ -77,6 +80,10 @@ public struct QueueProgram {
         limits.fields = ["x-qsentry-session"]
         limits.includeTokenizerFields()
         limits.hashAttachments = config.fuzzy != nil
+        if let ocr = config.ocr {
+            limits.images = ocr.images
+            limits.imageBytes = ocr.bytes
+        }
         var parser = MIMEParser(limits: limits)
         let spool: MessageSpool
         do {
@@ -86,7 +93,8 @@ public struct QueueProgram {
         } catch {
             return .failure(QueueFailure(.writeError, "\(error)"))
         }
-        let facts = parser.finish()
+        var facts = parser.finish()
+        let readings = readImages(&facts, spoolDirectory: spoolDirectory)
         let bytes: [UInt8]
         do {
             bytes = try FileBytes.readAll(envelopeFD, limit: 16 << 20, path: "envelope")
@@ -104,7 +112,7 @@ public struct QueueProgram {
         }
         do {
             let envelope = try QmailEnvelope.parse(bytes)
-            return .success(Received(spool: spool, facts: facts, envelope: envelope, session: session))
+            return .success(Received(spool: spool, facts: facts, envelope: envelope, session: session, images: readings))
         } catch {
             // No envelope at all: qmail-smtpd gave the message up (the client left, or qsentry-smtpd
             // stopped it over databytes); nothing is queued. Say whose message it was.
@@ -115,6 +123,18 @@ public struct QueueProgram {
             l.add("error", bytes.isEmpty ? "no envelope: the message was abandoned before it ended" : "\(error)")
             return .failure(QueueFailure(.envelopeFormat, log: l))
         }
+    }
+
+    /// M7: the message's images read by qsentry-ocr, their text put in `facts` (imageText, and
+    /// its hosts among the hosts). Nothing when OCR is off or the message has no image.
+    public func readImages(_ facts: inout MessageFacts, spoolDirectory: String) -> [ImageReading] {
+        guard let ocr = config.ocr, !facts.images.isEmpty else { return [] }
+        let readings = OCRReader(ocr).read(facts.images, spoolDirectory: spoolDirectory)
+        for case .text(let t) in readings { facts.imageText += Array(t.utf8) + [0x0A] }
+        var seen = Set(facts.hosts)
+        _ = HostExtractor.hosts(in: facts.imageText[...], into: &facts.hosts, seen: &seen, limit: MIMELimits().hosts)
+        facts.images = []  // read: the bytes are not needed again
+        return readings
     }
 
     /// The content stage's verdict on the message.
@@ -164,6 +184,11 @@ public struct QueueProgram {
         line.add("rcpts", r.envelope.recipients.count)
         line.add("size", r.spool.size)
         line.add("checks", outcome.trail.joined(separator: ","))
+        if !r.images.isEmpty || !r.facts.skippedImages.isEmpty {
+            let read = r.images.filter { if case .text = $0 { return true }; return false }.count
+            let skipped = r.images.compactMap { if case .skipped(let why) = $0 { return why }; return nil } + r.facts.skippedImages
+            line.add("ocr", "\(read) read" + (skipped.isEmpty ? "" : ", skipped: " + skipped.joined(separator: "; ")))
+        }
         let v = outcome.verdict
         let rule = v.rule, text = v.text
         switch v.action {

@@ -5,6 +5,7 @@ import QSentryBayes
 import QSentryCore
 import QSentryMessage
 import QSentryMIME
+import QSentryOCR
 
 /// What qsentry-local does with one delivery (D1–D6), from qmail-local's arguments, environment
 /// and message to the exit code `main` ends with: the user's preferences, the message read in
@@ -94,10 +95,25 @@ public struct DeliveryProgram {
         var limits = MIMELimits()
         limits.fields = ["x-qsentry-session", "x-qsentry-fuzzy"]
         limits.includeTokenizerFields()
+        // M7 for installs without QMAILQUEUE: the images read here too, for the Bayes tokens. A
+        // broken ocr file reads as no OCR (qsentry check says why): a delivery never waits on it.
+        let ocr = (try? OCRSettings.load(root.qsentry("ocr"))) ?? nil
+        if let ocr {
+            limits.images = ocr.images
+            limits.imageBytes = ocr.bytes
+        }
         var parser = MIMEParser(limits: limits)
         do {
             let spool = try MessageSpool.readInPlace(fd, orSpoolIn: maildir.path + "/tmp", parser: &parser)
-            return .success((spool, parser.finish()))
+            var facts = parser.finish()
+            if let ocr, !facts.images.isEmpty {
+                // Run without the state group (set aside at start): the helper never holds it.
+                for case .text(let t) in OCRReader(ocr).read(facts.images, spoolDirectory: maildir.path + "/tmp") {
+                    facts.imageText += Array(t.utf8) + [0x0A]
+                }
+                facts.images = []
+            }
+            return .success((spool, facts))
         } catch {
             return .failure(.temporary("\(error)"))
         }

@@ -40,6 +40,12 @@ public struct MIMEParser {
     /// The part's decoded bytes hashed (hashAttachments, a part that is not text).
     private var digest: Digest.SHA256?
     private var digested = 0
+    /// The image part's decoded bytes (MIMELimits.images), nil when the part is not kept.
+    private var image: [UInt8]?
+    private var imageTooLarge = false
+
+    /// Image file names OCR may read, by extension.
+    static let imageExtensions: Set<String> = ["png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp"]
     private var seenHosts: Set<String> = []
 
     public init(limits: MIMELimits = MIMELimits()) { self.limits = limits }
@@ -186,19 +192,37 @@ public struct MIMEParser {
         collectsText = (mediaType == "text/plain" || isHTML) && disposition.value != "attachment"
         digest = limits.hashAttachments && !collectsText && facts.attachmentHashes.count < limits.names ? Digest.SHA256() : nil
         digested = 0
+        image = nil
+        imageTooLarge = false
+        let name = (disposition["filename"] ?? type["name"] ?? "").lowercased()
+        let ext = name.split(separator: ".").last.map(String.init) ?? ""
+        if limits.images > 0 && (mediaType.lowercased().hasPrefix("image/") || Self.imageExtensions.contains(ext)) {
+            if facts.images.count < limits.images { image = [] } else { facts.skippedImages.append("more than \(limits.images) images") }
+        }
         partTextStart = facts.text.count
         html.removeAll(keepingCapacity: true)
     }
 
     private mutating func bodyLine(_ l: ArraySlice<UInt8>, newline: Bool) {
-        guard collectsText || digest != nil else { return }
+        guard collectsText || digest != nil || image != nil else { return }
         let decoded = decode(l, newline: newline)
+        if image != nil { keepImage(decoded) }
         if let digest {
             digest.update(decoded)
             digested += decoded.count
             return
         }
-        append(decoded)
+        if collectsText { append(decoded) }
+    }
+
+    private mutating func keepImage(_ bytes: [UInt8]) {
+        guard !imageTooLarge else { return }
+        if image!.count + bytes.count > limits.imageBytes {
+            imageTooLarge = true
+            image = []
+        } else {
+            image! += bytes
+        }
     }
 
     private mutating func decode(_ l: ArraySlice<UInt8>, newline: Bool) -> [UInt8] {
@@ -231,12 +255,19 @@ public struct MIMEParser {
 
     /// Ends the leaf part being read: the tail of its base64, its HTML, its hosts.
     private mutating func endPart() {
+        if state == .body, image != nil || digest != nil, !collectsText, encoding == .base64 {
+            // The base64 tail, once, for whoever keeps this part.
+            let tail = base64.finish()
+            if image != nil { keepImage(tail) }
+            digest?.update(tail)
+            digested += tail.count
+        }
+        if state == .body, let kept = image {
+            if imageTooLarge { facts.skippedImages.append("image of more than \(limits.imageBytes) bytes") }
+            else if !kept.isEmpty { facts.images.append(kept) }
+            image = nil
+        }
         if state == .body, let d = digest {
-            if encoding == .base64 {
-                let tail = base64.finish()
-                d.update(tail)
-                digested += tail.count
-            }
             if digested > 0 { facts.attachmentHashes.append(d.finish().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()) }
             digest = nil
         }

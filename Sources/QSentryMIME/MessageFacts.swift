@@ -13,6 +13,14 @@ public struct MessageFacts: Sendable {
     /// With `MIMELimits.hashAttachments`: the SHA-256 (hex) of each non-empty part that is not
     /// text (attachments, inline images), decoded, in order, at most `MIMELimits.names`.
     public var attachmentHashes: [String] = []
+    /// With `MIMELimits.images`: the decoded bytes of image parts (image/*, or an image file
+    /// name), at most that many, each at most `MIMELimits.imageBytes` (M7's OCR).
+    public var images: [[UInt8]] = []
+    /// Image parts not kept, and why (too many, too large), for the log.
+    public var skippedImages: [String] = []
+    /// The text OCR read in `images` (M7), set after the parse by qsentry-queue: the keyword
+    /// rules read it with the text, Bayes as tokens of their own (`image:`), and its hosts are in `hosts`.
+    public var imageText: [UInt8] = []
     /// Top-level header fields the caller asked for (`MIMELimits.fields`), by lower-case name: the first of each.
     public var fields: [String: String] = [:]
     /// Every value (top-down, at most `MIMELimits.repeats`) of the top-level fields asked for in
@@ -45,6 +53,9 @@ public struct MIMELimits: Sendable {
     public var repeats = 20
     /// Hash the decoded bytes of every part that is not text (M12's exact hashes).
     public var hashAttachments = false
+    /// Image parts kept for OCR (0: none), and the bytes of one at most.
+    public var images = 0
+    public var imageBytes = 5 << 20
 
     public init() {}
 }

@@ -41,6 +41,7 @@ case .success(let r): (spool, facts) = r
 case .failure(let e): end(e)
 }
 line.add("size", spool.size)
+if !facts.imageText.isEmpty { line.add("ocr-bytes", facts.imageText.count) }
 // The store, the tokens and the quarantine with the state group; the Maildir without it.
 StateGroup.resume()
 let outcome = program.decide(spool, facts, preferences: preferences, log: &line)

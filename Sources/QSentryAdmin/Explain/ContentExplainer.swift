@@ -1,5 +1,6 @@
 import QSentryAuth
 import QSentryContent
+import QSentryOCR
 import QSentryMessage
 import QSentryCore
 
@@ -17,9 +18,26 @@ enum ContentExplainer {
             return layer
         }
         let session = SessionFacts(ip: ip, authUser: authUser, trusted: relayClient || authUser != nil)
-        let scanned = ScannedMessage(spool: message.spool.fd, size: message.spool.size, facts: message.facts,
+        // M7: the images read as qsentry-queue reads them, each one's text shown.
+        var facts = message.facts
+        if let ocr = config.ocr {
+            facts.images = Array(facts.images.prefix(ocr.images)).filter { $0.count <= ocr.bytes }
+        } else {
+            facts.images = []
+        }
+        let program = QueueProgram(root: root, config: config)
+        for (i, reading) in program.readImages(&facts, spoolDirectory: "/tmp").enumerated() {
+            switch reading {
+            case .text(let t):
+                layer.steps.append(.init("ocr image \(i + 1)", input: "image", result: "read",
+                                         detail: t.split(whereSeparator: { $0 == "\n" }).joined(separator: " / ")))
+            case .skipped(let why):
+                layer.steps.append(.init("ocr image \(i + 1)", input: "image", result: "skipped", detail: why))
+            }
+        }
+        let scanned = ScannedMessage(spool: message.spool.fd, size: message.spool.size, facts: facts,
                                      envelope: QmailEnvelope(sender: sender, recipients: recipients), session: session)
-        let outcome = QueueProgram(root: root, config: config).decide(scanned, dryRun: true)
+        let outcome = program.decide(scanned, dryRun: true)
         for entry in outcome.trail {
             let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
             layer.steps.append(.init(parts[0], input: "message (\(message.spool.size) bytes)", result: parts.count > 1 ? parts[1] : "applied"))

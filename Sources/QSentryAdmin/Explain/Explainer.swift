@@ -20,6 +20,7 @@ struct ExplainedMessage {
         limits.fields = ["x-qsentry-session", "x-qsentry-fuzzy"]
         limits.includeTokenizerFields()
         limits.hashAttachments = true  // M12's attachment hashes, as qsentry-queue reads them when fuzzy is on
+        limits.images = 50  // M7: ContentExplainer reads as many as the ocr file allows
         var parser = MIMEParser(limits: limits)
         let spool = try MessageSpool.readInPlace(fd, orSpoolIn: "/tmp", parser: &parser)
         return ExplainedMessage(spool: spool, facts: parser.finish())

@@ -30,7 +30,7 @@ public struct KeywordCheck: MessageCheck {
 /// The text keyword rules search: subject and body, lower case, white space collapsed.
 public enum KeywordText {
     public static func of(_ m: ScannedMessage) -> String {
-        normalize(m.facts.subject + "\n" + String(decoding: m.facts.text, as: UTF8.self))
+        normalize(m.facts.subject + "\n" + String(decoding: m.facts.text, as: UTF8.self) + "\n" + String(decoding: m.facts.imageText, as: UTF8.self))
     }
 
     public static func normalize(_ s: String) -> String {
