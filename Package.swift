@@ -133,7 +133,7 @@ let package = Package(
         ),
 
         // Issue 10: every parser of outside input as a fuzz target; qsentry-fuzz is libFuzzer's entry (bench/fuzz.sh).
-        .target(name: "QSentryFuzz", dependencies: ["QSentryAdmin", "QSentryAuth", "QSentryBayes", "QSentryConnection", "QSentryContent", "QSentryMessage",
+        .target(name: "QSentryFuzz", dependencies: ["QSentryAdmin", "QSentryAuth", "QSentryOCR", "QSentryBayes", "QSentryConnection", "QSentryContent", "QSentryMessage",
                                                     "QSentryCore", "QSentryDNS", "QSentryMIME", "QSentrySMTPD"]),
         .executableTarget(name: "qsentry-fuzz", dependencies: ["QSentryFuzz"]),
 

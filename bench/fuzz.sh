@@ -9,7 +9,7 @@
 # keep the file, and FuzzRegressionTests replays it in every test run. Exit 1 when one was found.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-TARGETS="smtp envelope mime control cdb dns p0f log auth"
+TARGETS="smtp envelope mime control cdb dns p0f log auth image"
 WHICH=${1:?usage: bench/fuzz.sh TARGET|all SECONDS}
 SECONDS_EACH=${2:?usage: bench/fuzz.sh TARGET|all SECONDS}
 [ "$WHICH" = all ] && WHICH=$TARGETS

@@ -66,9 +66,11 @@ public struct Tokenizer: Sendable {
     }
 
     /// The same tokens as text.
-    public func texts(of message: ArraySlice<UInt8>) -> Set<String> {
+    public func texts(of message: ArraySlice<UInt8>) -> Set<String> { texts(of: Self.facts(of: message)) }
+
+    public func texts(of facts: MessageFacts) -> Set<String> {
         var sink = TextSink(limit: maxTokens)
-        tokenize(Self.facts(of: message), into: &sink)
+        tokenize(facts, into: &sink)
         return sink.tokens
     }
 

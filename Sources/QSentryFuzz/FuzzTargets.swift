@@ -10,6 +10,7 @@ import QSentryContent
 import QSentryCore
 import QSentryDNS
 import QSentryMIME
+import QSentryOCR
 import QSentrySMTPD
 
 /// The fuzz targets (issue 10): every parser of input from outside, each fed arbitrary bytes.
@@ -19,8 +20,24 @@ import QSentrySMTPD
 public enum FuzzTargets {
     public static let all: [String: ([UInt8]) -> Void] = [
         "smtp": smtp, "envelope": envelope, "mime": mime, "control": control, "cdb": cdb, "dns": dns, "p0f": p0f,
-        "log": log, "auth": auth,
+        "log": log, "auth": auth, "image": image,
     ]
+
+    /// M7's own readers (not Tesseract's): image parts kept by the MIME parser under tight limits,
+    /// the request qsentry-queue writes for qsentry-ocr read back, and an answer stream parsed.
+    static func image(_ bytes: [UInt8]) {
+        var limits = MIMELimits()
+        limits.images = 3
+        limits.imageBytes = 4096
+        limits.hashAttachments = true
+        var parser = MIMEParser(limits: limits)
+        parser.feed(bytes[...])
+        let facts = parser.finish()
+        precondition(facts.images.count <= 3 && facts.images.allSatisfy { $0.count <= 4096 })
+        if let back = OCRFrames.images(OCRFrames.request(facts.images), limit: 50) { precondition(back == facts.images) }
+        _ = OCRFrames.images(bytes, limit: 50)
+        _ = OCRFrames.readings(bytes)
+    }
 
     /// M11's readers of a message from outside: the header split, DKIM tag lists, key records,
     /// Authentication-Results, the canonicalisations, then libopendkim and the ARC chain on the

@@ -5,6 +5,15 @@ import QSentryStore
 @Suite struct TokenizerTests {
     func tokens(_ text: String) -> Set<String> { Tokenizer().texts(of: Array(text.utf8)[...]) }
 
+    /// M7: words OCR read in images are tokens of their own, marked as from an image.
+    @Test func imageTextIsMarked() {
+        var facts = Tokenizer.facts(of: Array("Subject: hi\r\n\r\nplain words here\r\n".utf8)[...])
+        facts.imageText = Array("CHEAP MEDS tonight\n".utf8)
+        let t = Tokenizer().texts(of: facts)
+        #expect(t.isSuperset(of: ["image:cheap", "image:meds", "image:tonight", "plain", "words"]), "\(t)")
+        #expect(!t.contains("cheap"), "image words are not body words")
+    }
+
     @Test func bodyWordsAreFoldedAndBounded() {
         let t = tokens("Subject: Hello\r\n\r\nBUY Cheap Viagra now!!! at $99 on 2026-11-25 ok x\r\n")
         #expect(t.isSuperset(of: ["buy", "cheap", "viagra", "now!!!", "$99", "subject:hello"]))
