@@ -15,9 +15,13 @@ public struct OCRSettings: Sendable, Equatable {
     public var pixels = 25_000_000
     /// The time budget of a message's images, milliseconds.
     public var milliseconds = 5000
+    /// The address space qsentry-ocr may use: Tesseract needs far more than the 96 MB softlimit
+    /// the SMTP run script gives the chain, so the helper raises its own soft limit to this (never
+    /// past the hard limit).
+    public var memory = 256 << 20
     public init() {}
 
-    static let names = ["languages", "images", "bytes", "pixels", "seconds"]
+    static let names = ["languages", "images", "bytes", "pixels", "seconds", "memory"]
 
     public static func load(_ path: String) throws -> OCRSettings? { try SettingsFile.lines(path).map(read) }
 
@@ -37,6 +41,7 @@ public struct OCRSettings: Sendable, Equatable {
             case "bytes": s.bytes = try p.number(1024...(64 << 20))
             case "pixels": s.pixels = try p.number(10_000...200_000_000)
             case "seconds": s.milliseconds = try p.number(1...120) * 1000
+            case "memory": s.memory = try p.number((64 << 20)...(4 << 30))
             default: throw p.unknown(names)
             }
         }
@@ -45,7 +50,7 @@ public struct OCRSettings: Sendable, Equatable {
 
     public static let controlFiles: [ControlFileSpec] = [
         .init("ocr", .qsentry, .checkedBy(problems),
-              "OCR of images, any line turns it on: languages, images, bytes, pixels, seconds (M7)"),
+              "OCR of images, any line turns it on: languages, images, bytes, pixels, seconds, memory (M7)"),
     ]
 }
 

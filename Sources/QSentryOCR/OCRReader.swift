@@ -39,7 +39,9 @@ public struct OCRReader {
         for end in out { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
         let pid: pid_t
         do {
-            pid = try Exec.spawn([helper, settings.languages, String(settings.pixels)]) { actions in
+            // One thread: OpenMP's would multiply the address space, and a message is one job.
+            pid = try Exec.spawn([helper, settings.languages, String(settings.pixels), String(settings.memory)],
+                                 environment: [("OMP_THREAD_LIMIT", "1")]) { actions in
                 posix_spawn_file_actions_adddup2(&actions, request, 0)
                 posix_spawn_file_actions_adddup2(&actions, out[1], 1)
             }

@@ -5,20 +5,27 @@ import CTesseract
 import QSentryCore
 import QSentryOCR
 
-// qsentry-ocr LANGUAGES PIXELS < REQUEST: reads each image of the request (OCRFrames) with
+// qsentry-ocr LANGUAGES PIXELS MEMORY < REQUEST: reads each image of the request (OCRFrames) with
 // Tesseract and answers its text, or why it was skipped. qsentry-queue runs it for
 // control/qsentry/ocr; a dynamic executable because Tesseract (C++) can only be loaded into one.
 // An image is sized from its header before it is decoded: one of more than PIXELS is skipped.
 let usage = """
-    usage: qsentry-ocr LANGUAGES PIXELS < REQUEST   (run by qsentry-queue for control/qsentry/ocr)
+    usage: qsentry-ocr LANGUAGES PIXELS MEMORY < REQUEST   (run by qsentry-queue for control/qsentry/ocr)
 
     Reads the images of the request on standard input with Tesseract (LANGUAGES: eng, eng+deu)
     and writes, for each, "text LENGTH" and its text, or "skip REASON".
     """
 if let code = Program.start("qsentry-ocr", usage: usage) { exit(code) }
-guard CommandLine.arguments.count == 3, let pixels = Int(CommandLine.arguments[2]) else {
-    LogLine.warning("usage: qsentry-ocr LANGUAGES PIXELS < REQUEST")
+guard CommandLine.arguments.count == 4, let pixels = Int(CommandLine.arguments[2]), let memory = Int(CommandLine.arguments[3]) else {
+    LogLine.warning("usage: qsentry-ocr LANGUAGES PIXELS MEMORY < REQUEST")
     exit(100)
+}
+// The soft address-space limit raised to MEMORY when it is lower (the hard limit stays the bound).
+let unlimited = rlim_t.max  // RLIM_INFINITY, which Swift imports as a negative literal
+var limit = rlimit()
+if getrlimit(Int32(RLIMIT_AS.rawValue), &limit) == 0, limit.rlim_cur != unlimited, limit.rlim_cur < rlim_t(memory) {
+    limit.rlim_cur = min(limit.rlim_max, rlim_t(memory))
+    _ = setrlimit(Int32(RLIMIT_AS.rawValue), &limit)
 }
 signal(SIGPIPE, SIG_IGN)
 _ = setMsgSeverity(6)  // L_SEVERITY_NONE: leptonica's complaints about a bad image are our skip lines

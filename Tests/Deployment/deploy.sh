@@ -494,6 +494,22 @@ sys.exit(0 if dkim.verify(open(sys.argv[1], "rb").read(), dnsfunc=lookup) else 1
 rm -f $C/dmarc
 printf '127.0.0.1:%s\n' $DNSPORT > $C/dnsservers
 
+# ---- M7: image-only spam refused at DATA by the words in its picture (qsentry-ocr as installed) -----
+# 127.0.0.12 is a stranger of its own (a refusal counts towards a ban).
+check "install.sh installs the OCR helper beside qsentry-queue" test -x $P/bin/qsentry-ocr
+convert -size 760x150 xc:white -font DejaVu-Sans -pointsize 56 -fill black -annotate +20+95 'CHEAP MEDS NOW' $W/offer.png
+cp $C/keywords $W/keywords.installed
+echo "cheap meds" > $C/keywords
+echo "images=5" > $C/ocr
+check "qsentry check takes the ocr file" qsentry check --no-probes
+out=$(swaks_from 127.0.0.12 --from offers@elsewhere.example --to qsuser@$DOMAIN --header "Subject: for you" \
+      --attach-type image/png --attach @$W/offer.png)
+check "an image-only spam whose words are in keywords is refused 554 at DATA" \
+    grep -qE "^<[*~-]* +554 .*message refused for its content \(cheap meds\)" <<<"$out"
+check "... and the log shows the image was read" grep -q 'ocr="1 read"' $W/log/smtpd/current
+rm -f $C/ocr
+cp $W/keywords.installed $C/keywords
+
 # ---- P5: Redis Sentinel as control/qsentry/store, the master killed mid-run ----------------------
 # A master, a replica and three sentinels on loopback, as a site with several MX hosts runs them
 # (redis-server from the test packages, as root: a service of its own, not part of qsentry).
