@@ -26,8 +26,7 @@ public struct OCRSettings: Sendable, Equatable {
     public static func load(_ path: String) throws -> OCRSettings? { try SettingsFile.lines(path).map(read) }
 
     @Sendable public static func problems(_ lines: [ControlLine], _ path: String) -> [ControlError] {
-        do { _ = try read(SettingsFile.parse(lines, path: path)) } catch let e as ControlError { return [e] } catch { return [ControlError(path: path, "\(error)")] }
-        return []
+        SettingsFile.problems(lines, path, read)
     }
 
     static func read(_ settings: [SettingsFile.Setting]) throws -> OCRSettings {

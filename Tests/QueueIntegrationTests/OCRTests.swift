@@ -130,6 +130,12 @@ import TestHarness
         #expect(r.stdout.contains("keyword"), "\(r.output)")
     }
 
+    @Test func checkLintsTheOCRFile() throws {
+        let rig = try Rig(ocr: "pixels=5\nlanguages=eng;rm\n")
+        let r = try Run.command(Run.program("qsentry"), ["check", "--no-probes"], environment: rig.root.environment())
+        #expect(r.status != 0 && r.output.contains("ocr") && r.output.contains("pixels"), "\(r.output)")
+    }
+
     /// A PNG signature and an IHDR chunk claiming `width` × `height`, with a valid CRC, and nothing else.
     static func pixelBomb(width: UInt32, height: UInt32) -> Data {
         func be(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8((v >> 16) & 0xff), UInt8((v >> 8) & 0xff), UInt8(v & 0xff)] }

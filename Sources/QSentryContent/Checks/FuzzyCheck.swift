@@ -32,8 +32,7 @@ public struct FuzzyCheck: ContentCheck {
         public static func load(_ path: String) throws -> Settings? { try SettingsFile.lines(path).map(read) }
 
         @Sendable public static func problems(_ lines: [ControlLine], _ path: String) -> [ControlError] {
-            do { _ = try read(SettingsFile.parse(lines, path: path)) } catch let e as ControlError { return [e] } catch { return [ControlError(path: path, "\(error)")] }
-            return []
+            SettingsFile.problems(lines, path, read)
         }
 
         static func read(_ settings: [SettingsFile.Setting]) throws -> Settings {

@@ -16,6 +16,13 @@ public enum SettingsFile {
         return pairs.map { Setting(pair: $0, path: path) }
     }
 
+    /// What `read` finds wrong with `lines`, for `qsentry check`: the first problem, as the rule
+    /// would meet it when loading the file.
+    public static func problems<S>(_ lines: [ControlLine], _ path: String, _ read: ([Setting]) throws -> S) -> [ControlError] {
+        do { _ = try read(parse(lines, path: path)) } catch let e as ControlError { return [e] } catch { return [ControlError(path: path, "\(error)")] }
+        return []
+    }
+
     /// The settings a rule reads from `path` with `load`, or, when the file is malformed, the
     /// defaults and the problem in `problems`: a typo must neither turn the rule off unnoticed
     /// nor stop the program.

@@ -33,8 +33,7 @@ public struct SendingLimit: EnvelopeRule {
 
         /// The problems of `lines` (for `qsentry check`): the first, as `load` throws it.
         @Sendable public static func problems(_ lines: [ControlLine], _ path: String) -> [ControlError] {
-            do { _ = try read(SettingsFile.parse(lines, path: path)) } catch let e as ControlError { return [e] } catch { return [ControlError(path: path, "\(error)")] }
-            return []
+            SettingsFile.problems(lines, path, read)
         }
 
         static func read(_ settings: [SettingsFile.Setting]) throws -> Settings {
