@@ -13,6 +13,7 @@ import TestHarness
         #expect(spam.stderr.contains("verdict=spam") && spam.stderr.contains("FUZZY_SPAM"), "\(spam.stderr)")
         let bulk = try h.deliver("X-QSentry-Fuzzy: bulk; recipients=120; hosts=2\n" + body)
         #expect(bulk.stderr.contains("verdict=ham") && bulk.stderr.contains("FUZZY_BULK"), "\(bulk.stderr)")
-        #expect(h.delivered().last?.contains("FUZZY_BULK") == true)
+        // Maildir names do not sort by time within a second: look at every delivered message.
+        #expect(h.delivered().contains { $0.contains("X-Spam-Status: No") && $0.contains("FUZZY_BULK") })
     }
 }
