@@ -14,14 +14,7 @@ public struct OCRReader {
 
     public init(_ settings: OCRSettings, helper: String? = nil) {
         self.settings = settings
-        self.helper = helper ?? Self.besideThisProgram()
-    }
-
-    static func besideThisProgram() -> String {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        guard n > 0, let slash = buffer[0..<n].lastIndex(of: 0x2F) else { return helperName }
-        return String(decoding: buffer[0...slash].map { UInt8(bitPattern: $0) }, as: UTF8.self) + helperName
+        self.helper = helper ?? Exec.besideThisProgram(Self.helperName)
     }
 
     /// One reading a given image, in order; `spoolDirectory` holds the request (an anonymous file).

@@ -19,17 +19,7 @@ public struct LibClamAVHelperScanner: VirusScanner {
 
     public init(databaseDirectory: String, helper: String? = nil) {
         self.databaseDirectory = databaseDirectory
-        self.helper = helper ?? Self.besideThisProgram()
-    }
-
-    /// The helper in this executable's own directory (installed together; the tests' build directory too).
-    static func besideThisProgram() -> String {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        guard n > 0 else { return helperName }
-        let path = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        guard let slash = path.lastIndex(of: "/") else { return helperName }
-        return String(path[...slash]) + helperName
+        self.helper = helper ?? Exec.besideThisProgram(Self.helperName)
     }
 
     public func scan(fd: Int32, size: Int) -> ScanResult {

@@ -16,6 +16,18 @@ public enum Exec {
         return "unable to run \(first): \(String(cString: strerror(e)))"
     }
 
+    /// The program `name` in this executable's own directory (the helpers, qsentry-libclamav and
+    /// qsentry-ocr, are installed beside qsentry-queue; the tests' build directory holds them too);
+    /// just `name` when /proc/self/exe cannot be read.
+    public static func besideThisProgram(_ name: String) -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard n > 0 else { return name }
+        let path = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard let slash = path.lastIndex(of: "/") else { return name }
+        return String(path[...slash]) + name
+    }
+
     /// argv as C wants it, NULL-terminated, in memory of its own: an Array of optional pointers
     /// would have the Swift runtime build that array type from its mangled name first, some 38,000
     /// instructions of a per-connection program's start (bench/conn.sh, callgrind).
