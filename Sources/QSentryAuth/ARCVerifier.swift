@@ -145,12 +145,13 @@ public struct ARCVerifier {
         // The body hash.
         let digest = Digest.SHA256()
         var body = Canonicalization.Body(canon.body, limit: limit) { digest.update($0) }
-        guard lseek(fd, off_t(header.bodyOffset), SEEK_SET) == off_t(header.bodyOffset) else { return .failure(.temporary("spool")) }
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            guard let n = try? FileBytes.readSome(fd, into: &buffer, path: "spool") else { return .failure(.temporary("spool read")) }
-            if n == 0 { break }
-            body.feed(buffer[0..<n])
+        do {
+            try FileBytes.eachPiece(of: fd, from: header.bodyOffset, path: "spool") { buffer, n in
+                body.feed(buffer[0..<n])
+                return true
+            }
+        } catch {
+            return .failure(.temporary("\(error)"))
         }
         body.finish()
         var decoder = Base64Decoder()

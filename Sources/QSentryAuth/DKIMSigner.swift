@@ -47,14 +47,15 @@ public struct DKIMSigner {
             guard status == DKIM_STAT(DKIM_STAT_OK) else { throw .library("dkim_header: \(text(dkim_geterror(dkim)))") }
         }
         guard dkim_eoh(dkim) == DKIM_STAT(DKIM_STAT_OK) else { throw .library("dkim_eoh: \(text(dkim_geterror(dkim)))") }
-        guard lseek(fd, off_t(header.bodyOffset), SEEK_SET) == off_t(header.bodyOffset) else { throw .library("spool seek") }
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            guard let n = try? FileBytes.readSome(fd, into: &buffer, path: "spool") else { throw .library("spool read") }
-            if n == 0 { break }
-            status = buffer.withUnsafeMutableBufferPointer { dkim_body(dkim, $0.baseAddress, n) }
-            guard status == DKIM_STAT(DKIM_STAT_OK) else { throw .library("dkim_body: \(text(dkim_geterror(dkim)))") }
+        do {
+            try FileBytes.eachPiece(of: fd, from: header.bodyOffset, path: "spool") { buffer, n in
+                status = buffer.withUnsafeMutableBufferPointer { dkim_body(dkim, $0.baseAddress, n) }
+                return status == DKIM_STAT(DKIM_STAT_OK)
+            }
+        } catch {
+            throw .library("\(error)")
         }
+        guard status == DKIM_STAT(DKIM_STAT_OK) else { throw .library("dkim_body: \(text(dkim_geterror(dkim)))") }
         status = dkim_eom(dkim, nil)
         guard status == DKIM_STAT(DKIM_STAT_OK) else { throw .library("dkim_eom: \(text(dkim_geterror(dkim)))") }
         var out: UnsafeMutablePointer<UInt8>? = nil

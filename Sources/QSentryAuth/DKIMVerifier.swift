@@ -91,23 +91,26 @@ public struct DKIMVerifier {
         }
     }
 
+    /// The body to libopendkim; a spool that cannot be read leaves the signature to fail.
     private func feedBody(_ dkim: OpaquePointer, fd: Int32, from offset: Int) {
-        guard lseek(fd, off_t(offset), SEEK_SET) == off_t(offset) else { return }
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            guard let n = try? FileBytes.readSome(fd, into: &buffer, path: "spool"), n > 0 else { return }
-            let s = buffer.withUnsafeMutableBufferPointer { dkim_body(dkim, $0.baseAddress, n) }
-            if s != DKIM_STAT(DKIM_STAT_OK) { return }
+        try? FileBytes.eachPiece(of: fd, from: offset, path: "spool") { buffer, n in
+            buffer.withUnsafeMutableBufferPointer { dkim_body(dkim, $0.baseAddress, n) } == DKIM_STAT(DKIM_STAT_OK)
         }
     }
 
-    /// The body's length after `mode`'s canonicalisation.
+    /// The body's length after `mode`'s canonicalisation (Int.max when the spool cannot be read:
+    /// then no l= covers it).
     static func canonicalBodyLength(_ fd: Int32, from offset: Int, _ mode: Canonicalization) -> Int {
         var total = 0
         var body = Canonicalization.Body(mode) { total += $0.count }
-        guard lseek(fd, off_t(offset), SEEK_SET) == off_t(offset) else { return Int.max }
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        while let n = try? FileBytes.readSome(fd, into: &buffer, path: "spool"), n > 0 { body.feed(buffer[0..<n]) }
+        do {
+            try FileBytes.eachPiece(of: fd, from: offset, path: "spool") { buffer, n in
+                body.feed(buffer[0..<n])
+                return true
+            }
+        } catch {
+            return Int.max
+        }
         body.finish()
         return total
     }

@@ -102,6 +102,19 @@ public enum FileBytes {
         }
     }
 
+    /// Reads `fd` from `offset` to its end, 64 KB at a time: `body` gets the buffer and how many
+    /// bytes of it were read, and answers false to stop. Throws SystemError when the seek or a
+    /// read fails. (The spool's body for DKIM, ARC and the signer.)
+    public static func eachPiece(of fd: Int32, from offset: Int, path: String, _ body: (inout [UInt8], Int) throws -> Bool) throws {
+        guard lseek(fd, off_t(offset), SEEK_SET) == off_t(offset) else { throw SystemError("lseek", path: path, errno: errno) }
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let n = try readSome(fd, into: &buffer, path: path)
+            if n == 0 { return }
+            if try !body(&buffer, n) { return }
+        }
+    }
+
     /// Copies the rest of `input` (from its current offset) to `output`, 64 KB at a time.
     public static func copy(from input: Int32, to output: Int32, path: String) throws {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
