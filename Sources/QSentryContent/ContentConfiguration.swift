@@ -27,6 +27,9 @@ public struct ContentConfiguration {
     public var fuzzy: FuzzyCheck?
     /// M7; nil unless `ocr` has a setting.
     public var ocr: OCRSettings?
+    /// `control/me`, read once for whoever names this host (M11's authserv-id, M12's sightings,
+    /// X-Virus-Scanned): its trimmed line, nil without the file, or the error reading it.
+    public var me: Result<String?, Error> = .success(nil)
     public var rules: [ContentCheck] = []
     public var allowPhrases: [String] = []
     public var unfiltered = AddressList()
@@ -53,8 +56,17 @@ public struct ContentConfiguration {
             if let check = try rule.configured(&setup) { c.rules.append(check) }
         }
         c.problems += setup.problems
-        c.authentication = try AuthenticationSettings.load(root, problems: &c.problems)
-        c.fuzzy = try FuzzyCheck.configured(root, problems: &c.problems)
+        c.me = Result { try ControlFile.value(root.control("me"))?.text.trimmed }
+        // mailfromallow, for M11 and M12 alike: read when the first of them needs it, once.
+        var allowed: AddressList?
+        let allowedSenders = { () throws -> AddressList in
+            if let allowed { return allowed }
+            let list = try AddressList.load(root.qsentry("mailfromallow"))
+            allowed = list
+            return list
+        }
+        c.authentication = try AuthenticationSettings.load(root, me: c.me, allowedSenders: allowedSenders, problems: &c.problems)
+        c.fuzzy = try FuzzyCheck.configured(root, me: c.me, allowedSenders: allowedSenders, problems: &c.problems)
         c.ocr = try SettingsFile.load(root.qsentry("ocr"), OCRSettings.load, defaults: OCRSettings(), problems: &c.problems)
         c.allowPhrases = (try ControlFile.lines(root.qsentry("keywords-allow")) ?? []).map { KeywordText.normalize($0.text) }.filter { !$0.isEmpty }
         c.unfiltered = try AddressList.load(root.qsentry("unfiltered"))

@@ -203,7 +203,7 @@ public struct QueueProgram {
             }
             for f in outcome.fields { header += Array((f + "\n").utf8) }
             if outcome.scannedClean, let virus = config.virus {
-                let host = (try? ControlFile.value(root.control("me")))??.text.trimmed ?? "localhost"
+                let host = (try? config.me.get()) ?? "localhost"
                 // qmail's queue holds LF-ended lines, like the rest of the message qmail-smtpd wrote.
                 header += Array("X-Virus-Scanned: ClamAV (\(virus.scannerName)) by qsentry-queue on \(host)\n".utf8)
             }

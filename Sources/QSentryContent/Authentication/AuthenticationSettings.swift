@@ -46,9 +46,10 @@ public struct AuthenticationSettings {
     }
 
     /// nil when `authentication` says off.
-    public static func load(_ root: QmailRoot, problems: inout [ControlError]) throws -> AuthenticationSettings? {
+    public static func load(_ root: QmailRoot, me host: Result<String?, Error>, allowedSenders: () throws -> AddressList,
+                            problems: inout [ControlError]) throws -> AuthenticationSettings? {
         if let line = try ControlFile.value(root.qsentry("authentication")), line.text.trimmed.lowercased() == "off" { return nil }
-        let me = (try ControlFile.value(root.control("me")))?.text.trimmed ?? ""
+        let me = try host.get() ?? ""
         let domains = RegistrableDomainCache()
         var s = AuthenticationSettings(authservID: me.isEmpty ? "localhost" : me, resolver: { try Resolver.configured(root: root) },
                                        organisational: { domains.of($0) })
@@ -69,7 +70,7 @@ public struct AuthenticationSettings {
             s.actions = actions
         }
         s.arcTrusted = try DomainList.load(root.qsentry("arc-trusted"))
-        s.allowedSenders = try AddressList.load(root.qsentry("mailfromallow"))
+        s.allowedSenders = try allowedSenders()
         return s
     }
 }

@@ -58,10 +58,11 @@ public struct FuzzyCheck: ContentCheck {
               "fuzzy hashes, any line turns them on: similarity (percent), window, bulk (recipients), action (refuse or tag), lifetime (M12)"),
     ]
 
-    public static func configured(_ root: QmailRoot, problems: inout [ControlError]) throws -> FuzzyCheck? {
+    public static func configured(_ root: QmailRoot, me host: Result<String?, Error>, allowedSenders: () throws -> AddressList,
+                                  problems: inout [ControlError]) throws -> FuzzyCheck? {
         guard let settings = try SettingsFile.load(root.qsentry("fuzzy"), Settings.load, defaults: Settings(), problems: &problems) else { return nil }
-        let me = (try ControlFile.value(root.control("me")))?.text.trimmed ?? ""
-        return FuzzyCheck(settings: settings, host: me.isEmpty ? "localhost" : me, allowed: try AddressList.load(root.qsentry("mailfromallow"))) {
+        let me = try host.get() ?? ""
+        return FuzzyCheck(settings: settings, host: me.isEmpty ? "localhost" : me, allowed: try allowedSenders()) {
             try StoreConfiguration.open(root)
         }
     }
