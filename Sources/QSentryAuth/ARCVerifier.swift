@@ -52,9 +52,7 @@ public struct ARCVerifier {
     public static func keyQueries(_ header: MessageHeader) -> [DNSQuery] {
         var out: [DNSQuery] = []
         for f in header.fields where f.name == "arc-seal" || f.name == "arc-message-signature" {
-            let tags = TagList(f.value)
-            guard let d = tags["d"]?.lowercased(), let s = tags["s"]?.lowercased(), isQueryableDomain(d), isQueryableDomain(s) else { continue }
-            let q = DNSQuery(AuthDNS.keyName(selector: s, domain: d), .txt)
+            guard let q = AuthDNS.keyQuery(TagList(f.value)) else { continue }
             if !out.contains(q) { out.append(q) }
             if out.count >= 10 { break }
         }

@@ -1,3 +1,6 @@
+import QSentryDNS
+import QSentryMessage
+
 /// One method's result as RFC 8601 names it (`dkim=pass`, `dmarc=fail`, `arc=none`).
 public enum AuthResult: String, Sendable, Equatable {
     case pass, fail, neutral, none, policy, temperror, permerror, softfail
@@ -8,6 +11,13 @@ public enum AuthResult: String, Sendable, Equatable {
 public enum AuthDNS {
     public static func keyName(selector: String, domain: String) -> String { "\(selector)._domainkey.\(domain)" }
     public static func dmarcName(_ domain: String) -> String { "_dmarc.\(domain)" }
+
+    /// The key a signature's tags (DKIM-Signature, ARC-Seal, ARC-Message-Signature) point to,
+    /// nil when d= or s= is missing or not a name to ask about.
+    static func keyQuery(_ tags: TagList) -> DNSQuery? {
+        guard let d = tags["d"]?.lowercased(), let s = tags["s"]?.lowercased(), isQueryableDomain(d), isQueryableDomain(s) else { return nil }
+        return DNSQuery(keyName(selector: s, domain: d), .txt)
+    }
 }
 
 /// Domain syntax good enough to be asked about: letters, digits, hyphens, dots, underscores (in

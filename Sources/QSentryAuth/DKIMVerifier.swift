@@ -43,9 +43,7 @@ public struct DKIMVerifier {
     public static func keyQueries(_ header: MessageHeader) -> [DNSQuery] {
         var out: [DNSQuery] = []
         for f in header.all("dkim-signature").prefix(maxSignatures) {
-            let tags = TagList(f.value)
-            guard let d = tags["d"]?.lowercased(), let s = tags["s"]?.lowercased(), isQueryableDomain(d), isQueryableDomain(s) else { continue }
-            out.append(DNSQuery(AuthDNS.keyName(selector: s, domain: d), .txt))
+            if let q = AuthDNS.keyQuery(TagList(f.value)) { out.append(q) }
         }
         return out
     }
@@ -186,18 +184,16 @@ final class DKIMLibrary: @unchecked Sendable {
         _ = dkim_set_key_lookup(lib) { dkim, sig, buf, buflen in
             guard let dkim, let sig, let buf, let ctx = dkim_get_user_context(dkim) else { return DKIM_CBSTAT(DKIM_CBSTAT_ERROR) }
             let keys = Unmanaged<KeyAnswers>.fromOpaque(ctx).takeUnretainedValue()
-            let name = AuthDNS.keyName(selector: text(dkim_sig_getselector(sig)).lowercased(), domain: text(dkim_sig_getdomain(sig)).lowercased())
-            switch keys.answers[DNSQuery(name, .txt)] ?? .temporary("not asked") {
-            case .records(let r):
-                // One key record: the first that is DKIM's (RFC 6376 §3.6.2.2 leaves several undefined).
-                guard let key = r.first(where: { $0.hasPrefix("v=DKIM1") }) ?? r.first else { return DKIM_CBSTAT(DKIM_CBSTAT_NOTFOUND) }
+            switch SignatureKey.record(keys.answers, selector: text(dkim_sig_getselector(sig)).lowercased(),
+                                       domain: text(dkim_sig_getdomain(sig)).lowercased()) {
+            case .success(let key):
                 let bytes = Array(key.utf8)
                 guard bytes.count < buflen else { return DKIM_CBSTAT(DKIM_CBSTAT_ERROR) }
                 for (i, b) in bytes.enumerated() { buf[i] = b }
                 buf[bytes.count] = 0
                 return DKIM_CBSTAT(DKIM_CBSTAT_CONTINUE)
-            case .nameError, .noData: return DKIM_CBSTAT(DKIM_CBSTAT_NOTFOUND)
-            case .temporary: return DKIM_CBSTAT(DKIM_CBSTAT_TRYAGAIN)
+            case .failure(.temporary): return DKIM_CBSTAT(DKIM_CBSTAT_TRYAGAIN)
+            case .failure: return DKIM_CBSTAT(DKIM_CBSTAT_NOTFOUND)
             }
         }
         // More signatures than qsentry checks: the rest are ignored, not verified (a cost limit).

@@ -23,10 +23,16 @@ public struct SignatureKey {
 
     /// The key for `selector`/`domain` from the batch of answers.
     public static func from(_ answers: [DNSQuery: DNSAnswer], selector: String, domain: String) -> Result<SignatureKey, Failure> {
+        record(answers, selector: selector, domain: domain).flatMap(parse)
+    }
+
+    /// The key record for `selector`/`domain` from the batch of answers: the first that is DKIM's
+    /// (RFC 6376 §3.6.2.2 leaves several undefined). DKIM's key callback and ARC both take it from here.
+    public static func record(_ answers: [DNSQuery: DNSAnswer], selector: String, domain: String) -> Result<String, Failure> {
         switch answers[DNSQuery(AuthDNS.keyName(selector: selector, domain: domain), .txt)] ?? .temporary("not asked") {
         case .records(let r):
             guard let record = r.first(where: { $0.hasPrefix("v=DKIM1") }) ?? r.first else { return .failure(.missing) }
-            return parse(record)
+            return .success(record)
         case .nameError, .noData: return .failure(.missing)
         case .temporary(let why): return .failure(.temporary(why))
         }
