@@ -20,11 +20,6 @@ enum ContentExplainer {
         let session = SessionFacts(ip: ip, authUser: authUser, trusted: relayClient || authUser != nil)
         // M7: the images read as qsentry-queue reads them, each one's text shown.
         var facts = message.facts
-        if let ocr = config.ocr {
-            facts.images = Array(facts.images.prefix(ocr.images)).filter { $0.count <= ocr.bytes }
-        } else {
-            facts.images = []
-        }
         let program = QueueProgram(root: root, config: config)
         for (i, reading) in program.readImages(&facts, spoolDirectory: "/tmp").enumerated() {
             switch reading {

@@ -5,6 +5,7 @@ import QSentryBayes
 import QSentryMessage
 import QSentryContent
 import QSentryCore
+import QSentryOCR
 import QSentryMIME
 
 /// A message file, read once for the content and delivery layers.
@@ -12,7 +13,8 @@ struct ExplainedMessage {
     let spool: MessageSpool
     let facts: MessageFacts
 
-    static func read(_ path: String) throws -> ExplainedMessage {
+    /// `ocr`: the image limits qsentry-queue reads the message with (M7), nil for none.
+    static func read(_ path: String, ocr: OCRSettings?) throws -> ExplainedMessage {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw SystemError("open", path: path, errno: errno) }
         // The spool reads a regular file in place and keeps the descriptor: it stays open for the run.
@@ -20,7 +22,10 @@ struct ExplainedMessage {
         limits.fields = ["x-qsentry-session", "x-qsentry-fuzzy"]
         limits.includeTokenizerFields()
         limits.hashAttachments = true  // M12's attachment hashes, as qsentry-queue reads them when fuzzy is on
-        limits.images = 50  // M7: ContentExplainer reads as many as the ocr file allows
+        if let ocr {  // M7: the images kept as qsentry-queue keeps them
+            limits.images = ocr.images
+            limits.imageBytes = ocr.bytes
+        }
         var parser = MIMEParser(limits: limits)
         let spool = try MessageSpool.readInPlace(fd, orSpoolIn: "/tmp", parser: &parser)
         return ExplainedMessage(spool: spool, facts: parser.finish())
@@ -60,7 +65,10 @@ public struct Explainer {
         e.add(envelope)
         if e.isDecided { return e }
         guard let messagePath else { return e }
-        let message = try ExplainedMessage.read(messagePath)
+        // The ocr file as ContentConfiguration reads it (a malformed one: its defaults; ContentExplainer says why).
+        var ignored: [ControlError] = []
+        let ocr = try? SettingsFile.load(root.qsentry("ocr"), OCRSettings.load, defaults: OCRSettings(), problems: &ignored)
+        let message = try ExplainedMessage.read(messagePath, ocr: ocr ?? nil)
         e.add(ContentExplainer.explain(root, message: message, sender: from, recipients: accepted, ip: ip,
                                        relayClient: relayClient, authUser: authUser))
         if e.isDecided { return e }
