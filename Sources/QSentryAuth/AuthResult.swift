@@ -23,7 +23,7 @@ public enum AuthDNS {
 /// Domain syntax good enough to be asked about: letters, digits, hyphens, dots, underscores (in
 /// selectors), 1–253 bytes. Anything else in a d=, s= or From: is never put in a DNS query.
 public func isQueryableDomain(_ s: String) -> Bool {
-    guard !s.isEmpty, s.utf8.count <= 253, !s.hasPrefix("."), !s.hasSuffix(".."), !s.contains("..") else { return false }
+    guard !s.isEmpty, s.utf8.count <= 253, !s.hasPrefix("."), !s.contains("..") else { return false }
     return s.utf8.allSatisfy { c in
         (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) || c == 0x2D || c == 0x2E || c == 0x5F
     }

@@ -40,7 +40,7 @@ public enum KeyFile {
     public static func generate(_ root: QmailRoot, domain: String, selector: String, ed25519: Bool = false) throws -> (path: String, record: String) {
         let domain = domain.lowercased(), selector = selector.lowercased()
         guard isQueryableDomain(domain), domain.contains(".") else { throw KeyError("not a domain name: \(domain)") }
-        guard isQueryableDomain(selector), !selector.contains(".") || selector.split(separator: ".").allSatisfy({ !$0.isEmpty }) else {
+        guard isQueryableDomain(selector) else {
             throw KeyError("not a selector: \(selector)")
         }
         guard let pkey = makeKey(ed25519: ed25519) else { throw KeyError("OpenSSL could not make a key") }
