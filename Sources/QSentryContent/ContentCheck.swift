@@ -1,5 +1,6 @@
 import QSentryAuth
 import QSentryCore
+import QSentryStore
 
 /// One rule of the content stage (M1–M6, E13, seed 000 layer 5): one type per file under Checks/,
 /// run in ContentStage's order. `evaluate` answers nil (nothing to say: the next rule runs),
@@ -24,8 +25,25 @@ public protocol MessageCheck: ContentCheck {
 /// What a content rule is configured from.
 public struct ContentSetup {
     public let root: QmailRoot
+    /// The store, for the rules that keep state (Bayes, fuzzy hashes): opened once a message.
+    public let store: SharedStore
     /// Lines that were skipped as malformed.
     public var problems: [ControlError] = []
+}
+
+/// The store of one message, opened by whichever asks first (Bayes, the fuzzy hashes, a
+/// refusal's event) and then shared: one open, and with Redis one connection and its preamble,
+/// a message. A failure to open is kept too, so a store that is down costs its deadline once.
+public final class SharedStore {
+    let root: QmailRoot
+    private var opened: Result<Store, Error>?
+
+    public init(root: QmailRoot) { self.root = root }
+
+    public func open() throws -> Store {
+        if opened == nil { opened = Result { try StoreConfiguration.open(root) } }
+        return try opened!.get()
+    }
 }
 
 extension MessageCheck {

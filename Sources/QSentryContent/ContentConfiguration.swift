@@ -35,6 +35,8 @@ public struct ContentConfiguration {
     public var unfiltered = AddressList()
     public var domainRules = DomainRules()
     public var quarantineDirectory: String
+    /// The message's store, shared by the rules and the refusal's event.
+    public var store: SharedStore?
     public var problems: [ControlError] = []
 
     public init(quarantineDirectory: String) { self.quarantineDirectory = quarantineDirectory }
@@ -51,7 +53,9 @@ public struct ContentConfiguration {
             // In qsentry-libclamav: a database that does not load is a failed scan, as scan-failure says.
             c.virus = VirusCheck(scanner: LibClamAVHelperScanner(databaseDirectory: dir), acceptOnFailure: acceptOnFailure)
         }
-        var setup = ContentSetup(root: root)
+        let store = SharedStore(root: root)
+        c.store = store
+        var setup = ContentSetup(root: root, store: store)
         for rule in ruleTypes {
             if let check = try rule.configured(&setup) { c.rules.append(check) }
         }
@@ -66,7 +70,7 @@ public struct ContentConfiguration {
             return list
         }
         c.authentication = try AuthenticationSettings.load(root, me: c.me, allowedSenders: allowedSenders, problems: &c.problems)
-        c.fuzzy = try FuzzyCheck.configured(root, me: c.me, allowedSenders: allowedSenders, problems: &c.problems)
+        c.fuzzy = try FuzzyCheck.configured(root, me: c.me, allowedSenders: allowedSenders, store: setup.store, problems: &c.problems)
         c.ocr = try SettingsFile.load(root.qsentry("ocr"), OCRSettings.load, defaults: OCRSettings(), problems: &c.problems)
         c.allowPhrases = (try ControlFile.lines(root.qsentry("keywords-allow")) ?? []).map { KeywordText.normalize($0.text) }.filter { !$0.isEmpty }
         c.unfiltered = try AddressList.load(root.qsentry("unfiltered"))

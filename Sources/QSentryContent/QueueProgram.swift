@@ -234,7 +234,7 @@ public struct QueueProgram {
             line.emit()
             if let ip = IPAddress(r.session.ip), let event = v.event {
                 do {
-                    try StoreConfiguration.events(try StoreConfiguration.open(root), root).report(ip, event, now: Int(time(nil)))
+                    try StoreConfiguration.events(try config.store?.open() ?? StoreConfiguration.open(root), root).report(ip, event, now: Int(time(nil)))
                 } catch {
                     LogLine.warning("store: \(error)")
                 }

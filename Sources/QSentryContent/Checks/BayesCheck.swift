@@ -8,9 +8,9 @@ import QSentryStore
 /// this far; store trouble lets the message through with a log line (like every store rule).
 public struct BayesCheck: MessageCheck {
     public static func configured(_ setup: inout ContentSetup) throws -> BayesCheck? {
-        let root = setup.root
+        let root = setup.root, store = setup.store
         guard let percent = try ControlFile.integer(root.qsentry("bayes-reject"), range: 1...100) else { return nil }
-        return BayesCheck(rejectPercent: percent, minimumLearned: try LearningPeriod.minimum(root)) { try StoreConfiguration.open(root) }
+        return BayesCheck(rejectPercent: percent, minimumLearned: try LearningPeriod.minimum(root)) { try store.open() }
     }
 
     /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).

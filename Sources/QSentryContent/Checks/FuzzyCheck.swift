@@ -59,12 +59,10 @@ public struct FuzzyCheck: ContentCheck {
     ]
 
     public static func configured(_ root: QmailRoot, me host: Result<String?, Error>, allowedSenders: () throws -> AddressList,
-                                  problems: inout [ControlError]) throws -> FuzzyCheck? {
+                                  store: SharedStore, problems: inout [ControlError]) throws -> FuzzyCheck? {
         guard let settings = try SettingsFile.load(root.qsentry("fuzzy"), Settings.load, defaults: Settings(), problems: &problems) else { return nil }
         let me = try host.get() ?? ""
-        return FuzzyCheck(settings: settings, host: me.isEmpty ? "localhost" : me, allowed: try allowedSenders()) {
-            try StoreConfiguration.open(root)
-        }
+        return FuzzyCheck(settings: settings, host: me.isEmpty ? "localhost" : me, allowed: try allowedSenders()) { try store.open() }
     }
 
     public let name: RuleName = "fuzzy"
