@@ -69,10 +69,11 @@ public struct AuthenticationResults: Equatable, Sendable {
 
     /// A value that stays one token of the field (RFC 8601 `value`: a token, else a quoted string).
     static func value(_ s: String) -> String {
-        let token = s.unicodeScalars.allSatisfy { c in
-            c.value > 0x20 && c.value < 0x7F && !"()<>,;:\\\"/[]?= ".unicodeScalars.contains(c) || c == "@" || c == "." || c == "/" || c == "="
+        // Printable, no space, none of the specials that end a token (`/` and `=` may stay: base64 in header.b).
+        let token = !s.isEmpty && s.unicodeScalars.allSatisfy { c in
+            c.value > 0x20 && c.value < 0x7F && !"()<>,;:\\\"[]?".unicodeScalars.contains(c)
         }
-        if token && !s.isEmpty && !s.contains(";") && !s.contains("(") && !s.contains(" ") { return s }
+        if token { return s }
         var out = "\""
         for c in s.unicodeScalars where c.value >= 0x20 && c.value < 0x7F {
             if c == "\"" || c == "\\" { out += "\\" }
