@@ -127,9 +127,8 @@ public struct DMARCEvaluator {
         switch opendmarc_get_policy_to_enforce(pctx) {
         case DMARC_POLICY_PASS:
             out.result = .pass
-        case DMARC_POLICY_REJECT: out.published = .reject
-        case DMARC_POLICY_QUARANTINE: out.published = .quarantine
-        case DMARC_POLICY_NONE: out.published = DMARCPolicy.none
+        case DMARC_POLICY_REJECT, DMARC_POLICY_QUARANTINE, DMARC_POLICY_NONE:
+            break  // a fail under `published`, the same p or sp libopendmarc chose
         default:
             out.result = .none
             out.reason = "no policy"
