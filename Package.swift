@@ -43,11 +43,15 @@ let package = Package(
         .executable(name: "qsentry-libclamav", targets: ["qsentry-libclamav"]),
         .executable(name: "qsentry-ocr", targets: ["qsentry-ocr"]),
         .executable(name: "qsentry", targets: ["qsentry"]),
+        .executable(name: "qsentry-web", targets: ["qsentry-web"]),
         .library(name: "QSentryCore", targets: ["QSentryCore"]),
     ],
     dependencies: [
         // Admin CLI only; the per-connection programs depend on no package.
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // The web console only (qsentry-web, A3, A8): the one daemon of the suite.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // C libraries from Debian.
@@ -66,6 +70,8 @@ let package = Package(
         systemLibrary("COpenDKIM", apt: "libopendkim-dev"),
         systemLibrary("COpenDMARC", apt: "libopendmarc-dev"),
         systemLibrary("CTesseract", apt: "libtesseract-dev"),
+        // libxcrypt: yescrypt hashes for the web console's administrators (crypt_gensalt_rn, crypt_r).
+        systemLibrary("CCrypt", pkgConfig: "libxcrypt", apt: "libcrypt-dev"),
 
         // What install.sh builds in (the default qmail root, as qmail builds in conf-qmail) and the few
         // glibc calls Swift cannot reach (getauxval, setresgid).
@@ -109,7 +115,14 @@ let package = Package(
         // What the admin CLI does, as a library so tests can call it.
         .target(name: "QSentryAdmin", dependencies: ["QSentryCore", "QSentryMessage", "QSentryStore", "QSentryDNS", "QSentryScan", "QSentryConnection", "QSentryAuth", "QSentryOCR",
                                                      "QSentrySMTPD", "QSentryDelivery", "QSentryEnvelope", "QSentryContent", "QSentryMIME",
-                                                     "QSentryBayes"]),
+                                                     "QSentryBayes", "CCrypt", "COpenSSL"]),
+        // A3, A8: the web console's HTTP side (Hummingbird, Mustache): routes, sessions, pages. What it
+        // does to mail and lists is QSentryAdmin's Console/, shared with the CLI.
+        .target(name: "QSentryWeb", dependencies: ["QSentryAdmin", "QSentryCore", "QSentryMessage", "QSentryStore", "QSentrySMTPD",
+                                                   .product(name: "Hummingbird", package: "hummingbird"),
+                                                   .product(name: "HummingbirdTLS", package: "hummingbird"),
+                                                   .product(name: "Mustache", package: "swift-mustache"),
+                                                   .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // Thin executables.
         .executableTarget(name: "qsentry-conn", dependencies: ["QSentryConnection", "QSentryCore"], linkerSettings: fullyStatic),
@@ -131,6 +144,9 @@ let package = Package(
             ],
             linkerSettings: fullyStatic
         ),
+
+        // The web console's server, exec'd by `qsentry web`; dynamic (SwiftNIO, Foundation), never per connection.
+        .executableTarget(name: "qsentry-web", dependencies: ["QSentryWeb", "QSentryCore"], linkerSettings: dynamicGlibc),
 
         // Issue 10: every parser of outside input as a fuzz target; qsentry-fuzz is libFuzzer's entry (bench/fuzz.sh).
         .target(name: "QSentryFuzz", dependencies: ["QSentryAdmin", "QSentryAuth", "QSentryOCR", "QSentryBayes", "QSentryConnection", "QSentryContent", "QSentryMessage",
@@ -156,6 +172,8 @@ let package = Package(
         .testTarget(name: "QSentryDeliveryTests", dependencies: ["QSentryDelivery", "QSentryCore", "QSentryMIME"]),
         .testTarget(name: "LocalIntegrationTests", dependencies: ["TestHarness"]),
         .testTarget(name: "QSentryAdminTests", dependencies: ["QSentryAdmin", "QSentryCore"]),
+        .testTarget(name: "QSentryWebTests", dependencies: ["QSentryWeb", "QSentryAdmin", "QSentryMessage", "QSentryCore", "TestHarness",
+                                                          .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .target(name: "TestHarness", dependencies: ["QSentryCore"], path: "Tests/TestHarness", exclude: ["exim.conf.in"]),
         // The admin CLI and its pages against real servers: check's probes, explain against the real
         // chain, stats, man pages, the programs' --help and exit codes.

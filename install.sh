@@ -29,12 +29,12 @@ PER_CONNECTION="qsentry-conn qsentry-smtpd qsentry-queue qsentry-local"
 BUILD_PACKAGES="pkg-config libcdb-dev libc-ares-dev libclamav-dev libspf2-dev libhiredis-dev
   libmaxminddb-dev libssl-dev libsqlite3-dev libpsl-dev liblmdb-dev libidn2-dev libunistring-dev tinycdb ucspi-tcp publicsuffix
   libopendkim-dev libopendmarc-dev libbsd-dev libmd-dev libdb5.3-dev
-  libtesseract-dev libleptonica-dev tesseract-ocr-eng
+  libtesseract-dev libleptonica-dev tesseract-ocr-eng libcrypt-dev
   daemontools"
 # Real servers and clients the integration tests start on loopback, and the benchmarks' peers.
 TEST_PACKAGES="rbldnsd nsd clamav-daemon clamdscan redis-server redis-tools swaks libnet-ssleay-perl openssl bind9-dnsutils
   libmaxmind-db-writer-perl p0f hyperfine python3 man-db exim4-daemon-light strace spamassassin spamd spamc bogofilter chromium cvm valgrind
-  python3-dkim python3-authres python3-nacl python3-dnspython imagemagick"
+  python3-dkim python3-authres python3-nacl python3-dnspython imagemagick chromium-driver python3-selenium"
 
 say() { printf 'install.sh: %s\n' "$*"; }
 die() { printf 'install.sh: error: %s\n' "$*" >&2; exit 1; }

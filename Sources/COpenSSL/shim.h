@@ -24,3 +24,7 @@ static inline void qsentry_ssl_ctx_harden(SSL_CTX *ctx) {
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
     SSL_CTX_set_num_tickets(ctx, 0);
 }
+
+/* The web console's signed release links (HMAC-SHA256) and session tokens. */
+#include <openssl/hmac.h>
+#include <openssl/rand.h>

@@ -11,7 +11,7 @@ import QSentrySMTPD
 public enum Catalog {
     public static let files: [ControlFileSpec] = ControlCatalog.shared + ConnectionConfiguration.controlFiles
         + EnvelopePolicy.controlFiles + AuthSettings.controlFiles + TLSSettings.controlFiles + SMTPSession.controlFiles
-        + ContentConfiguration.controlFiles + DeliveryStage.controlFiles
+        + ContentConfiguration.controlFiles + DeliveryStage.controlFiles + WebConsole.controlFiles
 
     public static func spec(named name: String, location: ControlFileSpec.Location) -> ControlFileSpec? {
         files.first { $0.name == name && $0.location == location }

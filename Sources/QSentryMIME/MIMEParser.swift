@@ -40,6 +40,8 @@ public struct MIMEParser {
     /// The part's decoded bytes hashed (hashAttachments, a part that is not text).
     private var digest: Digest.SHA256?
     private var digested = 0
+    /// The part's decoded size (MIMELimits.attachmentSizes, a part with a file name), nil when not counted.
+    private var sized: Int?
     /// The image part's decoded bytes (MIMELimits.images), nil when the part is not kept.
     private var image: [UInt8]?
     private var imageTooLarge = false
@@ -169,8 +171,10 @@ public struct MIMEParser {
         let type = HeaderParameters(field("content-type") ?? defaultType)
         let disposition = HeaderParameters(field("content-disposition") ?? "")
         let transfer = (field("content-transfer-encoding") ?? "").trimmed.lowercased()
+        sized = nil
         if let name = disposition["filename"] ?? type["name"], !name.isEmpty, facts.attachmentNames.count < limits.names {
             facts.attachmentNames.append(name)
+            if limits.attachmentSizes { sized = 0 }
         }
         let mediaType = type.value.isEmpty ? "text/plain" : type.value
         header.removeAll(keepingCapacity: true)
@@ -204,8 +208,9 @@ public struct MIMEParser {
     }
 
     private mutating func bodyLine(_ l: ArraySlice<UInt8>, newline: Bool) {
-        guard collectsText || digest != nil || image != nil else { return }
+        guard collectsText || digest != nil || image != nil || sized != nil else { return }
         let decoded = decode(l, newline: newline)
+        if let n = sized { sized = n + decoded.count }
         if image != nil { keepImage(decoded) }
         if let digest {
             digest.update(decoded)
@@ -255,12 +260,18 @@ public struct MIMEParser {
 
     /// Ends the leaf part being read: the tail of its base64, its HTML, its hosts.
     private mutating func endPart() {
-        if state == .body, image != nil || digest != nil, !collectsText, encoding == .base64 {
+        if state == .body, image != nil || digest != nil || sized != nil, !collectsText, encoding == .base64 {
             // The base64 tail, once, for whoever keeps this part.
             let tail = base64.finish()
+            if let n = sized { sized = n + tail.count }
             if image != nil { keepImage(tail) }
             digest?.update(tail)
             digested += tail.count
+        }
+        if let n = sized, facts.attachmentSizes.count < facts.attachmentNames.count {
+            // Parallel to attachmentNames: a name whose part had no body (a multipart) counts 0.
+            facts.attachmentSizes += [Int](repeating: 0, count: facts.attachmentNames.count - 1 - facts.attachmentSizes.count) + [n]
+            sized = nil
         }
         if state == .body, let kept = image {
             if imageTooLarge { facts.skippedImages.append("image of more than \(limits.imageBytes) bytes") }

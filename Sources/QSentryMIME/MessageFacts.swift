@@ -13,6 +13,8 @@ public struct MessageFacts: Sendable {
     /// With `MIMELimits.hashAttachments`: the SHA-256 (hex) of each non-empty part that is not
     /// text (attachments, inline images), decoded, in order, at most `MIMELimits.names`.
     public var attachmentHashes: [String] = []
+    /// With `MIMELimits.attachmentSizes`: each named part's decoded size, in `attachmentNames`' order.
+    public var attachmentSizes: [Int] = []
     /// With `MIMELimits.images`: the decoded bytes of image parts (image/*, or an image file
     /// name), at most that many, each at most `MIMELimits.imageBytes` (M7's OCR).
     public var images: [[UInt8]] = []
@@ -53,6 +55,8 @@ public struct MIMELimits: Sendable {
     public var repeats = 20
     /// Hash the decoded bytes of every part that is not text (M12's exact hashes).
     public var hashAttachments = false
+    /// Count each named part's decoded bytes (`MessageFacts.attachmentSizes`: the web console's message view).
+    public var attachmentSizes = false
     /// Image parts kept for OCR (0: none), and the bytes of one at most.
     public var images = 0
     public var imageBytes = 5 << 20

@@ -14,6 +14,7 @@ public struct Quarantine {
     /// The control files this reads, for `qsentry check`'s catalogue (QSentryAdmin's Catalog).
     public static let controlFiles: [ControlFileSpec] = [
         .init("quarantine", .qsentry, .path, "quarantine directory (M8)"),
+        .init("quarantine-days", .qsentry, .integer(1...3650), "days a message stays in quarantine: qsentry quarantine expire with no DAYS, from cron (M8, A3)"),
     ]
     public let directory: String
 
@@ -49,10 +50,7 @@ public struct Quarantine {
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         StateFiles.adopt(tmp)
         guard fd >= 0 else { throw Failure(description: "\(tmp): \(String(cString: strerror(errno)))") }
-        var head = "QSentry-Quarantine: 1\nDate: \(now)\nIP: \(oneLine(ip))\nRule: \(oneLine(rule))\nText: \(oneLine(text))\n"
-        head += "Sender: \(oneLine(envelope.sender))\n"
-        for r in envelope.recipients { head += "Recipient: \(oneLine(r))\n" }
-        head += "Envelope: \(envelope.bytes.map { String(format2: $0) }.joined())\n\n"
+        let head = head(envelope: envelope, ip: ip, rule: rule, text: text, time: now)
         let ok = spool.copy(to: fd, prefix: Array(head.utf8)) && fsync(fd) == 0
         close(fd)
         guard ok, rename(tmp, directory + "/" + id) == 0 else {
@@ -115,9 +113,15 @@ public struct Quarantine {
         }
     }
 
-    /// Re-queues the message to its original envelope through qmail-queue, then deletes it.
-    public func release(_ id: String, qmailQueue: String, now: Int) throws(Failure) {
+    /// Re-queues the message through qmail-queue to its original recipients, or to `only` those of
+    /// them (the web console's mailbox users release their own copy), then removes what was
+    /// released: the file when no recipient is left, else the released recipients from its envelope.
+    public func release(_ id: String, only: [String]? = nil, qmailQueue: String, now: Int) throws(Failure) {
         let e = try entry(id)
+        let chosen = only.map { wanted in e.envelope.recipients.filter { r in wanted.contains { $0.lowercased() == r.lowercased() } } }
+            ?? e.envelope.recipients
+        guard !chosen.isEmpty else { throw Failure(description: "\(id): not addressed to \(only?.joined(separator: ", ") ?? "anyone")") }
+        let envelope = QmailEnvelope(sender: e.envelope.sender, recipients: chosen)
         let note = Array("X-QSentry-Released: \(now); was refused by rule \(oneLine(e.rule))\r\n".utf8)
         var failure: Failure?
         let code = QueueHandoff.run(qmailQueue, writeMessage: { fd in
@@ -126,10 +130,65 @@ public struct Quarantine {
                 try writeMessage(id, to: fd)
                 return true
             } catch let f as Failure { failure = f; return false } catch { return false }
-        }, envelope: e.envelope.bytes)
+        }, envelope: envelope.bytes)
         if let failure { throw failure }
         guard code == 0 else { throw Failure(description: "\(qmailQueue) exited \(code); \(id) stays in quarantine") }
-        try delete(id)
+        let rest = e.envelope.recipients.filter { !chosen.contains($0) }
+        if rest.isEmpty { try delete(id) } else { try rewrite(e, recipients: rest) }
+    }
+
+    /// Writes `e` again with fewer recipients (same ID, same message), atomically.
+    func rewrite(_ e: Entry, recipients: [String]) throws(Failure) {
+        let (_, offset, _) = try readHead(e.id)
+        let source = open(path(e.id), O_RDONLY | O_CLOEXEC)
+        guard source >= 0 else { throw Failure(description: "\(e.id): \(String(cString: strerror(errno)))") }
+        defer { close(source) }
+        let tmp = directory + "/tmp/" + e.id + ".rewrite"
+        try makeDirectory(directory + "/tmp")
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        StateFiles.adopt(tmp)
+        guard fd >= 0 else { throw Failure(description: "\(tmp): \(String(cString: strerror(errno)))") }
+        let envelope = QmailEnvelope(sender: e.envelope.sender, recipients: recipients)
+        var ok = (try? FileBytes.writeAll(fd, Array(head(envelope: envelope, ip: e.ip, rule: e.rule, text: e.text, time: e.time).utf8),
+                                          path: tmp)) != nil
+        lseek(source, off_t(offset), SEEK_SET)
+        ok = ok && (try? FileBytes.copy(from: source, to: fd, path: tmp)) != nil && fsync(fd) == 0
+        close(fd)
+        guard ok, rename(tmp, path(e.id)) == 0 else {
+            unlink(tmp)
+            throw Failure(description: "\(directory): cannot rewrite \(e.id) (disk full?)")
+        }
+    }
+
+    /// The header block of a stored message.
+    func head(envelope: QmailEnvelope, ip: String, rule: String, text: String, time: Int) -> String {
+        var head = "QSentry-Quarantine: 1\nDate: \(time)\nIP: \(oneLine(ip))\nRule: \(oneLine(rule))\nText: \(oneLine(text))\n"
+        head += "Sender: \(oneLine(envelope.sender))\n"
+        for r in envelope.recipients { head += "Recipient: \(oneLine(r))\n" }
+        return head + "Envelope: \(envelope.bytes.map { String(format2: $0) }.joined())\n\n"
+    }
+
+    /// Up to `limit` bytes of the message's own header (for the Subject and From a list shows).
+    public func messageHeader(_ id: String, limit: Int = 16384) throws(Failure) -> [UInt8] {
+        let (_, offset, _) = try readHead(id)
+        let fd = open(path(id), O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw Failure(description: "\(id): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var out = [UInt8](repeating: 0, count: limit)
+        let n = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress, limit, off_t(offset)) }
+        return n > 0 ? Array(out[0..<n]) : []
+    }
+
+    /// Takes `addresses` off the message's recipients (a mailbox user deleting their copy): the
+    /// file goes when no recipient is left. Returns whether any was addressed.
+    @discardableResult
+    public func remove(_ id: String, recipients addresses: [String]) throws(Failure) -> Bool {
+        let e = try entry(id)
+        let keys = Set(addresses.map { $0.lowercased() })
+        let rest = e.envelope.recipients.filter { !keys.contains($0.lowercased()) }
+        if rest.count == e.envelope.recipients.count { return false }
+        if rest.isEmpty { try delete(id) } else { try rewrite(e, recipients: rest) }
+        return true
     }
 
     public func delete(_ id: String) throws(Failure) {
@@ -180,7 +239,7 @@ public struct Quarantine {
 
     func oneLine(_ s: String) -> String { String(s.map { $0 == "\n" || $0 == "\r" ? " " : $0 }) }
 
-    static func unhex(_ s: String) -> [UInt8]? {
+    public static func unhex(_ s: String) -> [UInt8]? {
         let b = Array(s.utf8)
         guard b.count % 2 == 0 else { return nil }
         var out: [UInt8] = []
@@ -205,7 +264,7 @@ public struct Quarantine {
 
 extension String {
     /// Two lower-case hex digits.
-    init(format2 byte: UInt8) {
+    public init(format2 byte: UInt8) {
         let digits = Array("0123456789abcdef".utf8)
         self = String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 15)]], as: UTF8.self)
     }

@@ -8,7 +8,7 @@ struct QSentryCommand: ParsableCommand {
         commandName: "qsentry",
         abstract: "Administer qsentry, the layered spam and virus defence for qmail.",
         version: Program.version,
-        subcommands: [ExplainCommand.self, Check.self, CdbCommand.self, StatsCommand.self, Env.self, Bans.self, Reputation.self, LimitsCommand.self, QuarantineCommand.self, LearnCommand.self, ScoreCommand.self, DKIMCommand.self]
+        subcommands: [ExplainCommand.self, Check.self, CdbCommand.self, StatsCommand.self, Env.self, Bans.self, Reputation.self, LimitsCommand.self, QuarantineCommand.self, LearnCommand.self, ScoreCommand.self, DKIMCommand.self, WebCommand.self]
     )
 }
 

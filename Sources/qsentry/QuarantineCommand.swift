@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ArgumentParser
+import QSentryAdmin
 import QSentryBayes
 import QSentryMessage
 import QSentryContent
@@ -13,7 +14,7 @@ struct QuarantineCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "quarantine",
         abstract: "List, show, release, delete or expire messages refused for their content (M8).",
-        subcommands: [List.self, Show.self, Release.self, Delete.self, Expire.self]
+        subcommands: [List.self, Show.self, Release.self, Delete.self, Expire.self, Digest.self]
     )
 
     static func open(_ root: QmailRoot) throws -> Quarantine {
@@ -58,22 +59,11 @@ struct QuarantineCommand: ParsableCommand {
 
         func run() throws {
             let root = options.root
-            let q = try QuarantineCommand.open(root)
-            let entry = try q.entry(id)
-            // Read before the release removes it; learnt after the release succeeded.
-            let message = noLearn || entry.rule == "virus" ? nil : try q.message(id, limit: MailSource.maxMessage)
-            try q.release(id, qmailQueue: QueueHandoff.program(root), now: Int(time(nil)))
+            let outcome = try QuarantineRelease.release(try QuarantineCommand.open(root), id: id, root: root, learn: !noLearn,
+                                                        now: Int(time(nil)))
             print("released \(id)")
-            if let message {
-                let db = BayesDatabase(store: try StoreConfiguration.open(root))
-                do {
-                    try db.learn(db.tokenizer.tokens(of: message), as: .ham)
-                    print("learnt it as ham in \(db.namespace)")
-                } catch let error as BayesDatabase.FormatError {
-                    // Released all the same: the message is delivered, only the lesson is lost.
-                    StandardError.write("qsentry quarantine release: not learnt as ham: \(error)\n")
-                }
-            }
+            if let namespace = outcome.learntIn { print("learnt it as ham in \(namespace)") }
+            if let problem = outcome.learnProblem { StandardError.write("qsentry quarantine release: not learnt as ham: \(problem)\n") }
         }
     }
 
@@ -89,15 +79,39 @@ struct QuarantineCommand: ParsableCommand {
     }
 
     struct Expire: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete messages quarantined more than DAYS days ago (for cron).")
+        static let configuration = CommandConfiguration(
+            abstract: "Delete messages quarantined more than DAYS days ago (for cron); DAYS defaults to control/qsentry/quarantine-days.")
         @OptionGroup var options: RootOption
-        @Argument var days: Int
+        @Argument var days: Int?
 
-        func validate() throws { if days < 0 { throw ValidationError("DAYS must be 0 or more") } }
+        func validate() throws { if let days, days < 0 { throw ValidationError("DAYS must be 0 or more") } }
 
         func run() throws {
-            let n = try QuarantineCommand.open(options.root).expire(days: days, now: Int(time(nil)))
+            let root = options.root
+            guard let keep = try days ?? ControlFile.integer(root.qsentry("quarantine-days"), range: 1...3650) else {
+                throw ValidationError("give DAYS, or set it in \(root.qsentry("quarantine-days"))")
+            }
+            let n = try QuarantineCommand.open(root).expire(days: keep, now: Int(time(nil)))
             print("expired \(n) message\(n == 1 ? "" : "s")")
+        }
+    }
+
+    struct Digest: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Mail each local recipient a summary of what was quarantined for them since the last run (for cron, A8).",
+            discussion: """
+                One message per recipient through qmail-inject, with a signed release link per message that works \
+                for 7 days (control/qsentry/web-url and web-key). Recipients outside rcpthosts, and those who switched \
+                digests off in the console, get none. The time of this run is kept in $QMAIL/qsentry/digest-sent.
+                """)
+        @OptionGroup var options: RootOption
+
+        func run() throws {
+            let root = options.root
+            let index = QuarantineIndex(try QuarantineCommand.open(root))
+            let sent = try QuarantineDigest(root: root).send(index: index, now: Int(time(nil)))
+            for r in sent.recipients { print("sent a digest to \(r)") }
+            for (r, why) in sent.skipped { print("no digest for \(r): \(why)") }
         }
     }
 }

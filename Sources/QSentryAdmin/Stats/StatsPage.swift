@@ -2,7 +2,26 @@
 /// fetched, so it opens from a file, a mail or a web server alike.
 public enum StatsPage {
     public static func html(_ s: LogStatistics, top n: Int = 10) -> String {
-        var body = "<h1>qsentry statistics</h1>\n<p>\(s.records) log lines of qsentry's programs"
+        """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>qsentry statistics</title>
+            <style>
+            body { font-family: sans-serif; margin: 2em; color: #222; max-width: 60em; }
+            table { border-collapse: collapse; margin: 1em 0; }
+            td, th { border: 1px solid #ccc; padding: 0.2em 0.6em; text-align: right; }
+            td:first-child, th:first-child { text-align: left; }
+            svg text { font-family: sans-serif; font-size: 12px; }
+            </style></head><body>
+            <h1>qsentry statistics</h1>
+            \(sections(s, top: n))</body></html>
+
+            """
+    }
+
+    /// The page's content without its frame: the web console shows the same charts (every
+    /// text in them escaped here).
+    public static func sections(_ s: LogStatistics, top n: Int = 10) -> String {
+        var body = "<p>\(s.records) log lines of qsentry's programs"
         if let a = s.first, let b = s.last { body += ", " + escape(LogTimestamp.format(a)) + " to " + escape(LogTimestamp.format(b)) }
         body += ".</p>\n"
 
@@ -32,19 +51,7 @@ public enum StatsPage {
         if !s.countries.isEmpty {
             body += "<h2>Connections by country</h2>\n" + bars(LogStatistics.top(s.countries, n).map { ($0.0, $0.1, "") }, color: "#2980b9")
         }
-        return """
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>qsentry statistics</title>
-            <style>
-            body { font-family: sans-serif; margin: 2em; color: #222; max-width: 60em; }
-            table { border-collapse: collapse; margin: 1em 0; }
-            td, th { border: 1px solid #ccc; padding: 0.2em 0.6em; text-align: right; }
-            td:first-child, th:first-child { text-align: left; }
-            svg text { font-family: sans-serif; font-size: 12px; }
-            </style></head><body>
-            \(body)</body></html>
-
-            """
+        return body
     }
 
     /// Horizontal bars, one a row: label, bar scaled to the largest, count (and a note).
@@ -109,7 +116,7 @@ public enum StatsPage {
         return svg + "</svg>\n"
     }
 
-    static func escape(_ s: String) -> String {
+    public static func escape(_ s: String) -> String {
         var out = ""
         for c in s {
             switch c {

@@ -1,0 +1,150 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import QSentryCore
+import QSentryMessage
+
+/// A8: `qsentry quarantine digest` (for cron): each local recipient with mail quarantined since
+/// the last run gets one summary through qmail-inject, each message with a signed one-click
+/// release link that expires (ReleaseLink). Recipients outside `rcpthosts` get nothing (a digest
+/// must never become backscatter), nor those who switched digests off in the console
+/// (`$QMAIL/qsentry/digest-off`). The time of the last run is `$QMAIL/qsentry/digest-sent`.
+public struct QuarantineDigest {
+    /// Links stay good this long (the quarantine is usually expired later).
+    public static let linkLifetime = 7 * 86400
+    /// At most this many messages are listed in one digest (the rest are counted).
+    public static let maxListed = 100
+
+    public let root: QmailRoot
+    public init(root: QmailRoot) { self.root = root }
+
+    public var sentFile: String { root.stateDirectory + "/digest-sent" }
+    public var optOutFile: String { root.stateDirectory + "/digest-off" }
+
+    public struct Sent: Sendable {
+        public var recipients: [String] = []
+        public var skipped: [(String, String)] = []
+    }
+
+    /// The addresses that switched digests off.
+    public func optedOut() -> Set<String> {
+        guard let bytes = try? FileBytes.read(optOutFile, limit: 4 << 20) else { return [] }
+        return Set(String(decoding: bytes, as: UTF8.self).split(separator: "\n").map { $0.lowercased() })
+    }
+
+    /// Switches `address`'s digest off or on again.
+    public func setOptOut(_ address: String, _ off: Bool) throws {
+        var set = optedOut()
+        if off { set.insert(address.lowercased()) } else { set.remove(address.lowercased()) }
+        try FileBytes.writeAtomically(optOutFile, Array(set.sorted().map { $0 + "\n" }.joined().utf8), mode: 0o660)
+        StateFiles.adopt(optOutFile)
+    }
+
+    /// Sends the digests due; `now` is the time written for the next run.
+    public func send(index: QuarantineIndex, now: Int) throws -> Sent {
+        let base = try ControlFile.value(root.qsentry("web-url"))?.text.trimmed.withoutTrailingSlashes
+        guard let base, base.hasPrefix("http://") || base.hasPrefix("https://") else {
+            throw ControlError(path: root.qsentry("web-url"), "missing: the digest's links need the console's address, e.g. https://mail.example.com:8025")
+        }
+        let key = try ReleaseLink.key(root)
+        let since = (try? FileBytes.read(sentFile, limit: 64)).flatMap { Int(String(decoding: $0, as: UTF8.self).trimmed) } ?? 0
+        let local = try LocalDomains(root)
+        let off = optedOut()
+        let me = (try? ControlFile.value(root.control("me")))??.text.trimmed ?? "localhost"
+        let from = "postmaster@\(me)"
+        index.refresh()
+        var sent = Sent()
+        for (recipient, entries) in index.recipients(since: since).sorted(by: { $0.key < $1.key }) {
+            guard Self.isPlainAddress(recipient) else { sent.skipped.append((recipient, "not a plain address")); continue }
+            guard let at = recipient.lastIndex(of: "@"), try local.accepts(String(recipient[recipient.index(after: at)...])) else {
+                sent.skipped.append((recipient, "not a local domain")); continue
+            }
+            if off.contains(recipient) { sent.skipped.append((recipient, "digests off")); continue }
+            let text = message(to: recipient, from: from, entries: entries, base: base, key: key, now: now)
+            try inject(text, sender: from, recipient: recipient)
+            sent.recipients.append(recipient)
+        }
+        try FileBytes.writeAtomically(sentFile, Array("\(now)\n".utf8), mode: 0o660)
+        StateFiles.adopt(sentFile)
+        return sent
+    }
+
+    /// The digest: plain text, nothing from the quarantined mail but its sender, subject and date,
+    /// each stripped to printable characters on one line.
+    func message(to recipient: String, from: String, entries: [QuarantineIndex.Summary], base: String, key: [UInt8], now: Int) -> String {
+        let n = entries.count
+        var body = "\(n) message\(n == 1 ? "" : "s") to \(recipient) \(n == 1 ? "was" : "were") held in quarantine since the last digest.\n"
+        body += "Each link below delivers that message to you; it works once, until \(LogTimestamp.format(now + Self.linkLifetime)) UTC.\n"
+        body += "To see them all, or to switch these digests off, log in at \(base)/\n\n"
+        for e in entries.prefix(Self.maxListed) {
+            let link = ReleaseLink(id: e.id, recipient: recipient, expires: now + Self.linkLifetime)
+            body += "Date:    \(LogTimestamp.format(e.time)) UTC\n"
+            body += "From:    \(Self.printable(e.from.isEmpty ? "<" + e.sender + ">" : e.from))\n"
+            body += "Subject: \(Self.printable(e.subject))\n"
+            body += "Held by: \(Self.printable(e.rule))\n"
+            body += "Release: \(base)\(link.path(key: key))\n\n"
+        }
+        if n > Self.maxListed { body += "… and \(n - Self.maxListed) more: see the console.\n" }
+        return "From: qsentry quarantine <\(from)>\nTo: <\(recipient)>\nSubject: Quarantine: \(n) new message\(n == 1 ? "" : "s") held for you\n"
+            + "Auto-Submitted: auto-generated\nPrecedence: bulk\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
+            + "Content-Transfer-Encoding: 8bit\n\n" + body
+    }
+
+    func inject(_ text: String, sender: String, recipient: String) throws {
+        let program = root.path + "/bin/qmail-inject"
+        var input: [Int32] = [0, 0]
+        guard pipe(&input) == 0 else { throw SystemError("pipe", path: program, errno: errno) }
+        _ = fcntl(input[1], F_SETFD, FD_CLOEXEC)
+        let pid: pid_t
+        do {
+            pid = try Exec.spawn([program, "-f" + sender, "--", recipient]) { actions in
+                posix_spawn_file_actions_adddup2(&actions, input[0], 0)
+            }
+        } catch {
+            close(input[0]); close(input[1])
+            throw error
+        }
+        close(input[0])
+        signal(SIGPIPE, SIG_IGN)
+        let wrote = (try? FileBytes.writeAll(input[1], Array(text.utf8), path: program)) != nil
+        close(input[1])
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        guard wrote, status == 0 else {
+            throw ControlError(path: program, "qmail-inject for \(recipient) failed (status \(status)); the digest is sent again next run")
+        }
+    }
+
+    /// One line of printable text (no control characters: nothing can start a header line).
+    static func printable(_ s: String) -> String {
+        String(s.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.map(Character.init).prefix(200))
+    }
+
+    static func isPlainAddress(_ a: String) -> Bool {
+        a.utf8.count <= 254 && a.contains("@") && a.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "<") && $0 != UInt8(ascii: ">") && $0 != UInt8(ascii: ",") }
+    }
+}
+
+/// The domains of `rcpthosts` and `morercpthosts.cdb`, as qmail-smtpd accepts mail for them.
+struct LocalDomains {
+    let rcpthosts: DomainList
+    let more: CDB?
+
+    init(_ root: QmailRoot) throws {
+        rcpthosts = try DomainList.load(root.control("rcpthosts"))
+        do { more = try CDB(path: root.control("morercpthosts.cdb")) } catch let e as CDBError where e.kind == .notFound { more = nil }
+    }
+
+    func accepts(_ domain: String) throws -> Bool {
+        let d = DomainName.normalize(domain)
+        if try rcpthosts.match(d) != nil { return true }
+        guard let more else { return false }
+        if try more.find(d) != nil { return true }
+        var rest = Substring(d)
+        while let dot = rest.firstIndex(of: ".") {
+            if try more.find(String(rest[dot...])) != nil { return true }
+            rest = rest[rest.index(after: dot)...]
+        }
+        return false
+    }
+}

@@ -1,0 +1,87 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import COpenSSL
+import QSentryCore
+import QSentryMessage
+
+/// A8: the one-click release links of the quarantine digest. A link names one quarantined
+/// message, one of its recipients and an expiry time, and carries an HMAC-SHA256 of the three
+/// under `control/qsentry/web-key`, so the console can honour it without a login and nobody
+/// can make one for another message or another recipient.
+public struct ReleaseLink: Equatable, Sendable {
+    public static let keyFile = "web-key"
+    public let id: String
+    public let recipient: String
+    public let expires: Int
+
+    public init(id: String, recipient: String, expires: Int) {
+        self.id = id
+        self.recipient = recipient
+        self.expires = expires
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// The key: at least 32 bytes of text (install.sh writes 64 hex digits).
+    public static func key(_ root: QmailRoot) throws -> [UInt8] {
+        let path = root.qsentry(keyFile)
+        guard let line = try ControlFile.value(path) else {
+            throw ControlError(path: path, "missing: write one with: openssl rand -hex 32 > \(path)")
+        }
+        let key = Array(line.text.trimmed.utf8)
+        guard key.count >= 32 else { throw ControlError(path: path, "shorter than 32 characters: write one with openssl rand -hex 32") }
+        return key
+    }
+
+    /// The path part of the link, `/release/ID/RECIPIENT-HEX/EXPIRES/MAC`.
+    public func path(key: [UInt8]) -> String {
+        "/release/\(id)/\(Self.hex(Array(recipient.utf8)))/\(expires)/\(Self.hex(mac(key: key)))"
+    }
+
+    /// The link in `path` when its MAC is right (its expiry is the caller's to check).
+    public static func parse(path: String, key: [UInt8]) -> ReleaseLink? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        guard parts.count == 5, parts[0] == "release", Quarantine.isValidID(String(parts[1])),
+              parts[2].utf8.count <= 640, let rcpt = unhex(parts[2]), let expires = Int(parts[3]), let given = unhex(parts[4]) else { return nil }
+        let link = ReleaseLink(id: String(parts[1]), recipient: String(decoding: rcpt, as: UTF8.self), expires: expires)
+        let expected = link.mac(key: key)
+        guard given.count == expected.count else { return nil }
+        var difference: UInt8 = 0
+        for i in 0..<given.count { difference |= given[i] ^ expected[i] }
+        return difference == 0 ? link : nil
+    }
+
+    func mac(key: [UInt8]) -> [UInt8] {
+        let data = Array("\(id)\n\(recipient)\n\(expires)".utf8)
+        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        _ = HMAC(EVP_sha256(), key, Int32(key.count), data, data.count, &out, &length)
+        return Array(out[0..<Int(length)])
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format2: $0) }.joined() }
+
+    static func unhex<S: StringProtocol>(_ s: S) -> [UInt8]? {
+        let b = Array(s.utf8)
+        guard b.count % 2 == 0 else { return nil }
+        var out: [UInt8] = []
+        var i = 0
+        while i < b.count {
+            guard let h = nibble(b[i]), let l = nibble(b[i + 1]) else { return nil }
+            out.append(h << 4 | l)
+            i += 2
+        }
+        return out
+    }
+
+    static func nibble(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: return c - 0x30
+        case 0x61...0x66: return c - 0x61 + 10
+        default: return nil
+        }
+    }
+}
