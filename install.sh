@@ -22,7 +22,7 @@ PREFIX=${PREFIX:-/usr/local}
 QMAIL=${QMAIL:-/var/qmail}
 MODE=${1:-install}
 HERE=$(cd "$(dirname "$0")" && pwd)
-PROGRAMS="qsentry-conn qsentry-smtpd qsentry-queue qsentry-local qsentry qsentry-libclamav qsentry-ocr"
+PROGRAMS="qsentry-conn qsentry-smtpd qsentry-queue qsentry-local qsentry qsentry-libclamav qsentry-ocr qsentry-web"
 PER_CONNECTION="qsentry-conn qsentry-smtpd qsentry-queue qsentry-local"
 
 # C libraries (system-library targets) and the tools install.sh itself uses.
@@ -171,6 +171,35 @@ install_examples() {
     done
 }
 
+# The web console (A3): its user qsentryweb (primary group qsentryweb, also in qsentry for the
+# quarantine and the store), owner of the lists it edits. control/qsentry is root:qsentryweb
+# 1775: sticky, so the console can replace only the files it owns (the lists), never root's
+# store, keys or checkpassword line. web-users and web-key are root:qsentryweb 0640.
+WEB_LISTS="ipblock ipallow mailfromblock mailfromallow rcptblock rcptallow countries attachments keywords keywords-allow honeypots unfiltered"
+install_web() {
+    getent group qsentryweb >/dev/null || groupadd --system qsentryweb || die "cannot create the group qsentryweb"
+    getent passwd qsentryweb >/dev/null ||
+        useradd --system --gid qsentryweb --groups qsentry --home-dir /nonexistent --no-create-home \
+            --shell /usr/sbin/nologin qsentryweb || die "cannot create the user qsentryweb"
+    id -nG qsentryweb | grep -qw qsentry || usermod -a -G qsentry qsentryweb
+    c="$QMAIL/control/qsentry"
+    chown root:qsentryweb "$c" && chmod 1775 "$c"
+    for name in $WEB_LISTS; do
+        f="$c/$name"
+        if [ -f "$f" ] && [ "$(stat -c %u "$f")" = 0 ]; then chown qsentryweb "$f"; fi
+    done
+    for name in web-users web-key; do
+        [ -f "$c/$name" ] && chown root:qsentryweb "$c/$name" && chmod 0640 "$c/$name"
+    done
+    # A key below the example's comments, once: no active line yet.
+    if ! grep -q '^[^#]' "$c/web-key" 2>/dev/null; then
+        key=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+        [ ${#key} = 64 ] || die "cannot read 32 random bytes for $c/web-key"
+        echo "$key" >> "$c/web-key"
+        say "wrote a release-link key in $c/web-key"
+    fi
+}
+
 case "$MODE" in
     install)
         preflight
@@ -180,6 +209,7 @@ case "$MODE" in
         install_programs
         install_examples
         install_state
+        install_web
         say "installed $PROGRAMS in $PREFIX/bin; examples in $PREFIX/share/doc/qsentry/examples"
         say "next: qsentry check, then see README.md for the tcpserver, QMAILQUEUE and .qmail lines"
         ;;

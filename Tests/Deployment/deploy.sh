@@ -41,6 +41,7 @@ stop_all() {
     [ -f $W/rbldnsd.pid ] && kill "$(cat $W/rbldnsd.pid)" 2>/dev/null
     [ -f $W/nsd.pid ] && kill "$(cat $W/nsd.pid)" 2>/dev/null
     [ -f $W/cvm.pid ] && kill "$(cat $W/cvm.pid)" 2>/dev/null
+    pkill -x qsentry-web 2>/dev/null
     for f in $W/redis/*.pid; do [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null; done
     pkill -f "^[^ ]*tcpserver .* $W/" 2>/dev/null
     sleep 0.5
@@ -509,6 +510,80 @@ check "an image-only spam whose words are in keywords is refused 554 at DATA" \
 check "... and the log shows the image was read" grep -q 'ocr="1 read"' $W/log/smtpd/current
 rm -f $C/ocr
 cp $W/keywords.installed $C/keywords
+
+# ---- A3, A8: the web console from its shipped run script, in headless Chromium ----------------------
+check "install.sh makes the console's user qsentryweb, in the groups qsentry and qsentryweb" \
+    sh -c "id -nG qsentryweb | grep -qw qsentry && id -gn qsentryweb | grep -qx qsentryweb"
+check "control/qsentry is root:qsentryweb 1775 (the console replaces only its own files)" \
+    test "$(stat -c '%U:%G %a' $C)" = "root:qsentryweb 1775"
+check "install.sh wrote a release-link key, root:qsentryweb 0640" \
+    sh -c "test \"\$(stat -c '%U:%G %a' $C/web-key)\" = 'root:qsentryweb 640' && grep -qE '^[0-9a-f]{64}\$' $C/web-key"
+check "root sets the administrator's password (qsentry web passwd)" sh -c "echo 'Web-Admin-Pass-1' | qsentry web passwd admin"
+check "web-users is root:qsentryweb 0640 with a yescrypt hash" \
+    sh -c "test \"\$(stat -c '%U:%G %a' $C/web-users)\" = 'root:qsentryweb 640' && grep -q '^admin:\\\$y\\\$' $C/web-users"
+# Two messages for the console: a hostile one for qsuser, and one for postmaster@ (another address).
+cat > $W/hostile.eml <<EOF
+From: Mallory <mallory@elsewhere.example>
+To: qsuser@$DOMAIN
+Subject: <script>window.qsentryPwned=1</script> prize
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="b1"
+
+--b1
+Content-Type: text/html
+
+<script>window.qsentryPwned=1</script><a href="javascript:window.qsentryPwned=2">click</a><img src="http://127.0.0.1:9/track.gif">
+--b1
+Content-Type: application/octet-stream; name="prize.exe"
+Content-Disposition: attachment; filename="prize.exe"
+Content-Transfer-Encoding: base64
+
+TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAA
+--b1--
+EOF
+swaks_from 127.0.0.21 --from mallory@elsewhere.example --to qsuser@$DOMAIN --data @$W/hostile.eml >/dev/null
+swaks_from 127.0.0.22 --from mallory@elsewhere.example --to postmaster@$DOMAIN --attach-type application/octet-stream \
+    --attach-name invoice.exe --attach @$W/hostile.eml >/dev/null
+HOSTILE=$(qsentry quarantine list | awk '$3 == "127.0.0.21" {print $1}' | tail -1)
+OTHER=$(qsentry quarantine list | awk '$3 == "127.0.0.22" {print $1}' | tail -1)
+check "both messages for the console are in the quarantine" test -n "$HOSTILE" -a -n "$OTHER"
+WEBPORT=$(port)
+mkdir -p $W/service/qsentry-web/log $W/log/web
+chown qmaill $W/log/web
+# The only edits: a free port on loopback, and the test's log directories.
+sed -e "s|127.0.0.1:8025|127.0.0.1:$WEBPORT|" -e "s|/var/log/qmail/smtpd|$W/log/smtpd|" \
+    $EX/supervise/qsentry-web/run > $W/service/qsentry-web/run
+sed -e "s|/var/log/qsentry/web|$W/log/web|" $EX/supervise/qsentry-web/log/run > $W/service/qsentry-web/log/run
+chmod 755 $W/service/qsentry-web/run $W/service/qsentry-web/log/run
+for _ in $(seq 150); do ss -ltn | grep -q "127.0.0.1:$WEBPORT " && break; sleep 0.2; done
+check "the shipped run script starts the console" sh -c "ss -ltn | grep -q '127.0.0.1:$WEBPORT '"
+check "the console runs as qsentryweb, not root" sh -c "test \"\$(ps -o user= -C qsentry-web | sort -u)\" = qsentryweb"
+ART=${QSENTRY_ARTIFACTS:-$W/artifacts}
+python3 "$HERE/Tests/Deployment/web_browser.py" "http://127.0.0.1:$WEBPORT" Web-Admin-Pass-1 qsuser Deploy-Pass-1 \
+    $W/home/qsuser/Maildir "$ART" "$HOSTILE" "$OTHER" > $W/web.out 2>&1
+while read -r verdict rest; do
+    case "$verdict" in ok) pass "web: $rest" ;; FAIL) fail "web: $rest" ;; esac
+done < $W/web.out
+grep -qE '^(ok|FAIL) ' $W/web.out || fail "web: the browser test ran" "$(cat $W/web.out)"
+check "the list edit made in the browser is in control/qsentry/ipblock" grep -qx '127.0.0.13' $C/ipblock
+swaks_from 127.0.0.13 --from a@elsewhere.example --to qsuser@$DOMAIN --quit-after RCPT >/dev/null
+check "... and qsentry-conn refuses 127.0.0.13 on its next connection" \
+    sh -c "grep '127.0.0.13' $W/log/smtpd/current | grep -q 'ipblock'"
+check "every console action is in the audit log" sh -c "sleep 1; grep -q 'audit=release' $W/log/web/current && grep -q 'audit=list-edit' $W/log/web/current"
+echo "http://127.0.0.1:$WEBPORT" > $C/web-url
+check "root sends the quarantine digest (qsentry quarantine digest)" qsentry quarantine digest
+link=""
+for _ in $(seq 100); do
+    link=$(grep -rhoE "http://127\.0\.0\.1:$WEBPORT/release/$OTHER/[0-9a-f]+/[0-9]+/[0-9a-f]+" $W/home/qsuser/Maildir/new 2>/dev/null | head -1)
+    [ -n "$link" ] && break; sleep 0.2
+done
+check "the digest for postmaster@ arrives with a release link" test -n "$link"
+python3 "$HERE/Tests/Deployment/web_browser.py" link "$link" $W/home/qsuser/Maildir "$ART" > $W/web-link.out 2>&1
+while read -r verdict rest; do
+    case "$verdict" in ok) pass "web: $rest" ;; FAIL) fail "web: $rest" ;; esac
+done < $W/web-link.out
+grep -qE '^(ok|FAIL) ' $W/web-link.out || fail "web: the digest-link browser test ran" "$(cat $W/web-link.out)"
+echo "deployment: web console screenshots in $ART"
 
 # ---- P5: Redis Sentinel as control/qsentry/store, the master killed mid-run ----------------------
 # A master, a replica and three sentinels on loopback, as a site with several MX hosts runs them
