@@ -47,6 +47,35 @@ import Testing
         #expect(parse(message).attachmentHashes.isEmpty)
     }
 
+    /// The web console's message view: each named part's decoded size, in attachmentNames' order.
+    @Test func attachmentSizesAreDecodedBytes() {
+        var limits = MIMELimits()
+        limits.attachmentSizes = true
+        let message = """
+            Content-Type: multipart/mixed; boundary="b"
+
+            --b
+            Content-Type: text/plain
+
+            hello
+            --b
+            Content-Type: application/octet-stream; name="a.bin"
+            Content-Transfer-Encoding: base64
+
+            AAECAwQFBgcICQ==
+            --b
+            Content-Type: text/plain; name="notes.txt"
+            Content-Disposition: attachment
+
+            12345
+            --b--
+            """
+        let f = parse(message, limits: limits)
+        #expect(f.attachmentNames == ["a.bin", "notes.txt"])
+        #expect(f.attachmentSizes == [10, 6], "\(f.attachmentSizes)")
+        #expect(parse(message).attachmentSizes.isEmpty)
+    }
+
     @Test func plainMessage() {
         let f = parse("Subject: =?utf-8?q?cheap_m=C3=A9ds?= =?utf-8?b?IG5vdw==?=\nFrom: a@b\n\nVisit http://www.Spam.example/x?y now\n")
         #expect(f.subject == "cheap méds now")
