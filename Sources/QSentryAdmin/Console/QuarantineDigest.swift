@@ -139,12 +139,6 @@ struct LocalDomains {
         let d = DomainName.normalize(domain)
         if try rcpthosts.match(d) != nil { return true }
         guard let more else { return false }
-        if try more.find(d) != nil { return true }
-        var rest = Substring(d)
-        while let dot = rest.firstIndex(of: ".") {
-            if try more.find(String(rest[dot...])) != nil { return true }
-            rest = rest[rest.index(after: dot)...]
-        }
-        return false
+        return try more.hasDomain(d)
     }
 }

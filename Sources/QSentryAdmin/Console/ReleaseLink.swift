@@ -45,7 +45,7 @@ public struct ReleaseLink: Equatable, Sendable {
     public static func parse(path: String, key: [UInt8]) -> ReleaseLink? {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         guard parts.count == 5, parts[0] == "release", Quarantine.isValidID(String(parts[1])),
-              parts[2].utf8.count <= 640, let rcpt = unhex(parts[2]), let expires = Int(parts[3]), let given = unhex(parts[4]) else { return nil }
+              parts[2].utf8.count <= 640, let rcpt = Quarantine.unhex(String(parts[2])), let expires = Int(parts[3]), let given = Quarantine.unhex(String(parts[4])) else { return nil }
         let link = ReleaseLink(id: String(parts[1]), recipient: String(decoding: rcpt, as: UTF8.self), expires: expires)
         let expected = link.mac(key: key)
         guard given.count == expected.count else { return nil }
@@ -63,25 +63,4 @@ public struct ReleaseLink: Equatable, Sendable {
     }
 
     static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format2: $0) }.joined() }
-
-    static func unhex<S: StringProtocol>(_ s: S) -> [UInt8]? {
-        let b = Array(s.utf8)
-        guard b.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        var i = 0
-        while i < b.count {
-            guard let h = nibble(b[i]), let l = nibble(b[i + 1]) else { return nil }
-            out.append(h << 4 | l)
-            i += 2
-        }
-        return out
-    }
-
-    static func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 0x30...0x39: return c - 0x30
-        case 0x61...0x66: return c - 0x61 + 10
-        default: return nil
-        }
-    }
 }
