@@ -544,8 +544,8 @@ EOF
 swaks_from 127.0.0.21 --from mallory@elsewhere.example --to qsuser@$DOMAIN --data @$W/hostile.eml >/dev/null
 swaks_from 127.0.0.22 --from mallory@elsewhere.example --to postmaster@$DOMAIN --attach-type application/octet-stream \
     --attach-name invoice.exe --attach @$W/hostile.eml >/dev/null
-HOSTILE=$(qsentry quarantine list | awk '$3 == "127.0.0.21" {print $1}' | tail -1)
-OTHER=$(qsentry quarantine list | awk '$3 == "127.0.0.22" {print $1}' | tail -1)
+HOSTILE=$(qsentry quarantine list | awk -F'\t' '$3 == "127.0.0.21" {print $1}' | tail -1)
+OTHER=$(qsentry quarantine list | awk -F'\t' '$3 == "127.0.0.22" {print $1}' | tail -1)
 check "both messages for the console are in the quarantine" test -n "$HOSTILE" -a -n "$OTHER"
 WEBPORT=$(port)
 mkdir -p $W/service/qsentry-web/log $W/log/web
@@ -557,9 +557,9 @@ sed -e "s|/var/log/qsentry/web|$W/log/web|" $EX/supervise/qsentry-web/log/run > 
 chmod 755 $W/service/qsentry-web/run $W/service/qsentry-web/log/run
 for _ in $(seq 150); do ss -ltn | grep -q "127.0.0.1:$WEBPORT " && break; sleep 0.2; done
 check "the shipped run script starts the console" sh -c "ss -ltn | grep -q '127.0.0.1:$WEBPORT '"
-check "the console runs as qsentryweb, not root" sh -c "test \"\$(ps -o user= -C qsentry-web | sort -u)\" = qsentryweb"
+check "the console runs as qsentryweb, not root" sh -c "test \"\$(ps -o uid= -C qsentry-web | tr -d ' ' | sort -u)\" = \$(id -u qsentryweb)"
 ART=${QSENTRY_ARTIFACTS:-$W/artifacts}
-python3 "$HERE/Tests/Deployment/web_browser.py" "http://127.0.0.1:$WEBPORT" Web-Admin-Pass-1 qsuser Deploy-Pass-1 \
+/usr/bin/python3 "$HERE/Tests/Deployment/web_browser.py" "http://127.0.0.1:$WEBPORT" Web-Admin-Pass-1 qsuser Deploy-Pass-1 \
     $W/home/qsuser/Maildir "$ART" "$HOSTILE" "$OTHER" > $W/web.out 2>&1
 while read -r verdict rest; do
     case "$verdict" in ok) pass "web: $rest" ;; FAIL) fail "web: $rest" ;; esac
@@ -578,7 +578,7 @@ for _ in $(seq 100); do
     [ -n "$link" ] && break; sleep 0.2
 done
 check "the digest for postmaster@ arrives with a release link" test -n "$link"
-python3 "$HERE/Tests/Deployment/web_browser.py" link "$link" $W/home/qsuser/Maildir "$ART" > $W/web-link.out 2>&1
+/usr/bin/python3 "$HERE/Tests/Deployment/web_browser.py" link "$link" $W/home/qsuser/Maildir "$ART" > $W/web-link.out 2>&1
 while read -r verdict rest; do
     case "$verdict" in ok) pass "web: $rest" ;; FAIL) fail "web: $rest" ;; esac
 done < $W/web-link.out
