@@ -142,6 +142,8 @@ mkdir -p $W/log
 (cd $Q && exec env - PATH="$Q/bin:/usr/bin:/bin" qmail-start ./Maildir/ cat > $W/log/qmail-send 2>&1) &
 echo $! > $W/qmail-send.pid
 SMTPPORT=$(port)
+# An earlier run's console service must not start before its section writes the run script.
+rm -rf $W/service/qsentry-web
 mkdir -p $W/service/qmail-smtpd/log $W/log/smtpd $W/etc
 chown qmaill $W/log/smtpd
 # The only edits, all forced by testing on loopback: the tcprules file lives in the test's tree,
