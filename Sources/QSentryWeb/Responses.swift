@@ -33,7 +33,9 @@ struct PageRenderer: Sendable {
         h[HTTPField.Name("Content-Security-Policy")!] = contentSecurityPolicy
         h[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
         h[HTTPField.Name("X-Frame-Options")!] = "DENY"
-        h[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        // same-origin, not no-referrer: under no-referrer browsers send "Origin: null" with every form, and
+        // sameOrigin could no longer tell our forms from anyone else's. Nothing is linked elsewhere anyway.
+        h[HTTPField.Name("Referrer-Policy")!] = "same-origin"
         h[.cacheControl] = "no-store"
         return h
     }

@@ -559,7 +559,8 @@ sed -e "s|/var/log/qsentry/web|$W/log/web|" $EX/supervise/qsentry-web/log/run > 
 chmod 755 $W/service/qsentry-web/run $W/service/qsentry-web/log/run
 for _ in $(seq 150); do ss -ltn | grep -q "127.0.0.1:$WEBPORT " && break; sleep 0.2; done
 check "the shipped run script starts the console" sh -c "ss -ltn | grep -q '127.0.0.1:$WEBPORT '"
-check "the console runs as qsentryweb, not root" sh -c "test \"\$(ps -o uid= -C qsentry-web | tr -d ' ' | sort -u)\" = \$(id -u qsentryweb)"
+check "the console runs as qsentryweb, not root" \
+    sh -c "ps -o uid=,args= -C qsentry-web; test \"\$(ps -o uid= -C qsentry-web | tr -d ' ' | sort -u)\" = \$(id -u qsentryweb)"
 ART=${QSENTRY_ARTIFACTS:-$W/artifacts}
 /usr/bin/python3 "$HERE/Tests/Deployment/web_browser.py" "http://127.0.0.1:$WEBPORT" Web-Admin-Pass-1 qsuser Deploy-Pass-1 \
     $W/home/qsuser/Maildir "$ART" "$HOSTILE" "$OTHER" > $W/web.out 2>&1

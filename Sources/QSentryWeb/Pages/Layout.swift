@@ -5,7 +5,7 @@ enum Layout {
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
-        <meta name="referrer" content="no-referrer">
+        <meta name="referrer" content="same-origin">
         <title>{{title}} · qsentry</title>
         <link rel="stylesheet" href="/style.css">
         </head><body>
