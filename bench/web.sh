@@ -37,7 +37,8 @@ chmod 644 "$WORK/control/qsentry/web-users"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 QMAIL=$WORK "$BIN/qsentry-web" --user nobody --listen "127.0.0.1:$PORT" 2>"$WORK/web.log" &
 PID=$!
-for _ in $(seq 100); do ss -ltn | grep -q "127.0.0.1:$PORT " && break; sleep 0.1; done
+for _ in $(seq 600); do ss -ltn | grep -q "127.0.0.1:$PORT " && break; sleep 0.1; done
+ss -ltn | grep -q "127.0.0.1:$PORT " || { echo "qsentry-web did not start:"; cat "$WORK/web.log"; exit 1; }
 B="http://127.0.0.1:$PORT"
 J="$WORK/cookies"
 csrf=$(curl -s -c "$J" "$B/login" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1)

@@ -27,9 +27,22 @@ public struct WebMain: AsyncParsableCommand {
 
     public init() {}
 
-    public static func run(_ arguments: [String]) async {
+    /// Parses and becomes the console's user, on the main thread before any other thread exists:
+    /// called from an async context, setuid ran on a worker thread and the main thread stayed root
+    /// (the deployment suite saw uid 0 in /proc beside six threads of qsentryweb).
+    public static func prepare(_ arguments: [String]) -> ParsableCommand {
         do {
-            var command = try parseAsRoot(Array(arguments.dropFirst()))
+            let command = try parseAsRoot(Array(arguments.dropFirst()))
+            if let main = command as? WebMain { try PrivilegeDrop.become(main.user) }
+            return command
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    public static func run(_ prepared: ParsableCommand) async {
+        do {
+            var command = prepared
             if var asynchronous = command as? AsyncParsableCommand { try await asynchronous.run() } else { try command.run() }
         } catch {
             exit(withError: error)
@@ -48,7 +61,7 @@ public struct WebMain: AsyncParsableCommand {
     }
 
     public func run() async throws {
-        do { try PrivilegeDrop.become(user) } catch { throw ValidationError("\(error)") }
+        guard geteuid() != 0 else { throw ValidationError("refusing to serve as root") }
         let root = QmailRoot.fromEnvironment()
         var settings = ConsoleServer.Settings(root: root)
         (settings.host, settings.port) = Self.listenAddress(listen)!
@@ -76,7 +89,7 @@ public enum PrivilegeDrop {
         public let description: String
     }
 
-    public static func become(_ name: String?) throws {
+    public static func become(_ name: String?) throws(Failure) {
         if geteuid() != 0 {
             if let name, let pw = getpwnam(name), pw.pointee.pw_uid != geteuid() {
                 throw Failure(description: "--user \(name): only root can become another user (running as \(currentUserName()))")

@@ -5,4 +5,5 @@ import QSentryCore
 import QSentryWeb
 
 _ = Program.start("qsentry-web", usage: "", arguments: [])  // names the log lines; WebMain parses
-await WebMain.run(CommandLine.arguments)
+let command = WebMain.prepare(CommandLine.arguments)  // synchronous: the user is dropped on the main thread
+await WebMain.run(command)

@@ -52,7 +52,11 @@ def login(d, name, pw):
     d.find_element(By.NAME, "name").send_keys(name)
     d.find_element(By.NAME, "password").send_keys(pw)
     d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    return "Quarantine" in d.title
+    for _ in range(50):
+        if "Quarantine" in d.title:
+            return True
+        time.sleep(0.1)
+    return False
 
 
 if sys.argv[1] == "link":
