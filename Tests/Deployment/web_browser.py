@@ -46,6 +46,15 @@ def wait_inbox(n):
     return False
 
 
+def wait_for(d, text):
+    """Whether the page shows `text` within 5 s (a click's page loads after click() returns)."""
+    for _ in range(50):
+        if text in d.page_source:
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def login(d, name, pw):
     d.delete_all_cookies()
     d.get(base + "/login")
@@ -68,7 +77,7 @@ if sys.argv[1] == "link":
         check("the digest link shows the message and a release button (no login)", len(d.find_elements(By.CSS_SELECTOR, "main form button")) == 1)
         check("opening the link released nothing yet", inbox() == before)
         d.find_element(By.CSS_SELECTOR, "main form button").click()
-        check("the digest link's button releases it", "Released to" in d.page_source, d.find_element(By.TAG_NAME, "main").text[:200])
+        check("the digest link's button releases it", wait_for(d, "Released to"), d.find_element(By.TAG_NAME, "main").text[:200])
         check("the message released from the digest is delivered", wait_inbox(before + 1), inbox())
     finally:
         d.quit()
@@ -109,13 +118,13 @@ try:
     box.clear()
     box.send_keys("999.1.2.3\n")
     d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    check("a bad ipblock line is refused and shown", "Nothing was saved" in d.page_source and "999.1.2.3" in d.page_source)
+    check("a bad ipblock line is refused and shown", wait_for(d, "Nothing was saved") and "999.1.2.3" in d.page_source)
     d.save_screenshot(artifacts + "/list-refused.png")
     box = d.find_element(By.NAME, "text")
     box.clear()
     box.send_keys("127.0.0.13\n")
     d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    check("a good ipblock line is saved", "Saved 1 lines" in d.page_source, d.find_element(By.TAG_NAME, "main").text[:200])
+    check("a good ipblock line is saved", wait_for(d, "Saved 1 lines"), d.find_element(By.TAG_NAME, "main").text[:200])
     for page in ("bans", "stats", "check"):
         d.get(base + "/" + page)
         d.save_screenshot(artifacts + "/" + page + ".png")
@@ -137,7 +146,7 @@ try:
     before = inbox()
     d.get(base + "/quarantine/" + hostile_id)
     d.find_element(By.CSS_SELECTOR, "button[value=release]").click()
-    check("the user releases their message", "1 message released" in d.page_source, d.find_element(By.TAG_NAME, "main").text[:200])
+    check("the user releases their message", wait_for(d, "1 message released"), d.find_element(By.TAG_NAME, "main").text[:200])
     check("the released message is delivered to the Maildir", wait_inbox(before + 1), inbox())
 finally:
     d.quit()
