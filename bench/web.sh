@@ -62,6 +62,8 @@ report="$WORK/report"
     echo
     echo "Peak resident memory of qsentry-web: $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/$PID/status)."
     echo "Each list request stats the directory only; the index is read again only when the directory changed."
+    echo "Where the time goes: each search lower-cases every field of every entry (the free-text search"
+    echo "the most), and a deep page sorts all matches; keys lower-cased once when an entry is read are the next step."
 } > "$report"
 cat "$report"
 bench/record.sh "web console: quarantine pages over $N messages" "$report"

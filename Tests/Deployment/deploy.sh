@@ -41,7 +41,7 @@ stop_all() {
     [ -f $W/rbldnsd.pid ] && kill "$(cat $W/rbldnsd.pid)" 2>/dev/null
     [ -f $W/nsd.pid ] && kill "$(cat $W/nsd.pid)" 2>/dev/null
     [ -f $W/cvm.pid ] && kill "$(cat $W/cvm.pid)" 2>/dev/null
-    pkill -x qsentry-web 2>/dev/null
+    pkill -f "^$P/bin/qsentry-web " 2>/dev/null
     for f in $W/redis/*.pid; do [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null; done
     pkill -f "^[^ ]*tcpserver .* $W/" 2>/dev/null
     sleep 0.5
