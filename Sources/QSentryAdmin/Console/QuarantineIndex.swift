@@ -24,6 +24,8 @@ public final class QuarantineIndex {
         public let from: String
         /// Lower-cased recipients, for the per-user filter and search.
         let recipientKeys: [String]
+        /// The searched fields lower-cased once, when the entry is read (not on every search).
+        let senderKey: String, fromKey: String, subjectKey: String, textKey: String, ruleKey: String
         let changed: Int
     }
 
@@ -107,13 +109,12 @@ public final class QuarantineIndex {
             if let owned, !s.recipientKeys.contains(where: { owned.contains($0) }) { continue }
             if let from = query.from, s.time < from { continue }
             if let until = query.until, s.time >= until { continue }
-            if !sender.isEmpty && !s.sender.lowercased().contains(sender) && !s.from.lowercased().contains(sender) { continue }
+            if !sender.isEmpty && !s.senderKey.contains(sender) && !s.fromKey.contains(sender) { continue }
             if !recipient.isEmpty && !s.recipientKeys.contains(where: { $0.contains(recipient) }) { continue }
-            if !rule.isEmpty && s.rule.lowercased() != rule { continue }
-            if !subject.isEmpty && !s.subject.lowercased().contains(subject) { continue }
-            if !text.isEmpty && !(s.subject.lowercased().contains(text) || s.sender.lowercased().contains(text)
-                || s.from.lowercased().contains(text) || s.recipientKeys.contains(where: { $0.contains(text) })
-                || s.text.lowercased().contains(text) || s.ip.contains(text)) { continue }
+            if !rule.isEmpty && s.ruleKey != rule { continue }
+            if !subject.isEmpty && !s.subjectKey.contains(subject) { continue }
+            if !text.isEmpty && !(s.subjectKey.contains(text) || s.senderKey.contains(text) || s.fromKey.contains(text)
+                || s.recipientKeys.contains(where: { $0.contains(text) }) || s.textKey.contains(text) || s.ip.contains(text)) { continue }
             matches.append(s)
         }
         let ascending: (Summary, Summary) -> Bool
@@ -172,8 +173,11 @@ public final class QuarantineIndex {
         let header = MessageHeader(parsing: (try? quarantine.messageHeader(id)) ?? [])
         let subject = header.first("subject").map { EncodedWords.decode($0.value) } ?? ""
         let from = header.first("from").map { EncodedWords.decode($0.value) } ?? ""
+        let shortSubject = String(subject.prefix(300)), shortFrom = String(from.prefix(300))
         return Summary(id: e.id, time: e.time, ip: e.ip, rule: e.rule, text: e.text, sender: e.envelope.sender,
-                       recipients: e.envelope.recipients, size: e.size, subject: String(subject.prefix(300)),
-                       from: String(from.prefix(300)), recipientKeys: e.envelope.recipients.map { $0.lowercased() }, changed: changed)
+                       recipients: e.envelope.recipients, size: e.size, subject: shortSubject, from: shortFrom,
+                       recipientKeys: e.envelope.recipients.map { $0.lowercased() }, senderKey: e.envelope.sender.lowercased(),
+                       fromKey: shortFrom.lowercased(), subjectKey: shortSubject.lowercased(), textKey: e.text.lowercased(),
+                       ruleKey: e.rule.lowercased(), changed: changed)
     }
 }
