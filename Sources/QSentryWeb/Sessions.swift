@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import QSentryAdmin
 
 /// A3: the console's sessions, in memory (a restart logs everyone out). A session is a random
 /// 256-bit token in an HttpOnly, SameSite=Strict cookie (Secure under TLS), with its own CSRF
@@ -58,11 +59,5 @@ public actor SessionStore {
     }
 
     /// Equal tokens, compared in the same time wherever they differ.
-    public static func same(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count, !x.isEmpty else { return false }
-        var d: UInt8 = 0
-        for i in 0..<x.count { d |= x[i] ^ y[i] }
-        return d == 0
-    }
+    public static func same(_ a: String, _ b: String) -> Bool { ConstantTime.equal(Array(a.utf8), Array(b.utf8)) }
 }

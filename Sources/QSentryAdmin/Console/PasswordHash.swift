@@ -27,11 +27,7 @@ public enum PasswordHash {
     /// Whether `password` matches `hash`. The comparison takes the same time wherever they differ.
     public static func verify(_ password: [UInt8], hash: String) -> Bool {
         guard hash.hasPrefix("$"), let computed = crypt(password, setting: Array(hash.utf8CString)) else { return false }
-        let a = Array(computed.utf8), b = Array(hash.utf8)
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for i in 0..<a.count { difference |= a[i] ^ b[i] }
-        return difference == 0
+        return ConstantTime.equal(Array(computed.utf8), Array(hash.utf8))
     }
 
     /// A hash that verifies nothing, checked against when the name is unknown, so that an unknown

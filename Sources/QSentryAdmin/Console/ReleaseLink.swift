@@ -47,11 +47,7 @@ public struct ReleaseLink: Equatable, Sendable {
         guard parts.count == 5, parts[0] == "release", Quarantine.isValidID(String(parts[1])),
               parts[2].utf8.count <= 640, let rcpt = Quarantine.unhex(String(parts[2])), let expires = Int(parts[3]), let given = Quarantine.unhex(String(parts[4])) else { return nil }
         let link = ReleaseLink(id: String(parts[1]), recipient: String(decoding: rcpt, as: UTF8.self), expires: expires)
-        let expected = link.mac(key: key)
-        guard given.count == expected.count else { return nil }
-        var difference: UInt8 = 0
-        for i in 0..<given.count { difference |= given[i] ^ expected[i] }
-        return difference == 0 ? link : nil
+        return ConstantTime.equal(given, link.mac(key: key)) ? link : nil
     }
 
     func mac(key: [UInt8]) -> [UInt8] {
