@@ -115,7 +115,7 @@ let package = Package(
         // What the admin CLI does, as a library so tests can call it.
         .target(name: "QSentryAdmin", dependencies: ["QSentryCore", "QSentryMessage", "QSentryStore", "QSentryDNS", "QSentryScan", "QSentryConnection", "QSentryAuth", "QSentryOCR",
                                                      "QSentrySMTPD", "QSentryDelivery", "QSentryEnvelope", "QSentryContent", "QSentryMIME",
-                                                     "QSentryBayes", "CCrypt", "COpenSSL"]),
+                                                     "QSentryBayes", "CCrypt", "COpenSSL", "CSystemSupport"]),
         // A3, A8: the web console's HTTP side (Hummingbird, Mustache): routes, sessions, pages. What it
         // does to mail and lists is QSentryAdmin's Console/, shared with the CLI.
         .target(name: "QSentryWeb", dependencies: ["QSentryAdmin", "QSentryCore", "QSentryMessage", "QSentryStore", "QSentrySMTPD",

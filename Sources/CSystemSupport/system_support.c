@@ -1,4 +1,5 @@
 #define _GNU_SOURCE
+#include <string.h>
 #include <sys/auxv.h>
 #include <unistd.h>
 #include "qsentry_system_support.h"
@@ -13,3 +14,7 @@ const char *qsentry_build_qmail_root(void) { return QSENTRY_QMAIL_ROOT; }
 int qsentry_is_setid(void) { return getauxval(AT_SECURE) != 0; }
 
 int qsentry_set_all_gids(unsigned int gid) { return setresgid(gid, gid, gid); }
+
+int qsentry_contains(const void *haystack, unsigned long haystack_length, const void *needle, unsigned long needle_length) {
+    return memmem(haystack, haystack_length, needle, needle_length) != 0;
+}

@@ -79,38 +79,47 @@ public struct Quarantine {
 
     /// The header block of one quarantined message.
     public func entry(_ id: String) throws(Failure) -> Entry {
-        let (head, bodyOffset, size) = try readHead(id)
+        let file = try opened(id)
+        close(file.fd)
+        return try parse(file)
+    }
+
+    /// The entry and up to `limit` bytes of the message's own header, from one read of the file
+    /// (the web console's index reads every file this way once).
+    public func entryAndHeader(_ id: String, limit: Int = 16384) throws(Failure) -> (Entry, [UInt8]) {
+        let file = try opened(id)
+        defer { close(file.fd) }
+        return (try parse(file), Self.header(of: file, limit: limit))
+    }
+
+    func parse(_ file: Opened) throws(Failure) -> Entry {
         var fields: [String: String] = [:]
-        for line in head.split(separator: "\n") {
+        for line in file.head.split(separator: "\n") {
             guard let colon = line.firstIndex(of: ":") else { continue }
             let key = String(line[..<colon])
             if fields[key] == nil { fields[key] = String(line[line.index(after: colon)...].dropFirst()) }
         }
         guard fields["QSentry-Quarantine"] == "1", let hex = fields["Envelope"], let raw = Self.unhex(hex),
               let envelope = try? QmailEnvelope.parse(raw) else {
-            throw Failure(description: "\(id): not a quarantined message")
+            throw Failure(description: "\(file.id): not a quarantined message")
         }
-        return Entry(id: id, time: Int(fields["Date"] ?? "") ?? 0, ip: fields["IP"] ?? "", rule: fields["Rule"] ?? "",
-                     text: fields["Text"] ?? "", envelope: envelope, size: size - bodyOffset)
+        return Entry(id: file.id, time: Int(fields["Date"] ?? "") ?? 0, ip: fields["IP"] ?? "", rule: fields["Rule"] ?? "",
+                     text: fields["Text"] ?? "", envelope: envelope, size: file.size - file.bodyOffset)
     }
 
     /// Writes the message (without the quarantine header block) to `out`.
     public func writeMessage(_ id: String, to out: Int32) throws(Failure) {
-        let (_, offset, _) = try readHead(id)
-        let fd = open(path(id), O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw Failure(description: "\(id): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        lseek(fd, off_t(offset), SEEK_SET)
-        do { try FileBytes.copy(from: fd, to: out, path: id) } catch { throw Failure(description: "\(error)") }
+        let file = try opened(id)
+        defer { close(file.fd) }
+        try copyMessage(file, to: out, path: id)
     }
 
     /// The quarantined message itself, when it is at most `limit` bytes (nil when larger).
     public func message(_ id: String, limit: Int) throws(Failure) -> ArraySlice<UInt8>? {
-        let (_, bodyOffset, size) = try readHead(id)
-        guard size - bodyOffset <= limit else { return nil }
-        do { return try FileBytes.read(path(id), limit: bodyOffset + limit)[bodyOffset...] } catch {
-            throw Failure(description: "\(id): \(error)")
-        }
+        let file = try opened(id)
+        defer { close(file.fd) }
+        guard file.size - file.bodyOffset <= limit else { return nil }
+        return Self.header(of: file, limit: limit)[...]
     }
 
     /// Re-queues the message through qmail-queue to its original recipients, or to `only` those of
@@ -139,10 +148,8 @@ public struct Quarantine {
 
     /// Writes `e` again with fewer recipients (same ID, same message), atomically.
     func rewrite(_ e: Entry, recipients: [String]) throws(Failure) {
-        let (_, offset, _) = try readHead(e.id)
-        let source = open(path(e.id), O_RDONLY | O_CLOEXEC)
-        guard source >= 0 else { throw Failure(description: "\(e.id): \(String(cString: strerror(errno)))") }
-        defer { close(source) }
+        let source = try opened(e.id)
+        defer { close(source.fd) }
         let tmp = directory + "/tmp/" + e.id + ".rewrite"
         try makeDirectory(directory + "/tmp")
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
@@ -151,8 +158,7 @@ public struct Quarantine {
         let envelope = QmailEnvelope(sender: e.envelope.sender, recipients: recipients)
         var ok = (try? FileBytes.writeAll(fd, Array(head(envelope: envelope, ip: e.ip, rule: e.rule, text: e.text, time: e.time).utf8),
                                           path: tmp)) != nil
-        lseek(source, off_t(offset), SEEK_SET)
-        ok = ok && (try? FileBytes.copy(from: source, to: fd, path: tmp)) != nil && fsync(fd) == 0
+        ok = ok && (try? copyMessage(source, to: fd, path: tmp)) != nil && fsync(fd) == 0
         close(fd)
         guard ok, rename(tmp, path(e.id)) == 0 else {
             unlink(tmp)
@@ -170,13 +176,9 @@ public struct Quarantine {
 
     /// Up to `limit` bytes of the message's own header (for the Subject and From a list shows).
     public func messageHeader(_ id: String, limit: Int = 16384) throws(Failure) -> [UInt8] {
-        let (_, offset, _) = try readHead(id)
-        let fd = open(path(id), O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw Failure(description: "\(id): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var out = [UInt8](repeating: 0, count: limit)
-        let n = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress, limit, off_t(offset)) }
-        return n > 0 ? Array(out[0..<n]) : []
+        let file = try opened(id)
+        defer { close(file.fd) }
+        return Self.header(of: file, limit: limit)
     }
 
     /// Takes `addresses` off the message's recipients (a mailbox user deleting their copy): the
@@ -207,23 +209,57 @@ public struct Quarantine {
 
     func path(_ id: String) -> String { directory + "/" + id }
 
-    /// The header block's text, where the message starts, and the file's size.
-    func readHead(_ id: String) throws(Failure) -> (String, Int, Int) {
+    /// One stored file, open: its header block read, where the message starts, the file's size and
+    /// the message's bytes that came with the header block's read. The caller closes `fd`.
+    struct Opened {
+        let id: String
+        let fd: Int32
+        let head: String
+        let bodyOffset: Int
+        let size: Int
+        let start: [UInt8]
+    }
+
+    /// Opens `id` and reads its header block: one open, one fstat and, for a usual header block,
+    /// one read, shared by every reader of a stored message.
+    func opened(_ id: String) throws(Failure) -> Opened {
         guard Self.isValidID(id) else { throw Failure(description: "\(id): not a quarantine ID") }
         let fd = open(path(id), O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw Failure(description: "\(id): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
         var st = stat()
         fstat(fd, &st)
         var head: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 8192)
+        var buffer = [UInt8](repeating: 0, count: 16384)
         while head.count < 4 << 20 {
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n <= 0 { break }
             head += buffer[0..<n]
-            if let end = Self.blankLine(head) { return (String(decoding: head[..<end], as: UTF8.self), end + 2, Int(st.st_size)) }
+            if let end = Self.blankLine(head) {
+                return Opened(id: id, fd: fd, head: String(decoding: head[..<end], as: UTF8.self), bodyOffset: end + 2,
+                              size: Int(st.st_size), start: Array(head[(end + 2)...]))
+            }
         }
+        close(fd)
         throw Failure(description: "\(id): not a quarantined message")
+    }
+
+    /// Up to `limit` bytes from the message's start: what the header block's read brought, more
+    /// read only when that was not enough.
+    static func header(of file: Opened, limit: Int) -> [UInt8] {
+        if file.start.count >= limit { return Array(file.start[0..<limit]) }
+        var out = file.start
+        let wanted = min(limit, file.size - file.bodyOffset)
+        guard wanted > out.count else { return out }
+        var more = [UInt8](repeating: 0, count: wanted - out.count)
+        let n = more.withUnsafeMutableBytes { pread(file.fd, $0.baseAddress, $0.count, off_t(file.bodyOffset + out.count)) }
+        if n > 0 { out += more[0..<n] }
+        return out
+    }
+
+    /// Copies an opened file's message (what follows its header block) to `out`.
+    func copyMessage(_ file: Opened, to out: Int32, path: String) throws(Failure) {
+        lseek(file.fd, off_t(file.bodyOffset), SEEK_SET)
+        do { try FileBytes.copy(from: file.fd, to: out, path: path) } catch { throw Failure(description: "\(error)") }
     }
 
     static func blankLine(_ b: [UInt8]) -> Int? {

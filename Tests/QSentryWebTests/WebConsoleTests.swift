@@ -294,6 +294,77 @@ import Testing
         #expect(page.entries.allSatisfy { $0.recipients == ["alice@example.test"] })
         #expect(page.entries.first!.id > page.entries.last!.id)  // newest first
     }
+
+    /// The kept sort orders stay right while files come, go and are rewritten (a partial
+    /// release), and every sort key in both directions pages like a full sort would.
+    @Test func theKeptOrdersFollowTheDirectory() throws {
+        let dir = root.path + "/qsentry/quarantine"
+        let subjects = ["Zebra offer", "apple news", "Ünïcode Prize", "meeting", "apple news", "invoice 42"]
+        for i in 0..<300 {
+            try quarantine("1700\(String(format: "%04d", i)).2.b", to: i % 3 == 0 ? ["carol@example.test", "dave@example.test"] : ["Carol@Example.test"],
+                           subject: subjects[i % subjects.count] + " \(i % 7)", rule: ["bayes", "keywords", "uribl"][i % 3])
+        }
+        let q = Quarantine(directory: dir)
+        let index = QuarantineIndex(q)
+        index.refresh()
+        // Every order made once, before the directory changes.
+        for key in QuarantineIndex.SortKey.allCases { var query = QuarantineIndex.Query(); query.sort = key; _ = index.search(query) }
+        try quarantine("1700zz.9.c", to: ["dave@example.test"], subject: "apple news late")
+        try q.remove("17000003.2.b", recipients: ["dave@example.test"])  // rewritten: carol only
+        try q.delete("17000004.2.b")
+        index.refresh()
+        #expect(index.count == 300)
+        func all(_ key: QuarantineIndex.SortKey, descending: Bool, owner: [String]? = nil, subject: String = "") -> [String] {
+            var ids: [String] = []
+            var query = QuarantineIndex.Query()
+            query.sort = key
+            query.descending = descending
+            query.subject = subject
+            query.pageSize = 7
+            while true {
+                let page = index.search(query, onlyFor: owner)
+                ids += page.entries.map(\.id)
+                if query.page >= page.pages { break }
+                query.page += 1
+            }
+            return ids
+        }
+        let fresh = QuarantineIndex(q)
+        fresh.refresh()
+        for key in QuarantineIndex.SortKey.allCases {
+            for descending in [false, true] {
+                let kept = all(key, descending: descending)
+                #expect(kept.count == 300 && Set(kept).count == 300, "\(key)")
+                // A new index builds its order from scratch: the kept one must agree with it.
+                var query = QuarantineIndex.Query()
+                query.sort = key
+                query.descending = descending
+                query.pageSize = 500
+                #expect(kept == fresh.search(query).entries.map(\.id), "\(key) \(descending ? "desc" : "asc")")
+            }
+        }
+        #expect(all(.time, descending: true, owner: ["dave@example.test"]).contains("1700zz.9.c"))
+        #expect(!all(.time, descending: true, owner: ["dave@example.test"]).contains("17000003.2.b"))
+        #expect(all(.time, descending: true, owner: ["carol@example.test"]).contains("17000003.2.b"))
+        #expect(!all(.subject, descending: false).contains("17000004.2.b"))
+        // Byte search over lower-cased UTF-8: any case, non-ASCII, the free text over IP and recipients.
+        #expect(all(.time, descending: true, subject: "ÜNÏCODE").count == 50)
+        var text = QuarantineIndex.Query()
+        text.text = "192.0.2.7"
+        #expect(index.search(text).total == 300)
+        text.text = "DAVE@example"
+        #expect(index.search(text).total == 100)
+        text.text = "nobody-at-all"
+        #expect(index.search(text).total == 0)
+        var rule = QuarantineIndex.Query()
+        rule.rule = "URIBL"
+        #expect(index.search(rule).total == 100)
+        // A page past the end shows the last one.
+        var far = QuarantineIndex.Query()
+        far.page = 99
+        let last = index.search(far)
+        #expect(last.page == 6 && last.entries.count == 50)
+    }
 }
 
 extension TestResponse {

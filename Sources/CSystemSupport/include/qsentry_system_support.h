@@ -8,5 +8,7 @@ const char *qsentry_build_qmail_root(void);
 /* glibc calls Swift's Glibc module does not export (sys/auxv.h, _GNU_SOURCE). */
 int qsentry_is_setid(void);                 /* getauxval(AT_SECURE) != 0 */
 int qsentry_set_all_gids(unsigned int gid); /* setresgid(gid, gid, gid) */
+/* memmem(3) != NULL: whether needle occurs in haystack. */
+int qsentry_contains(const void *haystack, unsigned long haystack_length, const void *needle, unsigned long needle_length);
 
 #endif
