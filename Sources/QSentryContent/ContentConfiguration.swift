@@ -33,6 +33,8 @@ public struct ContentConfiguration {
     public var rules: [ContentCheck] = []
     public var allowPhrases: [String] = []
     public var unfiltered = AddressList()
+    /// The senders mailbox users allowed from the web console (A3).
+    public var releasedSenders: ReleasedSenders?
     public var domainRules = DomainRules()
     public var quarantineDirectory: String
     /// The message's store, shared by the rules and the refusal's event.
@@ -43,6 +45,7 @@ public struct ContentConfiguration {
 
     public static func load(_ root: QmailRoot) throws -> ContentConfiguration {
         var c = ContentConfiguration(quarantineDirectory: try Quarantine.configuredDirectory(root))
+        c.releasedSenders = ReleasedSenders(root: root)
         let acceptOnFailure = try ControlFile.value(root.qsentry("scan-failure"))?.text.trimmed.lowercased() == "accept"
         if let line = try ControlFile.value(root.qsentry("clamd")) {
             guard let address = ClamdScanner.parse(line.text) else {

@@ -23,11 +23,13 @@ public struct ContentStage {
     }
 
     /// The rules in order: the unfiltered bypass, the virus scan (nothing bypasses it but
-    /// `unfiltered`), the site's own users and `keywords-allow`, then the spam rules.
+    /// `unfiltered`), the site's own users, `keywords-allow` and the senders users allowed, then
+    /// the spam rules.
     public var rules: [ContentCheck] {
         var out: [ContentCheck] = [UnfilteredRecipients(list: config.unfiltered)]
         if let virus = config.virus { out.append(virus) }
         out += [SiteUsers(), KeywordsAllow(phrases: config.allowPhrases)] as [ContentCheck]
+        if let released = config.releasedSenders { out.append(ReleasedSenderCheck(released)) }
         if let a = config.authentication { out.append(DMARCCheck(a)) }
         out += config.rules
         // M12 last, with Bayes: both open the store, the dearest thing, and most spam is refused before.

@@ -92,6 +92,31 @@ public struct ConsoleServer: Sendable {
         return await sessions.session(token, now: now())
     }
 
+    /// The request's live session (an administrator's when `administrator`), or the refusal: the
+    /// login page, or 403 for a mailbox user on an administrator's page.
+    func signedIn(_ request: Request, administrator: Bool = false) async throws(Refusal) -> SessionStore.Session {
+        guard let session = await session(request) else { throw Refusal(PageRenderer.redirect("/login")) }
+        if administrator && !session.identity.isAdministrator {
+            throw Refusal(forbidden(session, "Only administrators may open this page."))
+        }
+        return session
+    }
+
+    /// A state-changing request, checked the one way every route does: a live session (an
+    /// administrator's when `administrator`), its form decoded with the session's CSRF token, and
+    /// no foreign Origin. A refusal writes an audit line naming `action`.
+    func posted<Form: TokenForm>(_ type: Form.Type, _ request: Request, _ context: ConsoleContext, action: String,
+                                 administrator: Bool = false) async throws(Refusal) -> (session: SessionStore.Session, form: Form, client: String) {
+        let session = try await signedIn(request, administrator: administrator)
+        let address = client(request, context).address
+        guard let form = try? await request.decode(as: Form.self, context: context), let csrf = form.csrf,
+              SessionStore.same(csrf, session.csrf), sameOrigin(request) else {
+            AuditLog.record(session.identity.name, action, client: address, [("why", "csrf")], ok: false)
+            throw Refusal(forbidden(session, "Missing or wrong CSRF token: reload the page and try again."))
+        }
+        return (session, form, address)
+    }
+
     /// A state-changing request is ours when its form carries the session's CSRF token and, if
     /// the browser says where the form came from, it came from this site.
     func sameOrigin(_ request: Request) -> Bool {
@@ -107,4 +132,18 @@ public struct ConsoleServer: Sendable {
     func notFound(_ session: SessionStore.Session?) -> Response {
         pages.page("empty", title: "Not found", session: session, data: [:], problem: "No such page or message.", status: .notFound)
     }
+}
+
+/// A form that changes state: it carries the session's CSRF token.
+protocol TokenForm: Decodable {
+    var csrf: String? { get }
+}
+
+/// A request refused before its route's work, thrown so each route's check is one line;
+/// Hummingbird answers with the page as it is.
+struct Refusal: HTTPResponseError {
+    let page: Response
+    init(_ page: Response) { self.page = page }
+    var status: HTTPResponse.Status { page.status }
+    func response(from request: Request, context: some RequestContext) throws -> Response { page }
 }

@@ -33,11 +33,10 @@ public actor ConsoleState {
         return s.recipients.contains(where: { r in own.contains(r.lowercased()) }) ? s : nil
     }
 
-    public func rawMessage(_ id: String, for identity: Identity, limit: Int) -> ArraySlice<UInt8>? {
-        guard visible(id, for: identity) != nil else { return nil }
-        if let m = try? quarantine.message(id, limit: limit) { return m }
-        // Larger than the limit: its first `limit` bytes are enough to show.
-        return (try? quarantine.messageHeader(id, limit: limit)).map { $0[...] }
+    /// The entry and its first `limit` bytes (enough to show a larger one) when `identity` may see it.
+    public func message(_ id: String, for identity: Identity, limit: Int) -> (QuarantineIndex.Summary, ArraySlice<UInt8>)? {
+        guard let s = visible(id, for: identity), let head = try? quarantine.messageHeader(id, limit: limit) else { return nil }
+        return (s, head[...])
     }
 
     public enum ActionResult: Sendable {
@@ -46,13 +45,15 @@ public actor ConsoleState {
     }
 
     /// Releases each message to the identity's own recipients (an administrator's: all),
-    /// learning it as ham; with `allowSender`, the sender goes into mailfromallow first.
+    /// learning it as ham. With `allowSender`, the sender is allowed first: by an administrator
+    /// for the whole site (mailfromallow), by a mailbox user for their own addresses only
+    /// (ReleasedSenders, which qsentry-queue reads).
     public func release(_ ids: [String], for identity: Identity, allowSender: Bool, now: Int) -> [(String, ActionResult)] {
         var out: [(String, ActionResult)] = []
         for id in ids {
             guard let s = visible(id, for: identity) else { out.append((id, .failed("no such message"))); continue }
             do {
-                if allowSender && identity.isAdministrator && !s.sender.isEmpty { try allow(sender: s.sender) }
+                if allowSender && !s.sender.isEmpty { try allow(sender: s.sender, for: identity, recipients: s.recipients, now: now) }
                 let outcome = try QuarantineRelease.release(quarantine, id: id, root: root, only: identity.addresses, now: now)
                 out.append((id, .done(outcome.learntIn.map { "released, learnt as ham in \($0)" } ?? "released")))
             } catch {
@@ -94,12 +95,28 @@ public actor ConsoleState {
         }
     }
 
-    func allow(sender: String) throws {
+    func allow(sender: String, for identity: Identity, recipients: [String], now: Int) throws {
+        if let own = identity.addresses {
+            for r in recipients where own.contains(r.lowercased()) { try releasedSenders.add(sender: sender, recipient: r, now: now) }
+            return
+        }
         let editor = ListEditor(root: root)
         let text = try editor.text("mailfromallow")
         let lines = text.split(separator: "\n").map { String($0).trimmed }
         if lines.contains(where: { $0.lowercased() == sender.lowercased() }) { return }
         _ = try editor.save("mailfromallow", text: text + (text.isEmpty || text.hasSuffix("\n") ? "" : "\n") + sender + "\n")
     }
-}
 
+    var releasedSenders: ReleasedSenders { ReleasedSenders(root: root) }
+
+    /// The senders a mailbox user allowed, per address of theirs.
+    public func allowedSenders(for identity: Identity) -> [(address: String, senders: [String])] {
+        (identity.addresses ?? []).map { ($0, (try? releasedSenders.senders(of: $0)) ?? []) }
+    }
+
+    /// Takes back a mailbox user's allow: only a pair with one of their own addresses.
+    public func disallow(sender: String, recipient: String, for identity: Identity) throws -> Bool {
+        guard let own = identity.addresses, own.contains(recipient.lowercased()) else { return false }
+        return try releasedSenders.remove(sender: sender, recipient: recipient)
+    }
+}

@@ -10,12 +10,12 @@ import QSentryStore
 /// owner and mode, compiled where a cdb exists), bans and reputation, statistics from the logs,
 /// and `qsentry check`'s lint. A mailbox user gets 403 on every one of them.
 extension ConsoleServer {
-    struct ListForm: Decodable {
+    struct ListForm: TokenForm {
         var csrf: String?
         var text: String?
     }
 
-    struct BanForm: Decodable {
+    struct BanForm: TokenForm {
         var csrf: String?
         var action: String?
         var ip: String?
@@ -33,22 +33,9 @@ extension ConsoleServer {
         var order: String?
     }
 
-    /// The administrator's session, or the response that refuses.
-    enum Gate {
-        case success(SessionStore.Session)
-        case failure(Response)
-    }
-
-    func administrator(_ request: Request) async -> Gate {
-        guard let session = await session(request) else { return .failure(PageRenderer.redirect("/login")) }
-        guard session.identity.isAdministrator else { return .failure(forbidden(session, "Only administrators may open this page.")) }
-        return .success(session)
-    }
-
     func addAdministrationRoutes(_ router: Router<ConsoleContext>) {
         router.get("/lists") { request, _ in
-            let session: SessionStore.Session
-            switch await administrator(request) { case .success(let s): session = s; case .failure(let r): return r }
+            let session = try await signedIn(request, administrator: true)
             let editor = ListEditor(root: root)
             let lists = ListEditor.editable.map { name -> [String: Any] in
                 let lines = ((try? ControlFile.lines(editor.path(name))) ?? nil)?.count ?? 0
@@ -58,8 +45,7 @@ extension ConsoleServer {
         }
 
         router.get("/lists/:name") { request, context in
-            let session: SessionStore.Session
-            switch await administrator(request) { case .success(let s): session = s; case .failure(let r): return r }
+            let session = try await signedIn(request, administrator: true)
             let editor = ListEditor(root: root)
             guard let name = context.parameters.get("name"), editor.spec(name) != nil else { return notFound(session) }
             let text = (try? editor.text(name)) ?? ""
@@ -67,16 +53,10 @@ extension ConsoleServer {
         }
 
         router.post("/lists/:name") { request, context in
-            let session: SessionStore.Session
-            switch await administrator(request) { case .success(let s): session = s; case .failure(let r): return r }
-            let address = client(request, context).address
             let editor = ListEditor(root: root)
-            guard let name = context.parameters.get("name"), editor.spec(name) != nil else { return notFound(session) }
-            let form = try? await request.decode(as: ListForm.self, context: context)
-            guard let form, let csrf = form.csrf, SessionStore.same(csrf, session.csrf), sameOrigin(request) else {
-                AuditLog.record(session.identity.name, "list-edit", client: address, [("list", name), ("why", "csrf")], ok: false)
-                return forbidden(session, "Missing or wrong CSRF token.")
-            }
+            let name = context.parameters.get("name") ?? ""
+            let (session, form, address) = try await posted(ListForm.self, request, context, action: "list-edit", administrator: true)
+            guard editor.spec(name) != nil else { return notFound(session) }
             let text = form.text ?? ""
             do {
                 let saved = try editor.save(name, text: text)
@@ -93,34 +73,25 @@ extension ConsoleServer {
         }
 
         router.get("/bans") { request, _ in
-            let session: SessionStore.Session
-            switch await administrator(request) { case .success(let s): session = s; case .failure(let r): return r }
+            let session = try await signedIn(request, administrator: true)
             let query = Forms.query(BanQuery.self, request) ?? BanQuery()
             return bansPage(session, query: query)
         }
 
         router.post("/bans") { request, context in
-            let session: SessionStore.Session
-            switch await administrator(request) { case .success(let s): session = s; case .failure(let r): return r }
-            let address = client(request, context).address
-            let form = try? await request.decode(as: BanForm.self, context: context)
-            guard let form, let csrf = form.csrf, SessionStore.same(csrf, session.csrf), sameOrigin(request) else {
-                return forbidden(session, "Missing or wrong CSRF token.")
-            }
+            let (session, form, address) = try await posted(BanForm.self, request, context, action: "ban", administrator: true)
             let result = changeBan(form)
             AuditLog.record(session.identity.name, "ban-" + (form.action ?? ""), client: address, [("ip", form.ip ?? "")], ok: result.ok)
             return PageRenderer.redirect(Forms.link("/bans", [(result.ok ? "done" : "failed", result.text)]))
         }
 
         router.get("/stats") { request, _ in
-            let session: SessionStore.Session
-            switch await administrator(request) { case .success(let s): session = s; case .failure(let r): return r }
+            let session = try await signedIn(request, administrator: true)
             return statsPage(session, query: Forms.query(StatsQuery.self, request) ?? StatsQuery())
         }
 
         router.get("/check") { request, _ in
-            let session: SessionStore.Session
-            switch await administrator(request) { case .success(let s): session = s; case .failure(let r): return r }
+            let session = try await signedIn(request, administrator: true)
             let problems = (ControlLint(root: root).run() + StateCheck(root: root).run()).map(\.description)
             return pages.page("check", title: "Check", session: session,
                               data: ["hasProblems": !problems.isEmpty, "problems": problems, "root": root.path])

@@ -14,7 +14,7 @@ extension ConsoleServer {
         var password: String?
     }
 
-    struct CSRFForm: Decodable {
+    struct CSRFForm: TokenForm {
         var csrf: String?
     }
 
@@ -60,10 +60,8 @@ extension ConsoleServer {
         }
 
         router.post("/logout") { request, context in
-            let (address, secure) = client(request, context)
-            guard let session = await session(request) else { return PageRenderer.redirect("/login") }
-            let form = try? await request.decode(as: CSRFForm.self, context: context)
-            guard let csrf = form?.csrf, SessionStore.same(csrf, session.csrf), sameOrigin(request) else { return forbidden(session, "Missing CSRF token.") }
+            let (session, _, address) = try await posted(CSRFForm.self, request, context, action: "logout")
+            let secure = client(request, context).secure
             await sessions.end(session.token)
             AuditLog.record(session.identity.name, "logout", client: address)
             return PageRenderer.redirect("/login", cookies: [cookie(Self.sessionCookie, "", secure: secure, remove: true)])

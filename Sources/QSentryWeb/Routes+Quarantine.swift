@@ -21,16 +21,22 @@ extension ConsoleServer {
         var page: Int?
     }
 
-    struct ActionForm: Decodable {
+    struct ActionForm: TokenForm {
         var csrf: String?
         var action: String?
         var ids: [String]?
         var back: String?
     }
 
-    struct DigestForm: Decodable {
+    struct DigestForm: TokenForm {
         var csrf: String?
         var digest: String?
+    }
+
+    struct AllowedForm: TokenForm {
+        var csrf: String?
+        var sender: String?
+        var recipient: String?
     }
 
     /// The text of a message shown is at most this many bytes.
@@ -38,7 +44,7 @@ extension ConsoleServer {
 
     func addQuarantineRoutes(_ router: Router<ConsoleContext>) {
         router.get("/quarantine") { request, _ in
-            guard let session = await session(request) else { return PageRenderer.redirect("/login") }
+            let session = try await signedIn(request)
             let form = Forms.query(SearchForm.self, request) ?? SearchForm()
             var query = QuarantineIndex.Query()
             query.text = String((form.q ?? "").prefix(200))
@@ -86,30 +92,23 @@ extension ConsoleServer {
         }
 
         router.get("/quarantine/:id") { request, context in
-            guard let session = await session(request) else { return PageRenderer.redirect("/login") }
+            let session = try await signedIn(request)
             guard let id = context.parameters.get("id"), Quarantine.isValidID(id),
-                  let s = await state.visible(id, for: session.identity),
-                  let raw = await state.rawMessage(id, for: session.identity, limit: MailSourceLimit.bytes) else { return notFound(session) }
+                  let (s, raw) = await state.message(id, for: session.identity, limit: MailSourceLimit.bytes) else { return notFound(session) }
             AuditLog.record(session.identity.name, "view", client: client(request, context).address, [("id", id)])
             return pages.page("message", title: s.subject.isEmpty ? "(no subject)" : s.subject, session: session,
                               data: messageData(s, raw: raw, session: session))
         }
 
         router.post("/quarantine/action") { request, context in
-            let address = client(request, context).address
-            guard let session = await session(request) else { return PageRenderer.redirect("/login") }
-            let form = try? await request.decode(as: ActionForm.self, context: context)
-            guard let form, let csrf = form.csrf, SessionStore.same(csrf, session.csrf), sameOrigin(request) else {
-                AuditLog.record(session.identity.name, "quarantine", client: address, [("why", "csrf")], ok: false)
-                return forbidden(session, "Missing or wrong CSRF token: reload the page and try again.")
-            }
+            let (session, form, address) = try await posted(ActionForm.self, request, context, action: "quarantine")
             let ids = Array((form.ids ?? []).filter(Quarantine.isValidID).prefix(500))
             let back = (form.back ?? "/quarantine").hasPrefix("/quarantine") ? form.back ?? "/quarantine" : "/quarantine"
             if ids.isEmpty { return PageRenderer.redirect(Forms.link(noticeBase(back), [("failed", "Select a message first.")])) }
             let results: [(String, ConsoleState.ActionResult)]
             switch form.action {
             case "release": results = await state.release(ids, for: session.identity, allowSender: false, now: now())
-            case "release-allow" where session.identity.isAdministrator:
+            case "release-allow":
                 results = await state.release(ids, for: session.identity, allowSender: true, now: now())
             case "delete": results = await state.delete(ids, for: session.identity)
             default: return forbidden(session, "Unknown action.")
@@ -132,28 +131,40 @@ extension ConsoleServer {
         }
 
         router.get("/settings") { request, _ in
-            guard let session = await session(request) else { return PageRenderer.redirect("/login") }
+            let session = try await signedIn(request)
             let addresses = session.identity.addresses ?? []
             let off = QuarantineDigest(root: root).optedOut()
             let isOff = !addresses.isEmpty && addresses.allSatisfy { off.contains($0) }
+            let allowed = await state.allowedSenders(for: session.identity).flatMap { own in
+                own.senders.map { ["sender": $0, "recipient": own.address, "csrf": session.csrf] }
+            }
+            let notice = Forms.query(NoticeForm.self, request)
             return pages.page("settings", title: "Settings", session: session,
                               data: ["hasAddresses": !addresses.isEmpty, "addresses": addresses, "csrf": session.csrf,
-                                     "state": isOff ? "off" : "on", "toggle": isOff ? "on" : "off"],
-                              notice: Forms.query(NoticeForm.self, request)?.done)
+                                     "state": isOff ? "off" : "on", "toggle": isOff ? "on" : "off", "allowed": allowed],
+                              notice: notice?.done, problem: notice?.failed)
         }
 
         router.post("/settings") { request, context in
-            guard let session = await session(request) else { return PageRenderer.redirect("/login") }
-            let form = try? await request.decode(as: DigestForm.self, context: context)
-            guard let form, let csrf = form.csrf, SessionStore.same(csrf, session.csrf), sameOrigin(request) else {
-                return forbidden(session, "Missing or wrong CSRF token.")
-            }
+            let (session, form, address) = try await posted(DigestForm.self, request, context, action: "settings")
             let digest = QuarantineDigest(root: root)
             for a in session.identity.addresses ?? [] {
                 do { try digest.setOptOut(a, form.digest == "off") } catch { return forbidden(session, "Not saved: \(error)") }
             }
-            AuditLog.record(session.identity.name, "digest-" + (form.digest == "off" ? "off" : "on"), client: client(request, context).address)
+            AuditLog.record(session.identity.name, "digest-" + (form.digest == "off" ? "off" : "on"), client: address)
             return PageRenderer.redirect(Forms.link("/settings", [("done", "Saved.")]))
+        }
+
+        router.post("/settings/allowed") { request, context in
+            let (session, form, address) = try await posted(AllowedForm.self, request, context, action: "disallow")
+            let sender = form.sender ?? "", recipient = form.recipient ?? ""
+            let removed: Bool
+            do { removed = try await state.disallow(sender: sender, recipient: recipient, for: session.identity) } catch {
+                AuditLog.record(session.identity.name, "disallow", client: address, [("sender", sender), ("why", "\(error)")], ok: false)
+                return PageRenderer.redirect(Forms.link("/settings", [("failed", "Not removed: \(error)")]))
+            }
+            AuditLog.record(session.identity.name, "disallow", client: address, [("sender", sender), ("recipient", recipient)], ok: removed)
+            return PageRenderer.redirect(Forms.link("/settings", [removed ? ("done", "Removed \(sender).") : ("failed", "\(sender) was not on your list.")]))
         }
     }
 

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 import QSentryContent
 import QSentryCore
@@ -62,5 +65,32 @@ import QSentryMIME
         #expect(all.verdict == .accept && all.trail == ["unfiltered"])
         let some = ContentStage(c).run(message("Subject: hi\n\ncheap pills\n", to: ["abuse@example.com", "u@example.com"]))
         #expect(some.verdict != .accept)
+    }
+
+    /// A3: a sender a mailbox user allowed in the web console skips the spam rules for mail to
+    /// that user alone; a message to another recipient too is filtered as before.
+    @Test func aSenderAllowedByEveryRecipientSkipsTheSpamRules() throws {
+        let dir = "/tmp/qsentry-released-\(getpid())"
+        mkdir(dir, 0o700)
+        defer { unlink(dir + "/" + ReleasedSenders.fileName); rmdir(dir) }
+        let released = ReleasedSenders(path: dir + "/" + ReleasedSenders.fileName)
+        var c = config
+        c.releasedSenders = released
+        let spam = "Subject: hi\n\ncheap pills\n"
+        #expect(ContentStage(c).run(message(spam)).verdict.action == .refuse)  // no file yet: nobody allowed
+        #expect(try released.add(sender: "A@Example.org", recipient: "U@example.com", now: 1))
+        #expect(try !released.add(sender: "a@example.org", recipient: "u@example.com", now: 2))  // there already
+        let allowed = ContentStage(c).run(message(spam))
+        #expect(allowed.verdict == .accept && allowed.trail == ["released-senders"], "\(allowed.trail)")
+        #expect(ContentStage(c).run(message(spam, to: ["u@example.com", "v@example.com"])).verdict.action == .refuse)
+        #expect(ContentStage(c).run(message(Self.attachment)).verdict == .accept)  // the spam rules, all of them
+        #expect(try released.senders(of: "u@example.com") == ["a@example.org"])
+        #expect(try released.remove(sender: "a@example.org", recipient: "u@example.com"))
+        #expect(ContentStage(c).run(message(spam)).verdict.action == .refuse)
+        #expect(throws: ReleasedSenders.Failure.self) { try released.add(sender: "", recipient: "u@example.com", now: 3) }
+        // A user's list is bounded: the oldest goes first.
+        for i in 0..<(ReleasedSenders.perRecipient + 5) { try released.add(sender: "s\(i)@x.test", recipient: "u@example.com", now: 10 + i) }
+        let kept = try released.senders(of: "u@example.com")
+        #expect(kept.count == ReleasedSenders.perRecipient && kept.first == "s5@x.test")
     }
 }

@@ -163,6 +163,133 @@ import Testing
         }
     }
 
+    /// Release and allow: a mailbox user's allow is for their own address only (ReleasedSenders,
+    /// which qsentry-queue reads), shown on their settings page and taken back there; an
+    /// administrator's goes into mailfromallow. The digest switch is saved per address.
+    @Test func releaseAndAllowIsTheUsersOwnAndTheSettingsPageTakesItBack() async throws {
+        let shared = try quarantine("1700000000.6.f", to: ["alice@example.test", "bob@example.test"], subject: "newsletter")
+        let other = try quarantine("1700000000.7.g", to: ["bob@example.test"], subject: "for bob")
+        let released = ReleasedSenders(root: qmailRoot)
+        try released.add(sender: "sender@elsewhere.test", recipient: "carol@example.test", now: 1)
+        try await server().test(.live) { client in
+            let alice = try #require(try await login(client, "alice", "alice-pw"))
+            #expect(try await get(client, "/quarantine/\(shared)", alice.cookie).bodyText.contains("Release and allow sender"))
+            let r = try await post(client, "/quarantine/action", alice.cookie, "csrf=\(alice.csrf)&action=release-allow&ids[]=\(shared)")
+            #expect(r.status == .seeOther)
+            #expect(try released.allowAll(sender: "sender@elsewhere.test", recipients: ["alice@example.test"]))
+            #expect(try !released.allowAll(sender: "sender@elsewhere.test", recipients: ["bob@example.test"]))
+            #expect(!FileManager.default.fileExists(atPath: root.path + "/control/qsentry/mailfromallow"))
+            #expect(QueueRun.queued(in: root).count == 1)
+            let settings = try await get(client, "/settings", alice.cookie).bodyText
+            #expect(settings.contains("sender@elsewhere.test") && !settings.contains("carol@"))
+            // Carol's pair is not alice's to take back; her own is.
+            _ = try await post(client, "/settings/allowed", alice.cookie, "csrf=\(alice.csrf)&sender=sender@elsewhere.test&recipient=carol@example.test")
+            #expect(try released.allowAll(sender: "sender@elsewhere.test", recipients: ["carol@example.test"]))
+            #expect(try await post(client, "/settings/allowed", alice.cookie, "sender=sender@elsewhere.test&recipient=alice@example.test").status == .forbidden)
+            _ = try await post(client, "/settings/allowed", alice.cookie, "csrf=\(alice.csrf)&sender=sender@elsewhere.test&recipient=alice@example.test")
+            #expect(try !released.allowAll(sender: "sender@elsewhere.test", recipients: ["alice@example.test"]))
+            // The digest switch.
+            #expect(try await get(client, "/settings", alice.cookie).bodyText.contains("<strong>on</strong>"))
+            _ = try await post(client, "/settings", alice.cookie, "csrf=\(alice.csrf)&digest=off")
+            #expect(QuarantineDigest(root: qmailRoot).optedOut().contains("alice@example.test"))
+            #expect(try await get(client, "/settings", alice.cookie).bodyText.contains("<strong>off</strong>"))
+            _ = try await post(client, "/settings", alice.cookie, "csrf=\(alice.csrf)&digest=on")
+            #expect(!QuarantineDigest(root: qmailRoot).optedOut().contains("alice@example.test"))
+            // The administrator's allow is the site's.
+            let admin = try #require(try await login(client, "admin", "admin-pw"))
+            _ = try await post(client, "/quarantine/action", admin.cookie, "csrf=\(admin.csrf)&action=release-allow&ids[]=\(other)")
+            let allow = try String(contentsOfFile: root.path + "/control/qsentry/mailfromallow", encoding: .utf8)
+            #expect(allow.split(separator: "\n").contains("sender@elsewhere.test"))
+        }
+    }
+
+    /// Bans from the page: added (not for an ipallow address), seen in the reputation look-up, lifted.
+    @Test func bansAreAddedLookedUpAndLifted() async throws {
+        try root.write("control/qsentry/ipallow", "192.0.2.200\n")
+        try await server().test(.live) { client in
+            let admin = try #require(try await login(client, "admin", "admin-pw"))
+            _ = try await post(client, "/bans", admin.cookie, "csrf=\(admin.csrf)&action=add&ip=192.0.2.9&duration=2h")
+            #expect(try await get(client, "/bans", admin.cookie).bodyText.contains("192.0.2.9"))
+            #expect(try await get(client, "/bans?ip=192.0.2.9", admin.cookie).bodyText.contains("banned until"))
+            let refused = try await post(client, "/bans", admin.cookie, "csrf=\(admin.csrf)&action=add&ip=192.0.2.200")
+            #expect(refused.headers[.location]?.contains("ipallow") == true)
+            #expect(try await get(client, "/bans?ip=192.0.2.200", admin.cookie).bodyText.contains("accepted"))
+            _ = try await post(client, "/bans", admin.cookie, "csrf=\(admin.csrf)&action=remove&ip=192.0.2.9")
+            #expect(try await get(client, "/bans?ip=192.0.2.9", admin.cookie).bodyText.contains("accepted"))
+            #expect(try await get(client, "/bans", admin.cookie).bodyText.contains("No bans in force."))
+        }
+    }
+
+    /// One login over `client` with extra request headers; returns the response to the POST.
+    func loginResponse(_ client: some TestClientProtocol, _ name: String, _ password: String, headers: HTTPFields = [:]) async throws -> TestResponse {
+        let (loginCookie, token) = try await client.execute(uri: "/login", method: .get, headers: headers) { r in
+            (Self.cookie(r, "qsentry_login"), Self.hidden(r.bodyText, "csrf"))
+        }
+        var h = headers
+        h[.cookie] = "qsentry_login=\(loginCookie)"
+        h[.contentType] = "application/x-www-form-urlencoded"
+        return try await client.execute(uri: "/login", method: .post, headers: h, body: ByteBuffer(string: "csrf=\(token)&name=\(name)&password=\(password)"))
+    }
+
+    /// Native TLS with one PEM file holding key and certificate (as qmail's servercert.pem): the
+    /// pages are served over HTTPS and the cookies are Secure.
+    @Test func nativeTLSServesThePagesWithSecureCookies() async throws {
+        let cert = root.path + "/control/servercert.pem"
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        openssl.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                             "-keyout", cert, "-out", cert + ".crt"]
+        openssl.standardError = FileHandle.nullDevice
+        openssl.standardOutput = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        // One file holding key and certificate, as qmail's servercert.pem does.
+        let pem = try String(contentsOfFile: cert, encoding: .utf8) + String(contentsOfFile: cert + ".crt", encoding: .utf8)
+        try pem.write(toFile: cert, atomically: true, encoding: .utf8)
+        var settings = ConsoleServer.Settings(root: qmailRoot)
+        settings.port = 0
+        settings.failurePauseMilliseconds = 0
+        settings.certificate = cert
+        // AsyncHTTPClient (the HTTPS test client) follows redirects without cookies, so the
+        // login form's own cookie is the one looked at, and a wrong password (no redirect).
+        try await ConsoleServer(settings: settings).application().test(.ahc(.https)) { client in
+            let page = try await client.execute(uri: "/login", method: .get)
+            #expect(page.status == .ok && page.bodyText.contains("password"))
+            let form = page.headers[values: .setCookie].first { $0.hasPrefix("qsentry_login=") } ?? ""
+            #expect(form.contains("Secure") && form.contains("HttpOnly") && form.contains("SameSite=Strict"), "\(form)")
+            #expect(try await loginResponse(client, "admin", "wrong").status == .unauthorized)
+        }
+        // The same server without the certificate: no Secure flag.
+        try await server().test(.live) { client in
+            let form = try await client.execute(uri: "/login", method: .get).headers[values: .setCookie].first { $0.hasPrefix("qsentry_login=") } ?? ""
+            #expect(!form.isEmpty && !form.contains("Secure"))
+        }
+    }
+
+    /// Behind a reverse proxy: X-Forwarded-For and -Proto count only from a web-proxies address.
+    /// From the proxy, each forwarded client has its own login limit and HTTPS makes the cookie
+    /// Secure; without the file the same headers change nothing.
+    @Test func forwardedHeadersAreBelievedOnlyFromTheConfiguredProxies() async throws {
+        let forwarded: (String) -> HTTPFields = { ip in
+            [HTTPField.Name("X-Forwarded-For")!: "203.0.113.1, \(ip)", HTTPField.Name("X-Forwarded-Proto")!: "https"]
+        }
+        try await server().test(.live) { client in
+            let r = try await loginResponse(client, "admin", "admin-pw", headers: forwarded("198.51.100.1"))
+            #expect(r.headers[values: .setCookie].contains { $0.hasPrefix("qsentry_session=") && !$0.contains("Secure") })
+            for i in 0..<10 { _ = try await loginResponse(client, "nobody\(i)", "guess", headers: forwarded("198.51.100.\(i + 2)")) }
+            // Ten failures from "different" clients are ten from this peer: the next is refused.
+            #expect(try await loginResponse(client, "admin", "admin-pw", headers: forwarded("198.51.100.99")).status == .tooManyRequests)
+        }
+        try root.write("control/qsentry/web-proxies", "127.0.0.1\n::1\n")
+        try await server().test(.live) { client in
+            let r = try await loginResponse(client, "admin", "admin-pw", headers: forwarded("198.51.100.1"))
+            #expect(r.headers[values: .setCookie].contains { $0.hasPrefix("qsentry_session=") && $0.contains("Secure") })
+            for i in 0..<10 { _ = try await loginResponse(client, "nobody\(i)", "guess", headers: forwarded("198.51.100.2")) }
+            #expect(try await loginResponse(client, "alice", "alice-pw", headers: forwarded("198.51.100.2")).status == .tooManyRequests)
+            #expect(try await loginResponse(client, "alice", "alice-pw", headers: forwarded("198.51.100.3")).status == .seeOther)
+        }
+    }
+
     @Test func everyStateChangeNeedsTheSessionsCSRFToken() async throws {
         let id = try quarantine("1700000000.4.d", to: ["alice@example.test"], subject: "keep me")
         try await server().test(.live) { client in

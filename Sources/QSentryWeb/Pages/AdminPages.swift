@@ -67,7 +67,8 @@ enum CheckPage {
         """
 }
 
-/// A mailbox user's (and an administrator's) own settings: the quarantine digest.
+/// A mailbox user's (and an administrator's) own settings: the quarantine digest, and the
+/// senders the user allowed with "release and allow" (each can be taken back).
 enum SettingsPage {
     static let template = """
         {{#hasAddresses}}<p>Digest of newly quarantined mail for {{#addresses}}{{.}} {{/addresses}}: <strong>{{state}}</strong></p>
@@ -76,6 +77,13 @@ enum SettingsPage {
         <button name="digest" value="{{toggle}}">Switch digests {{toggle}}</button>
         </form>{{/hasAddresses}}
         {{^hasAddresses}}<p class="muted">Administrators get no digest; the quarantine page shows everything.</p>{{/hasAddresses}}
+        {{#hasAddresses}}<h2>Senders you allowed</h2>
+        <p class="muted">Mail from these senders to you skips the spam checks (never the virus scan).</p>
+        <table><tr><th>Sender</th><th>For</th><th></th></tr>
+        {{#allowed}}<tr><td>{{sender}}</td><td>{{recipient}}</td>
+        <td><form method="post" action="/settings/allowed"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="sender" value="{{sender}}"><input type="hidden" name="recipient" value="{{recipient}}"><button type="submit">Remove</button></form></td></tr>{{/allowed}}
+        {{^allowed}}<tr><td colspan="3">None: "Release and allow sender" in the quarantine adds one.</td></tr>{{/allowed}}
+        </table>{{/hasAddresses}}
 
         """
 }

@@ -14,7 +14,7 @@ enum MessagePage {
         <input type="hidden" name="ids[]" value="{{id}}">
         <input type="hidden" name="back" value="/quarantine">
         <button name="action" value="release">Release</button>
-        {{#admin}}<button name="action" value="release-allow">Release and allow sender</button>{{/admin}}
+        <button name="action" value="release-allow" title="{{#admin}}adds the sender to mailfromallow, for the whole site{{/admin}}{{^admin}}mail from this sender to you skips the spam checks{{/admin}}">Release and allow sender</button>
         <button name="action" value="delete">Delete</button>
         </form>
         <h2>Attachments</h2>

@@ -30,7 +30,7 @@ enum QuarantinePage {
         </table>
         <div class="actions">
         <button name="action" value="release">Release selected</button>
-        {{#admin}}<button name="action" value="release-allow">Release and allow sender</button>{{/admin}}
+        <button name="action" value="release-allow" title="{{#admin}}adds the sender to mailfromallow, for the whole site{{/admin}}{{^admin}}mail from this sender to you skips the spam checks{{/admin}}">Release and allow sender</button>
         <button name="action" value="delete">Delete selected</button>
         </div>
         </form>
