@@ -574,6 +574,14 @@ check "the list edit made in the browser is in control/qsentry/ipblock" grep -qx
 swaks_from 127.0.0.13 --from a@elsewhere.example --to qsuser@$DOMAIN --quit-after RCPT >/dev/null
 check "... and qsentry-conn refuses 127.0.0.13 on its next connection" \
     sh -c "grep '127.0.0.13' $W/log/smtpd/current | grep -q 'ipblock'"
+check "the user's allow is in the state, qsentryweb:qsentry 0660" \
+    test "$(stat -c '%U:%G %a' $Q/qsentry/released-senders.cdb 2>/dev/null)" = "qsentryweb:qsentry 660"
+n=$(ls $W/home/qsuser/Maildir/new | wc -l)
+swaks_from 127.0.0.23 --from mallory@elsewhere.example --to qsuser@$DOMAIN --data @$W/hostile.eml >/dev/null
+for _ in $(seq 100); do [ "$(ls $W/home/qsuser/Maildir/new | wc -l)" -gt "$n" ] && break; sleep 0.2; done
+check "the same message from the allowed sender is now delivered, not quarantined" \
+    sh -c "grep -lq '127.0.0.23' $W/home/qsuser/Maildir/new/* && ! qsentry quarantine list | awk -F'\t' '\$3 == \"127.0.0.23\"' | grep -q ."
+check "qsentry-queue logged why: released-senders" sh -c "grep '127.0.0.23' $W/log/smtpd/current | grep -q 'released-senders'"
 check "every console action is in the audit log" sh -c "sleep 1; grep -q 'audit=release' $W/log/web/current && grep -q 'audit=list-edit' $W/log/web/current"
 echo "http://127.0.0.1:$WEBPORT" > $C/web-url
 check "root sends the quarantine digest (qsentry quarantine digest)" qsentry quarantine digest

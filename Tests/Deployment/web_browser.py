@@ -145,8 +145,11 @@ try:
     # Release through the real qmail-queue: the message arrives in the Maildir.
     before = inbox()
     d.get(base + "/quarantine/" + hostile_id)
-    d.find_element(By.CSS_SELECTOR, "button[value=release]").click()
-    check("the user releases their message", wait_for(d, "1 message released"), d.find_element(By.TAG_NAME, "main").text[:200])
+    d.find_element(By.CSS_SELECTOR, "button[value=release-allow]").click()
+    check("the user releases their message and allows its sender", wait_for(d, "1 message released"), d.find_element(By.TAG_NAME, "main").text[:200])
     check("the released message is delivered to the Maildir", wait_inbox(before + 1), inbox())
+    d.get(base + "/settings")
+    d.save_screenshot(artifacts + "/user-settings.png")
+    check("the user's settings list the sender they allowed", "mallory@elsewhere.example" in d.find_element(By.TAG_NAME, "main").text)
 finally:
     d.quit()
