@@ -20,6 +20,12 @@ public actor ConsoleState {
 
     var quarantine: Quarantine { index.quarantine }
 
+    /// Reads the index and makes the default order (newest first), before anyone asks.
+    public func warm() {
+        index.refresh()
+        _ = index.search(QuarantineIndex.Query())
+    }
+
     public func search(_ query: QuarantineIndex.Query, for identity: Identity) -> QuarantineIndex.Page {
         index.refresh()
         return index.search(query, onlyFor: identity.addresses)

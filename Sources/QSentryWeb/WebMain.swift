@@ -78,6 +78,8 @@ public struct WebMain: AsyncParsableCommand {
         line.add("tls", settings.certificate == nil ? "no" : "yes")
         line.add("user", PrivilegeDrop.currentUserName())
         line.emit()
+        // The quarantine's index is read while the server starts, not by the first list request.
+        Task { await server.state.warm() }
         try await server.application().runService()
     }
 }

@@ -112,6 +112,8 @@ struct QuarantineCommand: ParsableCommand {
             let sent = try QuarantineDigest(root: root).send(index: index, now: Int(time(nil)))
             for r in sent.recipients { print("sent a digest to \(r)") }
             for (r, why) in sent.skipped { print("no digest for \(r): \(why)") }
+            for (r, why) in sent.failed { print("digest for \(r) not sent, again next run: \(why)") }
+            if !sent.failed.isEmpty { throw ExitCode(CommandExit.temporary.rawValue) }
         }
     }
 }

@@ -400,6 +400,29 @@ import Testing
                                                            now: Int(Date().timeIntervalSince1970)).recipients.isEmpty)
     }
 
+    /// A digest qmail-inject refuses for one recipient: the others get theirs, the one is owed
+    /// and sent on the next run, and nobody gets a digest twice.
+    @Test func aFailedDigestIsSentNextRunToThatRecipientAlone() throws {
+        try quarantine("1700000000.8.h", to: ["bob@example.test"], subject: "for bob")
+        try quarantine("1700000000.9.i", to: ["carol@example.test"], subject: "for carol")
+        try root.write("control/qsentry/web-url", "https://mail.example.test:8025\n")
+        let inject = "#!/bin/sh\n[ -e \"$(dirname \"$0\")/../fail.$3\" ] && exit 1\necho x >> \"$(dirname \"$0\")/../queue/inject.$3\"\n"
+        try root.write("bin/qmail-inject", inject, mode: 0o755)
+        try root.write("fail.carol@example.test", "")
+        let digest = QuarantineDigest(root: qmailRoot)
+        let index = QuarantineIndex(Quarantine(directory: root.path + "/qsentry/quarantine"))
+        let now = Int(Date().timeIntervalSince1970)
+        let first = try digest.send(index: index, now: now)
+        #expect(first.recipients == ["bob@example.test"] && first.failed.map(\.0) == ["carol@example.test"])
+        try FileManager.default.removeItem(atPath: root.path + "/fail.carol@example.test")
+        #expect(try digest.send(index: index, now: now + 60).recipients == ["carol@example.test"])
+        let third = try digest.send(index: index, now: now + 120)
+        #expect(third.recipients.isEmpty && third.failed.isEmpty)
+        for who in ["bob", "carol"] {
+            #expect(try String(contentsOfFile: root.path + "/queue/inject.\(who)@example.test", encoding: .utf8) == "x\n")
+        }
+    }
+
     @Test func theIndexSearchesSortsAndPagesPerUser() throws {
         let dir = root.path + "/qsentry/quarantine"
         for i in 0..<2000 {

@@ -8,7 +8,9 @@ import QSentryMessage
 /// the last run gets one summary through qmail-inject, each message with a signed one-click
 /// release link that expires (ReleaseLink). Recipients outside `rcpthosts` get nothing (a digest
 /// must never become backscatter), nor those who switched digests off in the console
-/// (`$QMAIL/qsentry/digest-off`). The time of the last run is `$QMAIL/qsentry/digest-sent`.
+/// (`$QMAIL/qsentry/digest-off`). The time of the last run is `$QMAIL/qsentry/digest-sent`'s
+/// first line; a recipient whose digest could not be handed to qmail-inject follows as
+/// `SINCE RECIPIENT`, so the next run sends them what they are owed, and nobody else twice.
 public struct QuarantineDigest {
     /// Links stay good this long (the quarantine is usually expired later).
     public static let linkLifetime = 7 * 86400
@@ -24,6 +26,20 @@ public struct QuarantineDigest {
     public struct Sent: Sendable {
         public var recipients: [String] = []
         public var skipped: [(String, String)] = []
+        /// Recipients whose digest qmail-inject did not take: sent again next run.
+        public var failed: [(String, String)] = []
+    }
+
+    /// The last run's time, and the recipients still owed a digest since an older time.
+    func lastRun() -> (since: Int, owed: [String: Int]) {
+        guard let bytes = try? FileBytes.read(sentFile, limit: 4 << 20) else { return (0, [:]) }
+        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n")
+        var owed: [String: Int] = [:]
+        for line in lines.dropFirst() {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, let t = Int(parts[0]) { owed[String(parts[1])] = t }
+        }
+        return (lines.first.flatMap { Int($0.trimmed) } ?? 0, owed)
     }
 
     /// The addresses that switched digests off.
@@ -47,24 +63,35 @@ public struct QuarantineDigest {
             throw ControlError(path: root.qsentry("web-url"), "missing: the digest's links need the console's address, e.g. https://mail.example.com:8025")
         }
         let key = try ReleaseLink.key(root)
-        let since = (try? FileBytes.read(sentFile, limit: 64)).flatMap { Int(String(decoding: $0, as: UTF8.self).trimmed) } ?? 0
+        let (since, owed) = lastRun()
         let local = try LocalDomains(root)
         let off = optedOut()
         let me = (try? ControlFile.value(root.control("me")))??.text.trimmed ?? "localhost"
         let from = "postmaster@\(me)"
         index.refresh()
         var sent = Sent()
-        for (recipient, entries) in index.recipients(since: since).sorted(by: { $0.key < $1.key }) {
+        var stillOwed: [String: Int] = [:]
+        for (recipient, all) in index.recipients(since: owed.values.reduce(since, min)).sorted(by: { $0.key < $1.key }) {
+            let owedSince = owed[recipient] ?? since
+            let entries = all.filter { $0.time > owedSince }
+            if entries.isEmpty { continue }
             guard Self.isPlainAddress(recipient) else { sent.skipped.append((recipient, "not a plain address")); continue }
             guard let at = recipient.lastIndex(of: "@"), try local.accepts(String(recipient[recipient.index(after: at)...])) else {
                 sent.skipped.append((recipient, "not a local domain")); continue
             }
             if off.contains(recipient) { sent.skipped.append((recipient, "digests off")); continue }
             let text = message(to: recipient, from: from, entries: entries, base: base, key: key, now: now)
-            try inject(text, sender: from, recipient: recipient)
-            sent.recipients.append(recipient)
+            do {
+                try inject(text, sender: from, recipient: recipient)
+                sent.recipients.append(recipient)
+            } catch {
+                // The others still get theirs; this one is owed from the same time next run.
+                sent.failed.append((recipient, "\(error)"))
+                stillOwed[recipient] = owedSince
+            }
         }
-        try FileBytes.writeAtomically(sentFile, Array("\(now)\n".utf8), mode: 0o660)
+        let file = "\(now)\n" + stillOwed.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)\n" }.joined()
+        try FileBytes.writeAtomically(sentFile, Array(file.utf8), mode: 0o660)
         StateFiles.adopt(sentFile)
         return sent
     }
