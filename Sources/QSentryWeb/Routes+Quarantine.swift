@@ -140,7 +140,7 @@ extension ConsoleServer {
             }
             let notice = Forms.query(NoticeForm.self, request)
             return pages.page("settings", title: "Settings", session: session,
-                              data: ["hasAddresses": !addresses.isEmpty, "addresses": addresses, "csrf": session.csrf,
+                              data: ["hasAddresses": !addresses.isEmpty, "addressList": addresses.joined(separator: ", "), "csrf": session.csrf,
                                      "state": isOff ? "off" : "on", "toggle": isOff ? "on" : "off", "allowed": allowed],
                               notice: notice?.done, problem: notice?.failed)
         }

@@ -71,7 +71,7 @@ enum CheckPage {
 /// senders the user allowed with "release and allow" (each can be taken back).
 enum SettingsPage {
     static let template = """
-        {{#hasAddresses}}<p>Digest of newly quarantined mail for {{#addresses}}{{.}} {{/addresses}}: <strong>{{state}}</strong></p>
+        {{#hasAddresses}}<p>Digest of newly quarantined mail for {{addressList}}: <strong>{{state}}</strong></p>
         <form method="post" action="/settings">
         <input type="hidden" name="csrf" value="{{csrf}}">
         <button name="digest" value="{{toggle}}">Switch digests {{toggle}}</button>
