@@ -7,7 +7,8 @@
 #   ./install.sh test     install what the tests need, then run the whole suite
 #   ./install.sh man      install only the man pages (the tests check them this way)
 #
-# Settings (environment): PREFIX (default /usr/local), QMAIL (default /var/qmail). QMAIL is
+# Settings (environment): PREFIX (default /usr/local), QMAIL (default /var/qmail), QSENTRY_WEB
+# (default yes; no leaves the web console out: its HTTP stack is most of the build, bench/build.sh). QMAIL is
 # built into the programs (as qmail builds in conf-qmail: qmail-local passes no QMAIL), and both
 # are written into the installed examples (run scripts, tcp.smtp, .qmail lines).
 # Idempotent: a second run changes nothing. Never overwrites an admin's control file.
@@ -24,6 +25,12 @@ MODE=${1:-install}
 HERE=$(cd "$(dirname "$0")" && pwd)
 PROGRAMS="qsentry-conn qsentry-smtpd qsentry-queue qsentry-local qsentry qsentry-libclamav qsentry-ocr qsentry-web"
 PER_CONNECTION="qsentry-conn qsentry-smtpd qsentry-queue qsentry-local"
+WEB=${QSENTRY_WEB:-yes}
+case "$WEB" in
+    yes) ;;
+    no) PROGRAMS=${PROGRAMS% qsentry-web} ;;
+    *) printf 'install.sh: error: QSENTRY_WEB is yes or no, not %s\n' "$WEB" >&2; exit 100 ;;
+esac
 
 # C libraries (system-library targets) and the tools install.sh itself uses.
 BUILD_PACKAGES="pkg-config libcdb-dev libc-ares-dev libclamav-dev libspf2-dev libhiredis-dev
@@ -91,8 +98,16 @@ build_release() {
     # The built-in root (Sources/CSystemSupport), as qmail builds in conf-qmail.
     release=(-c release --static-swift-stdlib -Xcc "-DQSENTRY_QMAIL_ROOT=\"$QMAIL\"")
     # A failed build must stop here: programs left from an earlier build would otherwise be installed.
-    (cd "$HERE" && swift build "${release[@]}" 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]|prohibited flag' || true; }
-     exit "${PIPESTATUS[0]}") || die "the release build failed (see above)"
+    if [ "$WEB" = yes ]; then
+        (cd "$HERE" && swift build "${release[@]}" 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]|prohibited flag' || true; }
+         exit "${PIPESTATUS[0]}") || die "the release build failed (see above)"
+    else
+        # Each program but the console, one after another (modules they share are built once).
+        for p in $PROGRAMS; do
+            (cd "$HERE" && swift build "${release[@]}" --product "$p" 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]|prohibited flag|^Building|^Build of product' || true; }
+             exit "${PIPESTATUS[0]}") || die "the release build of $p failed (see above)"
+        done
+    fi
     bin=$(cd "$HERE" && swift build "${release[@]}" --show-bin-path)
     for p in $PROGRAMS; do
         [ -x "$bin/$p" ] || die "build failed: $bin/$p missing"
@@ -209,7 +224,7 @@ case "$MODE" in
         install_programs
         install_examples
         install_state
-        install_web
+        if [ "$WEB" = yes ]; then install_web; else say "QSENTRY_WEB=no: the web console is not built or installed"; fi
         say "installed $PROGRAMS in $PREFIX/bin; examples in $PREFIX/share/doc/qsentry/examples"
         say "next: qsentry check, then see README.md for the tcpserver, QMAILQUEUE and .qmail lines"
         ;;
