@@ -7,11 +7,12 @@
 #   C floor        tcpserver → rblsmtpd → bench/passthrough.c → qmail-smtpd → qmail-queue
 #   qsentry        tcpserver → qsentry-conn → qsentry-smtpd → qmail-smtpd → qmail-queue (no lists)
 #   + content      the same with QMAILQUEUE=qsentry-queue → qmail-queue, clamd scanning
+#   deliveries     qmail-send → qmail-local: ./Maildir/, then | qsentry-local ./Maildir/
 # Each session: EHLO, MAIL, RCPT to a real qmail user, one 10 KB message, QUIT. Reported:
 # messages a second, p50/p95 session time, CPU a message of the chain (the reaped children of
 # tcpserver, from /proc) and of clamd apart, peak RSS (VmHWM) a program. qmail-send is not
-# running: messages stay in the queue (on tmpfs, so that qmail-queue's fsyncs do not make this
-# VM's disk the measure), and deliveries (qsentry-local) are measured apart (bench/queue.sh).
+# running during the SMTP phases: messages stay in the queue (on tmpfs, so that qmail-queue's fsyncs
+# do not make this VM's disk the measure); deliveries are measured after them, with qmail-send.
 #
 #   bench/chain.sh [SECONDS] [CONCURRENCY]    (as root; default 20 s, 4 clients; needs ucspi-tcp,
 #                                              clamav-daemon, cc; not beside the deployment suite)
@@ -189,5 +190,76 @@ print()
 print("Peak RSS (VmHWM) a program: " + ", ".join(f"{k} {v / 1024:.1f} MB" for k, v in sorted(d["peaks"].items())) + ".")
 PY
 } > "$OUT/chain.md"
+
+# ---- deliveries: qmail-send → qmail-lspawn → qmail-local, then .qmail's ./Maildir/ or qsentry-local ----
+# The SMTP phases are over; each delivery configuration gets a fresh queue (tmpfs again), N messages
+# injected with qmail-inject while qmail-send is down, then qmail-send started: deliveries a second
+# until the last is in the Maildir, and the CPU of qmail-lspawn's children (qmail-local and what it
+# ran) a delivery. qsentry-local runs with the chain's settings (no lists, no Bayes tokens).
+for f in plain floor qsentry content; do kill "$(cat "$WORK/$f.pid")" 2>/dev/null || true; rm -f "$WORK/$f.pid"; done
+DELIVERIES=${QSENTRY_BENCH_DELIVERIES:-300}
+getent passwd qsbench >/dev/null || useradd -M -d "$WORK/home/qsbench" -s /bin/sh qsbench
+usermod -d "$WORK/home/qsbench" qsbench
+mkdir -p "$WORK/home/qsbench/Maildir/"{cur,new,tmp}
+echo './Maildir/' > "$WORK/home/qsbench/.qmail-plain"
+# qmail-local runs a | line with sh -c; QMAIL names this qmail (the bench's build has /var/qmail built in).
+echo "| QMAIL=$Q exec $BIN/qsentry-local ./Maildir/" > "$WORK/home/qsbench/.qmail-local"
+chown -R qsbench: "$WORK/home/qsbench"
+chmod 755 "$WORK/home"
+printf '=qsbench-plain:qsbench:%s:%s:%s:-:plain:\n=qsbench-local:qsbench:%s:%s:%s:-:local:\n.\n' \
+    "$(id -u qsbench)" "$(id -g qsbench)" "$WORK/home/qsbench" "$(id -u qsbench)" "$(id -g qsbench)" "$WORK/home/qsbench" > "$Q/users/assign"
+(cd "$Q/users" && "$Q/bin/qmail-newu")
+python3 -c 'import sys; line = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-\n"; sys.stdout.write("Subject: delivery\n\n" + line * 160)' > "$WORK/delivery.eml"
+deliver() { # NAME: DELIVERIES deliveries to qsbench-NAME; prints "seconds cpu_ms_a_delivery delivered"
+    local name=$1 pid lspawn n=0 start end ticks
+    umount "$Q/queue"
+    mount -t tmpfs -o size=512m,mode=750 tmpfs "$WORK/queue"
+    cp -a "$Q/queue/." "$WORK/queue/"
+    mount --bind "$WORK/queue" "$Q/queue"
+    find "$WORK/home/qsbench/Maildir/new" -type f -delete
+    for _ in $(seq "$DELIVERIES"); do "$Q/bin/qmail-inject" -f "bench@$DOMAIN" "qsbench-$name@$DOMAIN" < "$WORK/delivery.eml"; done
+    start=$(date +%s.%N)
+    (cd "$Q" && exec env - PATH="$Q/bin:/usr/bin:/bin" qmail-start ./Maildir/ cat > "$WORK/qmail-send-$name.log" 2>&1) & pid=$!
+    for _ in $(seq 6000); do
+        n=$(find "$WORK/home/qsbench/Maildir/new" -type f | wc -l)
+        [ "$n" -ge "$DELIVERIES" ] && break
+        sleep 0.01
+    done
+    end=$(date +%s.%N)
+    lspawn=$(pgrep -x qmail-lspawn | head -1)
+    ticks=$(awk '{print $16 + $17}' "/proc/$lspawn/stat" 2>/dev/null || echo 0)
+    pkill -x qmail-send || true
+    wait "$pid" 2>/dev/null || true
+    pkill -x qmail-lspawn || true; pkill -x qmail-rspawn || true; pkill -x qmail-clean || true
+    sleep 0.3
+    awk -v a="$start" -v b="$end" -v n="$n" -v want="$DELIVERIES" -v t="$ticks" -v hz="$(getconf CLK_TCK)" \
+        'BEGIN { printf "%.3f %.3f %d\n", b - a, t * 1000 / hz / want, n }'
+}
+read -r T_PLAIN C_PLAIN N_PLAIN < <(deliver plain)
+read -r T_LOCAL C_LOCAL N_LOCAL < <(deliver local)
+sample=$(find "$WORK/home/qsbench/Maildir/new" -type f | head -1)
+grep -q '^X-Spam-Status:' "$sample" || echo "bench/chain.sh: warning: qsentry-local's deliveries carry no X-Spam-Status" >&2
+read -r T_PLAIN2 C_PLAIN2 N_PLAIN2 < <(deliver plain)
+read -r T_LOCAL2 C_LOCAL2 N_LOCAL2 < <(deliver local)
+python3 - "$DELIVERIES" "$T_PLAIN $C_PLAIN $N_PLAIN $T_PLAIN2 $C_PLAIN2 $N_PLAIN2" "$T_LOCAL $C_LOCAL $N_LOCAL $T_LOCAL2 $C_LOCAL2 $N_LOCAL2" \
+    >> "$OUT/chain.md" <<'EOF_DELIVERIES'
+import sys
+n = int(sys.argv[1])
+def row(a):
+    t1, c1, n1, t2, c2, n2 = (float(x) for x in a.split())
+    return dict(rate=(n1 + n2) / (t1 + t2), cpu=(c1 + c2) / 2, ok=int(n1 + n2))
+plain, local = row(sys.argv[2]), row(sys.argv[3])
+print()
+print(f"Deliveries: {n} messages of 10 KB a round, two rounds each, alternating, queued first, then qmail-send started"
+      " (qmail-lspawn's default concurrency), the queue on tmpfs:")
+print()
+print("| .qmail line | deliveries/s | CPU a delivery (ms) | vs `./Maildir/` |")
+print("|---|---|---|---|")
+print(f"| `./Maildir/` (qmail-local alone) | {plain['rate']:.1f} | {plain['cpu']:.2f} | 1.00× |")
+print(f"| `\\| qsentry-local ./Maildir/` | {local['rate']:.1f} | {local['cpu']:.2f} | {plain['rate'] / local['rate']:.2f}× the time, "
+      f"{local['cpu'] / max(plain['cpu'], 0.001):.2f}× the CPU |")
+print()
+print(f"Delivered: {plain['ok']} and {local['ok']} of {2 * n} each.")
+EOF_DELIVERIES
 cat "$OUT/chain.md"
 bench/record.sh "chain, $CONCURRENCY at once" "$OUT/chain.md"

@@ -6,6 +6,8 @@
 #      rblsmtpd asks the zones one after another, qsentry-conn all at once. Goal: ratio <= 0.3.
 #  (c) the floor of (b): qsentry-conn asking one zone (start-up and one round trip), same run.
 #      Goal (issue 24): five zones <= 1.15x one.
+#  and the floor of (a) for any Swift program: a static Swift executable that does nothing but
+#  exec its argument, built here with the same compiler and -static-executable.
 # All exec /bin/true for a client that is not listed.
 #
 #   bench/conn.sh [RUNS_STARTUP] [RUNS_DNS]     (defaults 500 and 40)
@@ -39,10 +41,25 @@ echo "z1.test" > "$WORK/one/control/qsentry/dnsbl"
 echo "$DNSHOST:53" > "$WORK/five/control/qsentry/dnsservers"
 echo "$DNSHOST:53" > "$WORK/one/control/qsentry/dnsservers"
 
+cat > "$WORK/floor.swift" <<'EOF'
+#if canImport(Glibc)
+import Glibc
+#endif
+// The least a static Swift program does: start, then exec its first argument.
+var argv: [UnsafeMutablePointer<CChar>?] = [CommandLine.unsafeArgv[1], nil]
+execv(CommandLine.unsafeArgv[1]!, &argv)
+EOF
+swiftc -O -static-executable "$WORK/floor.swift" -o "$WORK/swift-floor" 2>/dev/null
+chmod 755 "$WORK/swift-floor"
+
 export TCPREMOTEIP=127.0.0.2
 bench_hyperfine "$OUT/conn-startup.json" -N --warmup 30 --runs "$RUNS"  \
     -n "rblsmtpd (RBLSMTPD=\"\")" "env RBLSMTPD= $RBLSMTPD /bin/true" \
-    -n "qsentry-conn (no lists)" "env QMAIL=$WORK/empty $BIN/qsentry-conn /bin/true" >/dev/null
+    -n "qsentry-conn (no lists)" "env QMAIL=$WORK/empty $BIN/qsentry-conn /bin/true" \
+    -n "static Swift floor" "env $WORK/swift-floor /bin/true" >/dev/null
+# Page faults a run (perf's software counter; each is a 4 KB page touched for the first time).
+faults() { as_mail_user perf stat -x, -r 50 -e page-faults "$@" /bin/true 2>&1 >/dev/null </dev/null | awk -F, '/page-faults/ {printf "%.0f", $1}' || true; }
+F_RBL=$(RBLSMTPD= faults "$RBLSMTPD") F_OURS=$(QMAIL=$WORK/empty faults "$BIN/qsentry-conn") F_SWIFT=$(faults "$WORK/swift-floor")
 bench_hyperfine "$OUT/conn-dns.json" -N --warmup 3 --runs "$DNSRUNS"  \
     -n "rblsmtpd (5 zones)" "env DNSCACHEIP=$DNSHOST $RBLSMTPD -r z1.test -r z2.test -r z3.test -r z4.test -r z5.test /bin/true" \
     -n "qsentry-conn (5 zones)" "env QMAIL=$WORK/five $BIN/qsentry-conn /bin/true" \
@@ -63,7 +80,7 @@ C_RBL=$(RBLSMTPD= calls "$RBLSMTPD") C_OURS=$(QMAIL=$WORK/empty calls "$BIN/qsen
     echo "\`bench/conn.sh $RUNS $DNSRUNS\` on $(date -u +%Y-%m-%d), $(nproc) cores; hyperfine -N, same run, as an unprivileged user (nobody) when started as root."
     echo "DNS: rbldnsd behind bench/dnsdelay.py adding 20 ms to every answer (no netem in this kernel)."
     echo
-    python3 - "$OUT/conn-startup.json" "$OUT/conn-dns.json" "$I_RBL" "$I_OURS" "$C_RBL" "$C_OURS" <<'PY'
+    python3 - "$OUT/conn-startup.json" "$OUT/conn-dns.json" "$I_RBL" "$I_OURS" "$C_RBL" "$C_OURS" "$F_RBL" "$F_OURS" "$F_SWIFT" <<'PY'
 import json, sys
 print("| case | rblsmtpd median (ms) | qsentry-conn median (ms) | ratio | goal |")
 print("|---|---|---|---|---|")
@@ -80,6 +97,14 @@ i_rbl, i_ours, c_rbl, c_ours = (int(x or 0) for x in sys.argv[3:7])
 print()
 print(f"(a) counted: rblsmtpd {i_rbl / 1000:.0f} K instructions (its dynamic loading included) and {c_rbl} system calls; "
       f"qsentry-conn {i_ours / 1000:.0f} K and {c_ours} ({i_ours / max(1, i_rbl):.1f}x, {c_ours / max(1, c_rbl):.1f}x).")
+r = json.load(open(sys.argv[1]))["results"]
+rbl, ours, floor = r[0]["median"] * 1000, r[1]["median"] * 1000, r[2]["median"] * 1000
+f_rbl, f_ours, f_swift = sys.argv[7:10]
+print()
+print(f"The floor of (a) for a static Swift program (one that only execs, same compiler): {floor:.3f} ms, "
+      f"{floor / rbl:.2f}x rblsmtpd; qsentry-conn is {ours / floor:.2f}x that floor. Page faults a run, /bin/true's "
+      f"included: rblsmtpd {f_rbl}, the Swift floor {f_swift}, qsentry-conn {f_ours}; at start-up the time goes to "
+      f"touching pages of code, not to instructions.")
 PY
 } > "$OUT/conn.md"
 cat "$OUT/conn.md"

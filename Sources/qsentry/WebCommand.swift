@@ -22,6 +22,9 @@ struct WebCommand: ParsableCommand {
 
         func run() throws {
             let program = Exec.besideThisProgram("qsentry-web")
+            guard access(program, X_OK) == 0 else {
+                throw ValidationError("\(program) is not installed (install.sh with QSENTRY_WEB=no leaves the web console out)")
+            }
             let problem = Exec.replace(with: [program] + arguments)
             throw ValidationError(problem)
         }

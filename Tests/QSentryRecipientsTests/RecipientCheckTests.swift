@@ -51,6 +51,16 @@ import QSentryCore
     func isExists(_ a: RecipientAnswer) -> Bool { if case .exists = a { return true } else { return false } }
     func isUnknown(_ a: RecipientAnswer) -> Bool { if case .unknown = a { return true } else { return false } }
 
+    /// The name asked, whole (a longer name that starts with it is another user), the first line
+    /// with it winning as getpwnam's does; lines without seven fields or a numeric uid skipped.
+    @Test func passwdFindsTheWholeNameOnItsFirstGoodLine() {
+        let pw = PasswdFile(text: "alice2:x:7:7::/home/alice2:/bin/sh\nbroken:x\nbob:x:abc:1::/home/bad:/bin/sh\n"
+                            + "alice:x:1001:1001::/home/alice:/bin/sh\nalice:x:1002:1002::/home/second:/bin/sh\nbob:x:1003:1003::/home/bob:/bin/sh")
+        #expect(pw.user("alice") == PasswdFile.Entry(name: "alice", uid: 1001, home: "/home/alice"))
+        #expect(pw.user("bob")?.home == "/home/bob")
+        #expect(pw.user("alic") == nil && pw.user("broken") == nil && pw.user("") == nil && pw.user("a:b") == nil)
+    }
+
     @Test func usersCDBExactAndWildcard() throws {
         let s = try Site()
         try s.root.write("control/locals", "example.com\n")
