@@ -89,7 +89,8 @@ let package = Package(
         // E11: SPF with libspf2, its DNS through the one resolver.
         .target(name: "QSentrySPF", dependencies: ["QSentryCore", "QSentryDNS", "CSPF2"]),
         // qsentry-smtpd's plumbing: client transport (TLS-ready), replies, the child qmail-smtpd, DATA, AUTH.
-        .target(name: "QSentrySMTPD", dependencies: ["QSentryCore", "QSentryMessage", "QSentryEnvelope", "QSentryStore", "QSentryDNS", "QSentrySPF", "COpenSSL"]),
+        .target(name: "QSentrySMTPD", dependencies: ["QSentryCore", "QSentryMessage", "QSentryEnvelope", "QSentryStore", "QSentryDNS", "QSentrySPF", "COpenSSL",
+                                                     "CSystemSupport"]),
         // The connection layer's rules (C1–C11), shared by qsentry-conn and `qsentry explain`.
         .target(name: "QSentryConnection", dependencies: ["QSentryCore", "QSentryDNS", "QSentryStore", "CMaxMindDB"]),
         // M1–M5: the message read once: MIME structure, decoded text, attachment names, hosts in links.
@@ -125,7 +126,9 @@ let package = Package(
                                                    .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // Thin executables.
-        .executableTarget(name: "qsentry-conn", dependencies: ["QSentryConnection", "QSentryCore"], linkerSettings: fullyStatic),
+        // qsentry-conn links qsentry-smtpd's session too: when that is its next program it runs the
+        // session in its own process instead of exec'ing it (SMTPDProgram.handOver, issue 24).
+        .executableTarget(name: "qsentry-conn", dependencies: ["QSentryConnection", "QSentrySMTPD", "QSentryCore"], linkerSettings: fullyStatic),
         .executableTarget(name: "qsentry-smtpd", dependencies: ["QSentrySMTPD", "QSentryEnvelope", "QSentryStore", "QSentryCore"], linkerSettings: fullyStatic),
         // Fully static since issue 24: in-process libclamav (clamav-db), which glibc cannot load into a
         // static executable, runs in qsentry-libclamav, the one dynamic helper, exec'd only in that mode.

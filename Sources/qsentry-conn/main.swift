@@ -3,6 +3,7 @@ import Glibc
 #endif
 import QSentryConnection
 import QSentryCore
+import QSentrySMTPD
 import QSentryStore
 
 // qsentry-conn: the tcpserver hook before the SMTP greeting (C1–C11).
@@ -48,5 +49,7 @@ case .exec(let handOver):
     if let v = handOver {
         for (name, value) in zip(names, [v.action.rawValue, v.rule.rawValue, RefusalDialogue.clean(v.text)]) { Exec.setEnvironment(name, value) }
     }
+    // The next program is the sibling qsentry-smtpd: its session runs here, one process start saved.
+    if let code = SMTPDProgram.handOver(args) { exit(code) }
     exit(Program.fatal(Exec.replace(with: args)))
 }

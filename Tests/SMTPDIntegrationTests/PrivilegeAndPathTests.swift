@@ -37,6 +37,38 @@ import TestHarness
         #expect(!server.server.stderr.contains("error="), "\(server.server.stderr)")
     }
 
+    /// Issue 24: qsentry-conn runs its sibling qsentry-smtpd in its own process, as exec would have:
+    /// qmail-smtpd's parent is conn's own executable, named qsentry-smtpd (ps), signing its log lines
+    /// so, and conn's close-on-exec descriptors (the store it checked bans in) are closed as exec
+    /// would close them.
+    @Test func qsentryConnRunsItsSiblingSmtpdInItsOwnProcess() throws {
+        let root = try TempQmailRoot()
+        try root.write("control/rcpthosts", "example.com\n")
+        let shared = root.path + "/shared"
+        try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o777])
+        // The embedded store exists, so conn opens it for its ban check.
+        #expect(try Run.command(Run.program("qsentry"), ["bans", "add", "192.0.2.77"], environment: root.environment()).status == 0)
+        let child = try root.write("bin/fd-smtpd", """
+            #!/bin/sh
+            { ps -o comm= -p $PPID; basename "$(readlink /proc/$PPID/exe)"; ls -l /proc/$PPID/fd | grep -c sqlite; ls -l /proc/$PPID/fd > '\(shared)/fds'; } > '\(shared)/facts'
+            printf '220 child ESMTP\\r\\n'
+            while read line; do
+              case "$line" in QUIT*) printf '221 bye\\r\\n'; exit 0;; *) printf '250 ok\\r\\n';; esac
+            done
+
+            """, mode: 0o755)
+        let server = try TCPServer(root: root, command: [Run.program("qsentry-conn"), Run.program("qsentry-smtpd"), child])
+        let t = try RawClient.session(server.address, ["EHLO c.example.org", "MAIL FROM:<a@example.org>", "RCPT TO:<x@example.com>", "QUIT"])
+        #expect(t.contains("C: RCPT TO:<x@example.com>\n250"), "\(t)")
+        try Run.wait(for: "the child's facts") { FileManager.default.fileExists(atPath: shared + "/facts") }
+        let facts = ((try? String(contentsOfFile: shared + "/facts", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        #expect(facts.count == 3, "\(facts)")
+        #expect(facts.first == "qsentry-smtpd", "qmail-smtpd's parent is \(facts)")
+        #expect(facts.count == 3 && facts[1] == "qsentry-conn", "the session ran in conn's process, not an exec'd one: \(facts)")
+        #expect(facts.last == "0", "descriptors of conn's reached qmail-smtpd: \((try? String(contentsOfFile: shared + "/fds", encoding: .utf8)) ?? "")")
+        #expect(server.server.stderr.contains("qsentry-conn: pid=") && server.server.stderr.contains("qsentry-smtpd: pid="), "\(server.server.stderr)")
+    }
+
     static let traversals = [
         "../../../etc/passwd@example.com", "..@example.com", ".qmail@example.com", "sales/../../../outside@example.com",
         "alias-../../outside@example.com", "sales/..@example.com", "%2e%2e%2foutside@example.com", "outside\\..\\x@example.com",
