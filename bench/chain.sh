@@ -213,6 +213,7 @@ python3 -c 'import sys; line = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKL
 deliver() { # NAME: DELIVERIES deliveries to qsbench-NAME; prints "seconds cpu_ms_a_delivery delivered"
     local name=$1 pid lspawn n=0 start end ticks
     umount "$Q/queue"
+    umount "$WORK/queue"
     mount -t tmpfs -o size=512m,mode=750 tmpfs "$WORK/queue"
     cp -a "$Q/queue/." "$WORK/queue/"
     mount --bind "$WORK/queue" "$Q/queue"
@@ -237,7 +238,7 @@ deliver() { # NAME: DELIVERIES deliveries to qsbench-NAME; prints "seconds cpu_m
 }
 read -r T_PLAIN C_PLAIN N_PLAIN < <(deliver plain)
 read -r T_LOCAL C_LOCAL N_LOCAL < <(deliver local)
-sample=$(find "$WORK/home/qsbench/Maildir/new" -type f | head -1)
+sample=$(find "$WORK/home/qsbench/Maildir/new" -type f -print -quit)
 grep -q '^X-Spam-Status:' "$sample" || echo "bench/chain.sh: warning: qsentry-local's deliveries carry no X-Spam-Status" >&2
 read -r T_PLAIN2 C_PLAIN2 N_PLAIN2 < <(deliver plain)
 read -r T_LOCAL2 C_LOCAL2 N_LOCAL2 < <(deliver local)
