@@ -43,6 +43,10 @@ public struct ContentConfiguration {
 
     public init(quarantineDirectory: String) { self.quarantineDirectory = quarantineDirectory }
 
+    /// Whether a configured rule reads the message's hosts (URIBL looks them up, Bayes makes tokens
+    /// of them); when none does, the parser looks for none.
+    public var readsHosts: Bool { rules.contains { $0 is URIBLCheck || $0 is BayesCheck } }
+
     public static func load(_ root: QmailRoot) throws -> ContentConfiguration {
         var c = ContentConfiguration(quarantineDirectory: try Quarantine.configuredDirectory(root))
         c.releasedSenders = ReleasedSenders(root: root)

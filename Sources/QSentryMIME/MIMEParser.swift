@@ -288,12 +288,12 @@ public struct MIMEParser {
             let (text, links) = HTMLText.convert(html)
             html.removeAll()
             isHTML = false
-            for link in links {
+            for link in links where limits.hosts > 0 {
                 if let host = HostExtractor.host(ofLink: link) { HostExtractor.add(host, &facts.hosts, &seenHosts) }
             }
             append(text)
         }
-        if !HostExtractor.hosts(in: facts.text[partTextStart...], into: &facts.hosts, seen: &seenHosts, limit: limits.hosts) {
+        if limits.hosts > 0, !HostExtractor.hosts(in: facts.text[partTextStart...], into: &facts.hosts, seen: &seenHosts, limit: limits.hosts) {
             facts.truncated = true
         }
         collectsText = false

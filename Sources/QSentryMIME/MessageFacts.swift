@@ -41,6 +41,7 @@ public struct MessageFacts: Sendable {
 /// Bounds on what one message may make the parser keep.
 public struct MIMELimits: Sendable {
     public var text = 1 << 20
+    /// Hosts kept from links and text; 0: none looked for (no rule that reads them is on).
     public var hosts = 500
     public var depth = 20
     /// A header block (one entity's) longer than this is cut; the rest of it is skipped.

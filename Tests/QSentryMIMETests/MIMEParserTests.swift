@@ -17,6 +17,18 @@ import Testing
     func text(_ f: MessageFacts) -> String { String(decoding: f.text, as: UTF8.self) }
 
     /// M12: each part that is not text hashed as decoded, text parts not, none unless asked.
+    /// hosts = 0 (no rule reads them): none looked for in text or links, the text kept the same,
+    /// and the message not marked truncated for it.
+    @Test func noHostsAreLookedForWhenNoneAreWanted() {
+        let message = "Subject: x\nContent-Type: text/html\n\n<a href=\"http://link.example/\">see www.spam.example now</a>\n"
+        var none = MIMELimits()
+        none.hosts = 0
+        let off = parse(message, limits: none), on = parse(message)
+        #expect(off.hosts.isEmpty && !off.truncated, "\(off.hosts)")
+        #expect(on.hosts.contains("link.example") && on.hosts.contains("www.spam.example"), "\(on.hosts)")
+        #expect(off.text == on.text)
+    }
+
     @Test func attachmentHashesAreTheDecodedBytesSHA256() {
         let message = """
         Subject: files
