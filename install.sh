@@ -86,6 +86,12 @@ apt_install_without_services() {
     return $status
 }
 
+# swift build with the release flags and ARGS, its progress lines left out; swift's own status.
+swift_release() {
+    (cd "$HERE" && swift build "${release[@]}" "$@" 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]|prohibited flag|^Building|^Build of product' || true; }
+     exit "${PIPESTATUS[0]}")
+}
+
 build_release() {
     say "building release (static Swift runtime, qmail root $QMAIL built in)"
     case "$QMAIL" in
@@ -99,14 +105,10 @@ build_release() {
     release=(-c release --static-swift-stdlib -Xcc "-DQSENTRY_QMAIL_ROOT=\"$QMAIL\"")
     # A failed build must stop here: programs left from an earlier build would otherwise be installed.
     if [ "$WEB" = yes ]; then
-        (cd "$HERE" && swift build "${release[@]}" 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]|prohibited flag' || true; }
-         exit "${PIPESTATUS[0]}") || die "the release build failed (see above)"
+        swift_release || die "the release build failed (see above)"
     else
         # Each program but the console, one after another (modules they share are built once).
-        for p in $PROGRAMS; do
-            (cd "$HERE" && swift build "${release[@]}" --product "$p" 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]|prohibited flag|^Building|^Build of product' || true; }
-             exit "${PIPESTATUS[0]}") || die "the release build of $p failed (see above)"
-        done
+        for p in $PROGRAMS; do swift_release --product "$p" || die "the release build of $p failed (see above)"; done
     fi
     bin=$(cd "$HERE" && swift build "${release[@]}" --show-bin-path)
     for p in $PROGRAMS; do

@@ -89,7 +89,7 @@ public struct Quarantine {
     public func entryAndHeader(_ id: String, limit: Int = 16384) throws(Failure) -> (Entry, [UInt8]) {
         let file = try opened(id)
         defer { close(file.fd) }
-        return (try parse(file), Self.header(of: file, limit: limit))
+        return (try parse(file), Self.messageStart(of: file, limit: limit))
     }
 
     func parse(_ file: Opened) throws(Failure) -> Entry {
@@ -119,7 +119,7 @@ public struct Quarantine {
         let file = try opened(id)
         defer { close(file.fd) }
         guard file.size - file.bodyOffset <= limit else { return nil }
-        return Self.header(of: file, limit: limit)[...]
+        return Self.messageStart(of: file, limit: limit)[...]
     }
 
     /// Re-queues the message through qmail-queue to its original recipients, or to `only` those of
@@ -178,7 +178,7 @@ public struct Quarantine {
     public func messageHeader(_ id: String, limit: Int = 16384) throws(Failure) -> [UInt8] {
         let file = try opened(id)
         defer { close(file.fd) }
-        return Self.header(of: file, limit: limit)
+        return Self.messageStart(of: file, limit: limit)
     }
 
     /// Takes `addresses` off the message's recipients (a mailbox user deleting their copy): the
@@ -245,7 +245,7 @@ public struct Quarantine {
 
     /// Up to `limit` bytes from the message's start: what the header block's read brought, more
     /// read only when that was not enough.
-    static func header(of file: Opened, limit: Int) -> [UInt8] {
+    static func messageStart(of file: Opened, limit: Int) -> [UInt8] {
         if file.start.count >= limit { return Array(file.start[0..<limit]) }
         var out = file.start
         let wanted = min(limit, file.size - file.bodyOffset)
