@@ -120,11 +120,13 @@ public final class SMTPSession {
             if verb == "HELO" {
                 reply(SMTPReply(250, "2.0.0", hostname))
             } else {
-                var lines = ["250-\(hostname)", "250-PIPELINING", "250-8BITMIME"]
-                if case .ready = tls, !tlsActive { lines.append("250-STARTTLS") }
-                if auth.available(tls: tlsActive) { lines += ["250-AUTH LOGIN PLAIN", "250-AUTH=LOGIN PLAIN"] }
-                lines.append(policy.config.databytes > 0 ? "250 SIZE \(policy.config.databytes)" : "250 SIZE")
-                writer.send(raw: lines.joined(separator: "\r\n") + "\r\n")
+                // Appended, not joined: joined(separator:) is generic and its first call costs the
+                // runtime some 100 K instructions of metadata look-up, a tenth of a whole session.
+                var lines = "250-\(hostname)\r\n250-PIPELINING\r\n250-8BITMIME\r\n"
+                if case .ready = tls, !tlsActive { lines += "250-STARTTLS\r\n" }
+                if auth.available(tls: tlsActive) { lines += "250-AUTH LOGIN PLAIN\r\n250-AUTH=LOGIN PLAIN\r\n" }
+                lines += policy.config.databytes > 0 ? "250 SIZE \(policy.config.databytes)\r\n" : "250 SIZE\r\n"
+                writer.send(raw: lines)
                 if !reader.hasBuffered { writer.flush() }
             }
         case "MAIL": mail(argument)

@@ -67,6 +67,8 @@ public struct AddressList: Sendable {
     /// Matches `address` (a bare `local@domain`, "" for the null sender): full address first, then `@domain`.
     /// Throws only for a compiled list whose file is damaged.
     public func match(_ address: String) throws -> ListMatch? {
+        // Most sites list nothing in most of these files: no keys made for an empty list.
+        if compiled == nil && addresses.isEmpty && domains.isEmpty { return nil }
         let (full, domain) = Self.keys(address)
         if let c = compiled {
             if let m = try c.find("a" + full) { return m }
@@ -79,8 +81,9 @@ public struct AddressList: Sendable {
     /// The full-address key and the domain of `address`.
     private static func keys(_ address: String) -> (full: String, domain: String?) {
         if address.isEmpty { return ("", nil) }
-        guard let at = address.lastIndex(of: "@") else { return (address.asciiLowercased, nil) }
-        let domain = DomainName.normalize(address[address.index(after: at)...])
+        // The @ found in the UTF-8 view: String.lastIndex(of:) walks Characters (grapheme breaking).
+        guard let at = address.utf8.lastIndex(of: UInt8(ascii: "@")) else { return (address.asciiLowercased, nil) }
+        let domain = DomainName.normalize(address[address.utf8.index(after: at)...])
         return (key(local: address[..<at], domain: domain), domain)
     }
 
