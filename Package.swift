@@ -18,11 +18,10 @@ func systemLibrary(_ name: String, pkgConfig: String? = nil, apt: String) -> Tar
 }
 
 /// Release builds of these programs are fully static executables: no dynamic loader
-/// work at all, which is most of a Swift program's start-up (bench/startup.sh). libspf2 (no
-/// static archive in Debian) is opened with dlopen by QSentrySPF, only when SPF is configured,
-/// which works from a static program because libspf2 needs nothing but libc. libclamav (no
-/// static archive either, and a dozen dependencies) can only be dlopen'ed by a dynamic
-/// program: qsentry-queue keeps `--static-swift-stdlib` from install.sh alone.
+/// work at all, which is most of a Swift program's start-up (bench/startup.sh). libspf2 is
+/// linked in from Debian's static archive (see Sources/CSPF2/module.modulemap). libclamav (no
+/// static archive, and a dozen dependencies) can only be dlopen'ed by a dynamic program: the
+/// small helper qsentry-libclamav, which qsentry-queue runs only when `clamav-db` is configured.
 ///
 /// Release builds link with lld, the toolchain's own linker: it links these static executables the
 /// same, and does not repeat glibc's link-time notes about static linking ("Using 'getaddrinfo' in

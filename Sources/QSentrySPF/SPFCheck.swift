@@ -3,8 +3,8 @@ import QSentryCore
 import QSentryDNS
 
 /// E11: evaluates SPF for MAIL FROM (or the HELO name for the empty sender) with libspf2,
-/// its DNS answered by qsentry's resolver through `SPFDNSLayer`. If libspf2 cannot be
-/// opened the result is temperror, so nothing is refused for it.
+/// its DNS answered by qsentry's resolver through `SPFDNSLayer`. When libspf2 cannot start
+/// an evaluation the result is temperror, so nothing is refused for it.
 public struct SPFCheck {
     let resolver: Resolver
     /// The receiving host's name, which libspf2 writes into `Received-SPF:`.
@@ -19,11 +19,7 @@ public struct SPFCheck {
     }
 
     public func evaluate(ip: IPAddress, helo: String, sender: String) -> SPFOutcome {
-        let spf: LibSPF2
-        switch LibSPF2.shared {
-        case .success(let l): spf = l
-        case .failure(let e): return Self.temporary(ip, e.description)
-        }
+        let spf = LibSPF2.shared
         let layer = SPFDNSLayer(spf, resolver: resolver, budgetMilliseconds: budgetMilliseconds)
         guard let server = spf.serverNewDNS(layer.server, 0) else { return Self.temporary(ip, "cannot start libspf2") }
         defer { spf.serverFree(server) }

@@ -2,8 +2,8 @@
 import Glibc
 #endif
 
-/// A C library opened at run time (dlopen), for the Debian libraries without a static archive
-/// (libspf2, libclamav): only the processes whose configuration uses one pay for loading it.
+/// A C library opened at run time (dlopen), for a Debian library without a static archive
+/// (libclamav, in the qsentry-libclamav helper): only the processes whose configuration uses it pay for loading it.
 public struct DynamicLibrary {
     public struct LoadError: Error, CustomStringConvertible, Sendable {
         public let description: String

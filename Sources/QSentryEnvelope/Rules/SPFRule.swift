@@ -38,10 +38,6 @@ public struct SPFRule: EnvelopeRule {
     public func evaluate(_ c: inout EnvelopeContext) throws -> Verdict? {
         guard let actions = c.config.spfActions, let ip = c.session.ip, let dns = c.dns else { return nil }
         guard let resolver = dns.resolver() else { return SenderDNS.configurationProblem }
-        if case .failure(let e) = LibSPF2.shared {
-            // SPF then answers temperror; the admin must see why.
-            LogLine.warning("spf: \(e)")
-        }
         let spf = SPFCheck(resolver: resolver, receiver: dns.receiver, budgetMilliseconds: resolver.deadlineMilliseconds * 2)
             .evaluate(ip: ip, helo: c.helo, sender: c.from.mailbox)
         c.spf = spf
