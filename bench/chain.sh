@@ -7,6 +7,7 @@
 #   C floor        tcpserver → rblsmtpd → bench/passthrough.c → qmail-smtpd → qmail-queue
 #   qsentry        tcpserver → qsentry-conn → qsentry-smtpd → qmail-smtpd → qmail-queue (no lists)
 #   + content      the same with QMAILQUEUE=qsentry-queue → qmail-queue, clamd scanning
+#   rules          qsentry with rDNS, then + 3 DNSBLs, then + SPF (NSD answering on loopback)
 #   deliveries     qmail-send → qmail-local: ./Maildir/, then | qsentry-local ./Maildir/
 # Each session: EHLO, MAIL, RCPT to a real qmail user, one 10 KB message, QUIT. Reported:
 # messages a second, p50/p95 session time, CPU a message of the chain (the reaped children of
@@ -15,7 +16,7 @@
 # do not make this VM's disk the measure); deliveries are measured after them, with qmail-send.
 #
 #   bench/chain.sh [SECONDS] [CONCURRENCY]    (as root; default 20 s, 4 clients; needs ucspi-tcp,
-#                                              clamav-daemon, cc; not beside the deployment suite)
+#                                              clamav-daemon, nsd, cc; not beside the deployment suite)
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 SECONDS_EACH=${1:-20}
@@ -65,22 +66,73 @@ cc -O2 -static -o "$WORK/passthrough" bench/passthrough.c
 chmod 755 "$WORK/passthrough"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 U=$(id -u qmaild) G=$(id -g qmaild)
+echo '127.0.0.1:allow,TCPREMOTEIP="192.0.2.10"' | tcprules "$WORK/rules.cdb" "$WORK/rules.tmp"
 listen() { # NAME COMMAND... : a tcpserver as qmaild, its port and pid in $WORK
     local name=$1 port; shift
     port=$(free_port)
-    tcpserver -u "$U" -g "$G" -c 200 -HR -l localhost 127.0.0.1 "$port" "$@" 2>"$WORK/$name.log" & echo $! > "$WORK/$name.pid"
+    tcpserver -u "$U" -g "$G" -c 200 -HR -l localhost -x "$WORK/rules.cdb" 127.0.0.1 "$port" "$@" 2>"$WORK/$name.log" & echo $! > "$WORK/$name.pid"
     echo "$port" > "$WORK/$name.port"
 }
+# ---- a typical set of rules, one added a configuration (issue 24), answered by NSD on loopback ----
+# rDNS forward-confirmed (PTR, then A), then 3 DNSBLs (the client is in none; each zone lists
+# 127.0.0.2), then SPF on the sender's domain (a pass). The recipient check is in every qsentry
+# configuration: it is always on, as chkuser's is. Each configuration has its own root: its own
+# control/, the rest of the qmail root linked. Every listener's tcprules make the client
+# 192.0.2.10 (TCPREMOTEIP), as the tests do: libspf2 passes a loopback client without a lookup.
+NSD_PORT=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+mkdir -p "$WORK/nsd"
+: > "$WORK/nsd/zones.conf"
+zone() { # NAME RECORDS...: a zone file for NSD and its entry in nsd.conf
+    local name=$1
+    shift
+    { printf '$ORIGIN %s.\n$TTL 60\n@ IN SOA ns.%s. h.%s. 1 600 300 86400 60\n@ IN NS ns.%s.\n' "$name" "$name" "$name" "$name"
+      printf '%s\n' "$@"; } > "$WORK/nsd/$name.zone"
+    printf 'zone:\n    name: %s\n    zonefile: %s.zone\n' "$name" "$name" >> "$WORK/nsd/zones.conf"
+}
+zone 2.0.192.in-addr.arpa '10 IN PTR client.example.org.'
+zone example.org 'client IN A 192.0.2.10' '@ IN TXT "v=spf1 ip4:192.0.2.10 -all"'
+for z in bl1 bl2 bl3; do zone "$z.example.net" '2.0.0.127 IN A 127.0.0.2' '2.0.0.127 IN TXT "listed"'; done
+{
+    printf 'server:\n    ip-address: 127.0.0.1@%s\n    port: %s\n    username: ""\n    chroot: ""\n' "$NSD_PORT" "$NSD_PORT"
+    printf '    zonesdir: "%s"\n    database: ""\n    zonelistfile: "%s/zone.list"\n' "$WORK/nsd" "$WORK/nsd"
+    printf '    xfrdfile: "%s/xfrd.state"\n    pidfile: "%s/nsd.pid"\n    server-count: 1\n' "$WORK/nsd" "$WORK/nsd"
+    # No response rate limiting: every query here comes from 127.0.0.1, over NSD's default 200 a second.
+    printf '    rrl-ratelimit: 0\n    rrl-whitelist-ratelimit: 0\n'
+    printf 'remote-control:\n    control-enable: no\n'
+    cat "$WORK/nsd/zones.conf"
+} > "$WORK/nsd/nsd.conf"
+nsd -d -c "$WORK/nsd/nsd.conf" >"$WORK/nsd/log" 2>&1 & echo $! > "$WORK/nsd.pid"
+for _ in $(seq 50); do dig +short -p "$NSD_PORT" @127.0.0.1 -x 192.0.2.10 2>/dev/null | grep -q client && break; sleep 0.1; done
+dig +short -p "$NSD_PORT" @127.0.0.1 -x 192.0.2.10 | grep -q client.example.org || { echo "bench/chain.sh: NSD did not answer"; cat "$WORK/nsd/log"; exit 1; }
+rule_root() { # NAME FROM: a qmail root for configuration NAME with FROM's control files, the rest linked
+    local r=$WORK/root-$1 e
+    mkdir -p "$r"
+    for e in "$Q"/*; do [ "$(basename "$e")" = control ] || ln -s "$e" "$r/"; done
+    cp -a "$2/control" "$r/control"
+    echo "127.0.0.1:$NSD_PORT" > "$r/control/qsentry/dnsservers"
+    chmod 755 "$r"
+    echo "$r"
+}
+R_RDNS=$(rule_root rdns "$Q")
+echo mode=forward-confirmed > "$R_RDNS/control/qsentry/rdns"
+R_DNSBL=$(rule_root dnsbl "$R_RDNS")
+printf '%s\n' bl1.example.net bl2.example.net bl3.example.net > "$R_DNSBL/control/qsentry/dnsbl"
+R_SPF=$(rule_root spf "$R_DNSBL")
+printf 'fail=refuse\nsoftfail=tag\ntemperror=defer\n' > "$R_SPF/control/qsentry/spf"
+
 listen plain env QMAIL="$Q" "$Q/bin/qmail-smtpd"
 listen floor env RBLSMTPD= "$(command -v rblsmtpd)" "$WORK/passthrough" "$Q/bin/qmail-smtpd"
 listen qsentry env QMAIL="$Q" "$BIN/qsentry-conn" "$BIN/qsentry-smtpd" "$Q/bin/qmail-smtpd"
 listen content env QMAIL="$Q" QMAILQUEUE="$BIN/qsentry-queue" "$BIN/qsentry-conn" "$BIN/qsentry-smtpd" "$Q/bin/qmail-smtpd"
+listen rdns env QMAIL="$R_RDNS" "$BIN/qsentry-conn" "$BIN/qsentry-smtpd" "$Q/bin/qmail-smtpd"
+listen dnsbl env QMAIL="$R_DNSBL" "$BIN/qsentry-conn" "$BIN/qsentry-smtpd" "$Q/bin/qmail-smtpd"
+listen spf env QMAIL="$R_SPF" "$BIN/qsentry-conn" "$BIN/qsentry-smtpd" "$Q/bin/qmail-smtpd"
 sleep 0.5
 
 python3 - "$WORK" "$SECONDS_EACH" "$CONCURRENCY" "$DOMAIN" "$OUT/chain.json" <<'PY'
 import json, os, socket, sys, threading, time
 work, seconds, concurrency, domain, out = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
-names = ["plain", "floor", "qsentry", "content"]
+names = ["plain", "floor", "qsentry", "content", "rdns", "dnsbl", "spf"]
 port = {n: int(open(f"{work}/{n}.port").read()) for n in names}
 pid = {n: int(open(f"{work}/{n}.pid").read()) for n in names}
 clamd = int(open(f"{work}/clamd.pid").read())
@@ -130,6 +182,9 @@ threading.Thread(target=watch, daemon=True).start()
 
 results = {n: {"times": [], "ticks": 0, "clamd": 0, "seconds": 0.0, "errors": 0} for n in names}
 for n in names: session(port[n])  # warm-up, and a failed chain stops here
+time.sleep(0.3)
+for n, word in (("rdns", "rdns"), ("dnsbl", "dnsbl"), ("spf", "spf=pass")):  # each rule did run
+    if word not in open(f"{work}/{n}.log").read(): raise SystemExit(f"bench/chain.sh: {n}: no {word!r} in the log")
 for _round in range(2):
     for n in names:
         r = results[n]
@@ -187,6 +242,20 @@ print(f"clamd's own CPU a message with qsentry-queue: {row['content']['clamd']:.
 print()
 print("Goal (issue 24): qsentry in front ≤ 1.05× the C floor a session, ≥ 0.95× its throughput under concurrency.")
 print()
+print("A typical set of rules, one added a configuration (same run; DNS answered by NSD on loopback; the recipient check")
+print("against qmail's users is in every qsentry row, as it is always on):")
+print()
+print("| qsentry-conn + qsentry-smtpd with | messages/s | p50 (ms) | p95 (ms) | CPU a message (ms) | p50 added by the rule (ms) | CPU added (ms) | p50 vs C floor |")
+print("|---|---|---|---|---|---|---|---|")
+rules = {"qsentry": "no lists", "rdns": "+ rDNS, forward-confirmed", "dnsbl": "+ 3 DNSBLs", "spf": "+ SPF (a pass)"}
+prev = None
+for n, what in rules.items():
+    x = row[n]
+    added = "-" if prev is None else f"{x['p50'] - row[prev]['p50']:+.2f}"
+    cpu = "-" if prev is None else f"{x['cpu'] - row[prev]['cpu']:+.2f}"
+    print(f"| {what} | {x['rate']:.1f} | {x['p50']:.2f} | {x['p95']:.2f} | {x['cpu']:.2f} | {added} | {cpu} | {x['p50'] / row['floor']['p50']:.2f}× |")
+    prev = n
+print()
 print("Peak RSS (VmHWM) a program: " + ", ".join(f"{k} {v / 1024:.1f} MB" for k, v in sorted(d["peaks"].items())) + ".")
 PY
 } > "$OUT/chain.md"
@@ -196,7 +265,7 @@ PY
 # injected with qmail-inject while qmail-send is down, then qmail-send started: deliveries a second
 # until the last is in the Maildir, and the CPU of qmail-lspawn's children (qmail-local and what it
 # ran) a delivery. qsentry-local runs with the chain's settings (no lists, no Bayes tokens).
-for f in plain floor qsentry content; do kill "$(cat "$WORK/$f.pid")" 2>/dev/null || true; rm -f "$WORK/$f.pid"; done
+for f in plain floor qsentry content rdns dnsbl spf; do kill "$(cat "$WORK/$f.pid")" 2>/dev/null || true; rm -f "$WORK/$f.pid"; done
 DELIVERIES=${QSENTRY_BENCH_DELIVERIES:-300}
 getent passwd qsbench >/dev/null || useradd -M -d "$WORK/home/qsbench" -s /bin/sh qsbench
 usermod -d "$WORK/home/qsbench" qsbench
