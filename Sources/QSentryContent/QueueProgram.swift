@@ -188,11 +188,11 @@ public struct QueueProgram {
         line.add("from", r.envelope.sender)
         line.add("rcpts", r.envelope.recipients.count)
         line.add("size", r.spool.size)
-        line.add("checks", outcome.trail.joined(separator: ","))
+        line.add("checks", outcome.trail.joined(with: ","))
         if !r.images.isEmpty || !r.facts.skippedImages.isEmpty {
             let read = r.images.filter { if case .text = $0 { return true }; return false }.count
             let skipped = r.images.compactMap { if case .skipped(let why) = $0 { return why }; return nil } + r.facts.skippedImages
-            line.add("ocr", "\(read) read" + (skipped.isEmpty ? "" : ", skipped: " + skipped.joined(separator: "; ")))
+            line.add("ocr", "\(read) read" + (skipped.isEmpty ? "" : ", skipped: " + skipped.joined(with: "; ")))
         }
         let v = outcome.verdict
         let rule = v.rule, text = v.text

@@ -149,10 +149,10 @@ public struct DeliveryProgram {
             }
             return Ending(code: .okStop, verdict: "quarantine", text: nil)
         case .discard(let tag):
-            log.add("tests", tag.tests.joined(separator: ","))
+            log.add("tests", tag.tests.joined(with: ","))
             return Ending(code: .okStop, verdict: "discard", text: nil)
         case .deliver(let tag, let folder):
-            log.add("tests", tag.tests.joined(separator: ","))
+            log.add("tests", tag.tests.joined(with: ","))
             // Nothing the user controls is written with the state group.
             StateGroup.giveUp()
             var target = maildir

@@ -64,7 +64,7 @@ public struct DeliveryStage {
         case .folder(let f): return .deliver(tag: tag, folder: f)
         case .discard: return .discard(tag: tag)
         case .bounce:
-            return .bounce(text: "Sorry, this message looks like spam to the recipient's filter (\(tag.tests.joined(separator: ", "))).")
+            return .bounce(text: "Sorry, this message looks like spam to the recipient's filter (\(tag.tests.joined(with: ", "))).")
         }
     }
 }

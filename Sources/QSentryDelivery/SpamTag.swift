@@ -24,7 +24,7 @@ public struct SpamTag: Equatable, Sendable {
         let score = percent.map(String.init) ?? "0"
         var s = isSpam ? "X-Spam-Flag: YES\n" : ""
         s += "X-Spam-Score: \(score)\n"
-        s += "X-Spam-Status: \(isSpam ? "Yes" : "No"), score=\(score) required=\(requiredPercent) tests=\(tests.isEmpty ? "none" : tests.joined(separator: ","))\n"
+        s += "X-Spam-Status: \(isSpam ? "Yes" : "No"), score=\(score) required=\(requiredPercent) tests=\(tests.isEmpty ? "none" : tests.joined(with: ","))\n"
         return s
     }
 }

@@ -31,7 +31,7 @@ public struct SpamdClient {
         case .failure(let e): return e.description
         }
         defer { sock.close() }
-        guard sock.send("PING SPAMC/1.5\r\n\r\n".utf8) else { return "write: \(String(cString: strerror(errno)))" }
+        guard sock.send("PING SPAMC/1.5\r\n\r\n") else { return "write: \(String(cString: strerror(errno)))" }
         sock.finishSending()
         guard let out = sock.receive(limit: 1024) else { return "no answer to PING" }
         let line = String(decoding: out.prefix(while: { $0 != 13 && $0 != 10 }), as: UTF8.self)
@@ -51,8 +51,8 @@ public struct SpamdClient {
         var request = "CHECK SPAMC/1.5\r\nContent-length: \(size)\r\n"
         if !safeUser.isEmpty { request += "User: \(safeUser)\r\n" }
         request += "\r\n"
-        guard sock.send(request.utf8), lseek(fd, 0, SEEK_SET) == 0 else { return .failed("spamd: cannot send") }
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        guard sock.send(request), lseek(fd, 0, SEEK_SET) == 0 else { return .failed("spamd: cannot send") }
+        var buffer = FileBytes.buffer(64 * 1024)
         var sent = 0
         while sent < size {
             let n = buffer.withUnsafeMutableBytes { FileBytes.readSome(fd, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<min($0.count, size - sent)])) }

@@ -27,7 +27,7 @@ public struct TaggedCopy {
         var dropping = false
         var subjectDone = !tag.isSpam || tag.subjectPrefix == nil
         var line: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        var buffer = FileBytes.buffer(64 * 1024)
 
         func headerLine(_ l: [UInt8]) {
             let isContinuation = l.first == UInt8(ascii: " ") || l.first == UInt8(ascii: "\t")

@@ -81,7 +81,7 @@ public struct MessageHeader {
     public static func read(_ fd: Int32) throws -> (header: MessageHeader, bytes: [UInt8]) {
         guard lseek(fd, 0, SEEK_SET) == 0 else { throw SystemError("lseek", path: "spool", errno: errno) }
         var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        var buffer = FileBytes.buffer(64 * 1024)
         while bytes.count < maxBytes {
             let n = try FileBytes.readSome(fd, into: &buffer, path: "spool")
             if n == 0 { break }

@@ -39,7 +39,7 @@ public struct MessageSpool {
     /// Reads `input` to its end, feeding `parser` and counting the size; with `copy`, writing it
     /// into the spool file too.
     mutating func take(_ input: Int32, parser: inout MIMEParser, copy: Bool) throws(Failure) {
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        var buffer = FileBytes.buffer(64 * 1024)
         while true {
             let n: Int
             do { n = try FileBytes.readSome(input, into: &buffer, path: "message") } catch { throw .read("\(error)") }

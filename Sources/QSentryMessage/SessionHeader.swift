@@ -33,7 +33,7 @@ public struct SessionHeader: Equatable, Sendable {
         if let authUser { out += "; auth=\(Self.token(authUser))" }
         if let tls { out += "; tls=\(Self.token(tls))" }
         if let spf { out += "; spf=\(Self.token(spf))" }
-        if let conn { out += "; conn=\(conn.split(separator: ":", maxSplits: 1).map { Self.token(String($0)) }.joined(separator: ":"))" }
+        if let conn { out += "; conn=\(conn.split(separator: ":", maxSplits: 1).map { Self.token(String($0)) }.joined(with: ":"))" }
         for (i, tag) in tags.enumerated() { out += (i == 0 ? "; tags=" : ",") + Self.token(tag) }
         return out + "\r\n"
     }

@@ -30,8 +30,8 @@ public struct ClamdScanner: VirusScanner {
         }
         defer { sock.close() }
         guard lseek(fd, 0, SEEK_SET) == 0 else { return .failed("spool: lseek: errno \(errno)") }
-        guard sock.send("zINSTREAM\0".utf8) else { return .failed("clamd: write: \(String(cString: strerror(errno)))") }
-        var buffer = [UInt8](repeating: 0, count: Self.chunk + 4)
+        guard sock.send("zINSTREAM\0") else { return .failed("clamd: write: \(String(cString: strerror(errno)))") }
+        var buffer = FileBytes.buffer(Self.chunk + 4)
         while true {
             let n = buffer.withUnsafeMutableBytes { FileBytes.readSome(fd, into: UnsafeMutableRawBufferPointer(rebasing: $0[4..<(4 + Self.chunk)])) }
             if n < 0 { return .failed("spool: read: errno \(errno)") }
@@ -52,7 +52,7 @@ public struct ClamdScanner: VirusScanner {
         case .failure(let e): return e.description
         }
         defer { sock.close() }
-        guard sock.send("zPING\0".utf8) else { return "write: \(String(cString: strerror(errno)))" }
+        guard sock.send("zPING\0") else { return "write: \(String(cString: strerror(errno)))" }
         let answer = reply(sock)
         return answer == "PONG" ? nil : "answered \(answer.map { "\"\($0)\"" } ?? "nothing") to PING"
     }

@@ -61,7 +61,7 @@ public struct DNSBLCheck: ConnectionCheck {
                 words.append("\(zone.zone):miss")
             }
         }
-        let detail = "\(score)/\(threshold)[" + words.joined(separator: ",") + "]"
+        let detail = "\(score)/\(threshold)[" + words.joined(with: ",") + "]"
         let values = ReplyTemplate.Values(ip: ip.description)
         if score + unansweredDown >= threshold, let zone = listedBy.first(where: { $0.weight > 0 }) ?? listedBy.first {
             return RuleResult(name, Verdict(.refuse, rule: name, text: text(for: zone, ip: ip, answers: answers, values)), detail)

@@ -40,7 +40,7 @@ public struct GenericPTRPatterns: Sendable {
         for octets in [plain, padded] {
             for order in [octets, octets.reversed()] {
                 for sep in [".", "-", "_", ""] where !(sep.isEmpty && octets == plain) {
-                    out.append(order.joined(separator: sep))
+                    out.append(order.joined(with: sep))
                 }
             }
         }

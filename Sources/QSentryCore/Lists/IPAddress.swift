@@ -53,7 +53,7 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
     /// The name a DNS blocklist is queried under: reversed octets (IPv4) or nibbles (IPv6).
     public var reverseLabels: String {
         if isIPv4 {
-            return bytes.reversed().map { String($0) }.joined(separator: ".")
+            return bytes.reversed().map { String($0) }.joined(with: ".")
         }
         let hex: [Character] = Array("0123456789abcdef")
         var labels: [String] = []
@@ -62,6 +62,6 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
             labels.append(String(hex[Int(b & 0x0f)]))
             labels.append(String(hex[Int(b >> 4)]))
         }
-        return labels.joined(separator: ".")
+        return labels.joined(with: ".")
     }
 }

@@ -69,7 +69,7 @@ public struct IPNetwork: Hashable, Sendable, CustomStringConvertible {
             }
             let padded = parts.map(String.init) + Array(repeating: "0", count: 4 - parts.count)
             // "192.0.07." passes isOctet but not the address parser (a leading zero): an error, not a trap.
-            guard let addr = IPAddress(padded.joined(separator: ".")) else {
+            guard let addr = IPAddress(padded.joined(with: ".")) else {
                 return .failure(.init("bad address prefix \"\(text)\""))
             }
             return .success(IPNetwork(address: addr, prefixLength: parts.count * 8)!)

@@ -86,11 +86,22 @@ public struct StreamSocket {
     }
 
     /// Writes all of `bytes` (no SIGPIPE); false when the peer is gone or the timeout passed.
-    public func send<C: Collection>(_ bytes: C) -> Bool where C.Element == UInt8 {
-        let buffer = Array(bytes)
+    /// Not generic: a generic one, called from another module, copied through the standard library's
+    /// unspecialised Array(_:), whose first call costs the runtime some 120 K instructions of type look-up.
+    public func send(_ bytes: ArraySlice<UInt8>) -> Bool {
+        bytes.withUnsafeBytes { send(raw: $0) }
+    }
+
+    /// Writes all of `text`'s UTF-8 (no SIGPIPE); false when the peer is gone or the timeout passed.
+    public func send(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { send(raw: UnsafeRawBufferPointer($0)) }
+    }
+
+    private func send(raw buffer: UnsafeRawBufferPointer) -> Bool {
         var offset = 0
         while offset < buffer.count {
-            let n = buffer[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let n = Glibc.send(fd, buffer.baseAddress! + offset, buffer.count - offset, Int32(MSG_NOSIGNAL))
             if n < 0 { if errno == EINTR { continue }; return false }
             offset += n
         }
