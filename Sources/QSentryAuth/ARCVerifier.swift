@@ -193,7 +193,7 @@ public struct ARCVerifier {
 
     /// An ARC-Authentication-Results value without its `i=N;` and authserv-id.
     func resultsText(_ f: MessageHeader.Field) -> String {
-        AuthenticationResultsField.statements(f.value).dropFirst(2).map { $0.trimmed }.joined(separator: "; ").lowercased()
+        AuthenticationResultsField.statements(f.value).dropFirst(2).map { $0.trimmed }.joined(with: "; ").lowercased()
     }
 
     func fail(_ why: String, _ n: Int = 0) -> ARCOutcome { ARCOutcome(result: .fail, instances: n, reason: why) }

@@ -41,7 +41,7 @@ public struct AuthenticationResults: Equatable, Sendable {
             if let p = dmarc.policy, p != dmarc.published { notes.append("applied=\(p.rawValue)") }
             if let o = dmarcOverride { notes.append(o) }
             if let a = dmarcAction { notes.append("action=\(a)") }
-            if !notes.isEmpty { m += " (\(Self.comment(notes.joined(separator: "; "))))" }
+            if !notes.isEmpty { m += " (\(Self.comment(notes.joined(with: "; "))))" }
             if let p = dmarc.published { m += " policy.dmarc=\(p.rawValue)" }
             m += " header.from=\(Self.value(dmarc.fromDomain))"
             methods.append(m)
@@ -51,20 +51,20 @@ public struct AuthenticationResults: Equatable, Sendable {
             var notes: [String] = []
             if let s = arc.sealer, arc.instances > 0 { notes.append("i=\(arc.instances) sealed by \(s)") }
             if !arc.reason.isEmpty { notes.append(arc.reason) }
-            if !notes.isEmpty { m += " (\(Self.comment(notes.joined(separator: "; "))))" }
+            if !notes.isEmpty { m += " (\(Self.comment(notes.joined(with: "; "))))" }
             methods.append(m)
         }
-        return "Authentication-Results: \(Self.value(authservID));\n\t" + methods.joined(separator: ";\n\t") + "\n"
+        return "Authentication-Results: \(Self.value(authservID));\n\t" + methods.joined(with: ";\n\t") + "\n"
     }
 
     /// For the log line: `dkim=pass,dmarc=fail,arc=none`.
     public var summary: String {
         var parts: [String] = []
         if let spf { parts.append("spf=\(spf.result)") }
-        parts.append("dkim=" + (dkim.isEmpty ? "none" : dkim.map(\.result.rawValue).joined(separator: "+")))
+        parts.append("dkim=" + (dkim.isEmpty ? "none" : dkim.map(\.result.rawValue).joined(with: "+")))
         if let dmarc { parts.append("dmarc=\(dmarc.result.rawValue)") }
         if let arc { parts.append("arc=\(arc.result.rawValue)") }
-        return parts.joined(separator: ",")
+        return parts.joined(with: ",")
     }
 
     /// A value that stays one token of the field (RFC 8601 `value`: a token, else a quoted string).

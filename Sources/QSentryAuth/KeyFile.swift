@@ -20,7 +20,7 @@ public enum KeyFile {
     public static func signer(_ root: QmailRoot, fromDomain: String) throws -> DKIMSigner? {
         var labels = fromDomain.lowercased().split(separator: ".").map(String.init)
         while labels.count >= 2 {
-            let domain = labels.joined(separator: ".")
+            let domain = labels.joined(with: ".")
             labels.removeFirst()
             guard isQueryableDomain(domain) else { return nil }
             let dir = directory(root, domain: domain)

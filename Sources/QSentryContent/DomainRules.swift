@@ -29,7 +29,7 @@ public struct DomainRules: Sendable, Equatable {
             for item in line.text[line.text.index(after: colon)...].split(separator: ",") {
                 let kv = item.split(separator: "=", maxSplits: 1).map { $0.trimmed.lowercased() }
                 guard kv.count == 2, ruleNames.contains(kv[0]), kv[1] == "yes" || kv[1] == "no" else {
-                    problems.append(ControlError(path: path, line: line.number, "unknown setting \(item.trimmed); rules: \(ruleNames.sorted().joined(separator: ", ")), values yes or no"))
+                    problems.append(ControlError(path: path, line: line.number, "unknown setting \(item.trimmed); rules: \(ruleNames.sorted().joined(with: ", ")), values yes or no"))
                     continue
                 }
                 settings[kv[0]] = kv[1] == "yes"

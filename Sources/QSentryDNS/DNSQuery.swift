@@ -64,7 +64,7 @@ public enum DNSAnswer: Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .records(let r): return r.joined(separator: ",")
+        case .records(let r): return r.joined(with: ",")
         case .nameError: return "NXDOMAIN"
         case .noData: return "NODATA"
         case .temporary(let why): return "temporary(\(why))"

@@ -13,6 +13,6 @@ public enum DNSServers {
             case .failure(let e): throw ControlError(path: root.qsentry("dnsservers"), line: line.number, e.message)
             }
         }
-        return entries.joined(separator: ",")
+        return entries.joined(with: ",")
     }
 }

@@ -55,7 +55,7 @@ public struct EnvelopePolicy {
         }
         let keys = (mailRules + rcptRules).compactMap(\.senderRulesKey)
         out.append(.init("sender-rules", .qsentry, .keyValue(Dictionary(uniqueKeysWithValues: keys.map { ($0, ControlCatalog.verdicts) })),
-                         "sender checks, an action each: " + keys.joined(separator: ", ") + " (E8, E9, E10)"))
+                         "sender checks, an action each: " + keys.joined(with: ", ") + " (E8, E9, E10)"))
         return out
     }
 

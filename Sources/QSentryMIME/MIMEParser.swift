@@ -209,6 +209,12 @@ public struct MIMEParser {
 
     private mutating func bodyLine(_ l: ArraySlice<UInt8>, newline: Bool) {
         guard collectsText || digest != nil || image != nil || sized != nil else { return }
+        if encoding == .identity && digest == nil && image == nil {
+            // Plain text as it came: no decoded copy of every line.
+            if let n = sized { sized = n + l.count + (newline ? 1 : 0) }
+            if collectsText { append(l, newline: newline) }
+            return
+        }
         let decoded = decode(l, newline: newline)
         if let n = sized { sized = n + decoded.count }
         if image != nil { keepImage(decoded) }
@@ -217,7 +223,7 @@ public struct MIMEParser {
             digested += decoded.count
             return
         }
-        if collectsText { append(decoded) }
+        if collectsText { append(decoded[...]) }
     }
 
     private mutating func keepImage(_ bytes: [UInt8]) {
@@ -246,16 +252,24 @@ public struct MIMEParser {
         return decoded
     }
 
-    private mutating func append(_ bytes: [UInt8]) {
+    /// `bytes`, then a line feed when `newline`, to the part's text (or HTML), within `limits.text`.
+    private mutating func append(_ bytes: ArraySlice<UInt8>, newline: Bool = false) {
+        let count = bytes.count + (newline ? 1 : 0)
         if isHTML {
             // HTML is converted once the part ends (a tag may span lines); bounded like the text.
-            if html.count + bytes.count <= limits.text { html += bytes } else { facts.truncated = true }
+            if html.count + count <= limits.text {
+                html += bytes
+                if newline { html.append(0x0A) }
+            } else {
+                facts.truncated = true
+            }
             return
         }
         let room = limits.text - facts.text.count
-        if room <= 0 { if !bytes.isEmpty { facts.truncated = true }; return }
-        if bytes.count > room { facts.truncated = true }
+        if room <= 0 { if count > 0 { facts.truncated = true }; return }
+        if count > room { facts.truncated = true }
         facts.text += bytes.prefix(room)
+        if newline && count <= room { facts.text.append(0x0A) }
     }
 
     /// Ends the leaf part being read: the tail of its base64, its HTML, its hosts.
@@ -279,11 +293,11 @@ public struct MIMEParser {
             image = nil
         }
         if state == .body, let d = digest {
-            if digested > 0 { facts.attachmentHashes.append(d.finish().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()) }
+            if digested > 0 { facts.attachmentHashes.append(d.finish().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined(with: "")) }
             digest = nil
         }
         guard state == .body, collectsText else { state = state == .body ? .skip : state; return }
-        if encoding == .base64 { append(base64.finish()) }
+        if encoding == .base64 { append(base64.finish()[...]) }
         if isHTML {
             let (text, links) = HTMLText.convert(html)
             html.removeAll()
@@ -291,7 +305,7 @@ public struct MIMEParser {
             for link in links where limits.hosts > 0 {
                 if let host = HostExtractor.host(ofLink: link) { HostExtractor.add(host, &facts.hosts, &seenHosts) }
             }
-            append(text)
+            append(text[...])
         }
         if limits.hosts > 0, !HostExtractor.hosts(in: facts.text[partTextStart...], into: &facts.hosts, seen: &seenHosts, limit: limits.hosts) {
             facts.truncated = true

@@ -129,7 +129,7 @@ public struct Quarantine {
         let e = try entry(id)
         let chosen = only.map { wanted in e.envelope.recipients.filter { r in wanted.contains { $0.lowercased() == r.lowercased() } } }
             ?? e.envelope.recipients
-        guard !chosen.isEmpty else { throw Failure(description: "\(id): not addressed to \(only?.joined(separator: ", ") ?? "anyone")") }
+        guard !chosen.isEmpty else { throw Failure(description: "\(id): not addressed to \(only?.joined(with: ", ") ?? "anyone")") }
         let envelope = QmailEnvelope(sender: e.envelope.sender, recipients: chosen)
         let note = Array("X-QSentry-Released: \(now); was refused by rule \(oneLine(e.rule))\r\n".utf8)
         var failure: Failure?

@@ -30,7 +30,7 @@ enum RedisSentinel {
                 failures.append(failure.text)
             }
         }
-        throw RedisLink.Failure(text: "no sentinel named the master \(master): " + failures.joined(separator: "; "))
+        throw RedisLink.Failure(text: "no sentinel named the master \(master): " + failures.joined(with: "; "))
     }
 
     /// The master address last found, kept between processes.

@@ -32,7 +32,7 @@ public final class RedisStore: Store {
     /// The exchanges with Redis this store waited for so far.
     public var roundTrips: Int { redis.roundTrips }
 
-    func key(_ parts: String...) -> String { Self.prefix + parts.joined(separator: ":") }
+    func key(_ parts: String...) -> String { Self.prefix + parts.joined(with: ":") }
 
     func check(_ values: [RedisValue]) throws -> [RedisValue] {
         for v in values { if case .error(let e) = v { throw StoreError("\(redis.server): \(e)") } }

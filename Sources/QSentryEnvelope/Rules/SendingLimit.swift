@@ -46,7 +46,7 @@ public struct SendingLimit: EnvelopeRule {
                     user = String(p.key[..<colon])
                     name = String(p.key[p.key.index(after: colon)...])
                 }
-                guard names.contains(name) else { throw ControlError(path: p.path, line: p.pair.line, "unknown key \"\(name)\" (known: \(names.joined(separator: ", ")))") }
+                guard names.contains(name) else { throw ControlError(path: p.path, line: p.pair.line, "unknown key \"\(name)\" (known: \(names.joined(with: ", ")))") }
                 let n = try p.number(0...Int(Int32.max))
                 if let user { overrides[user, default: []].append((name, n)) } else { set(&s.defaults, name, n) }
             }
