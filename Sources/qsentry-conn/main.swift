@@ -11,6 +11,7 @@ import QSentryStore
 // Decides on the client, then execs prog, or answers a refusal itself the way rblsmtpd does.
 
 if let code = Program.start("qsentry-conn", usage: ConnectionProgram.usage) { exit(code) }
+ControlListing.enable()  // one connection (message, delivery) a process: the control directories listed once
 Program.warnIfRoot()
 
 var args = Array(CommandLine.arguments.dropFirst())

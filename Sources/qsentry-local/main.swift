@@ -9,6 +9,7 @@ import QSentryMIME
 // qsentry-local: the .qmail delivery program: per-user spam tagging and Maildir delivery (D1–D6).
 // DeliveryProgram does the work; this wires it to qmail-local and ends with its exit code.
 if let code = Program.start("qsentry-local", usage: DeliveryProgram.usage) { exit(code) }
+ControlListing.enable()  // one connection (message, delivery) a process: the control directories listed once
 // Installed setgid to the state group: held only around the state (StateGroup).
 StateGroup.setAside()
 Program.warnIfRoot(hint: "qmail-local runs deliveries as the user; call it from a user's .qmail")

@@ -7,6 +7,7 @@ import QSentryCore
 // qsentry-queue: the QMAILQUEUE program, content checks at DATA (M1–M5, M8–M10). QueueProgram
 // does the work; this wires it to qmail-smtpd's descriptors and ends with qmail-queue's code.
 if let code = Program.start("qsentry-queue", usage: QueueProgram.usage) { exit(code) }
+ControlListing.enable()  // one connection (message, delivery) a process: the control directories listed once
 Program.warnIfRoot()
 signal(SIGPIPE, SIG_IGN)
 

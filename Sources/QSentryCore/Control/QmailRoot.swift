@@ -7,6 +7,8 @@ public struct QmailRoot: Sendable, Equatable {
 
     public init(path: String) {
         self.path = path.withoutTrailingSlashes
+        ControlListing.list(controlDirectory)
+        ControlListing.list(qsentryControlDirectory)
     }
 
     /// The root from the environment: `$QMAIL` when set and non-empty (and the process not setgid),

@@ -9,6 +9,7 @@ public enum FileBytes {
     /// Reads the file at `path`, refusing files larger than `limit` bytes.
     /// Throws `SystemError` (check `isNotFound` for a missing file) or `FileTooLarge`.
     public static func read(_ path: String, limit: Int) throws -> [UInt8] {
+        if ControlListing.isAbsent(path) { throw SystemError("open", path: path, errno: ENOENT) }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw SystemError("open", path: path, errno: errno) }
         defer { close(fd) }
@@ -134,6 +135,7 @@ public enum FileBytes {
 
     /// The file's type bits (S_IFDIR, S_IFREG …), nil when it cannot be stat'ed (errno says why).
     public static func type(_ path: String) -> mode_t? {
+        if ControlListing.isAbsent(path) { errno = ENOENT; return nil }
         var st = stat()
         return stat(path, &st) == 0 ? st.st_mode & S_IFMT : nil
     }
@@ -146,6 +148,7 @@ public enum FileBytes {
 
     /// Whether a path exists (any kind of file).
     public static func exists(_ path: String) -> Bool {
+        if ControlListing.isAbsent(path) { errno = ENOENT; return false }
         var st = stat()
         return stat(path, &st) == 0
     }
@@ -153,6 +156,7 @@ public enum FileBytes {
     /// Whether a path is there, with "cannot tell" kept apart from "absent": a directory
     /// qsentry may not search (EACCES) must never pass for a missing file.
     public static func probe(_ path: String) throws -> Bool {
+        if ControlListing.isAbsent(path) { errno = ENOENT; return false }
         var st = stat()
         if stat(path, &st) == 0 { return true }
         let e = errno
@@ -163,6 +167,7 @@ public enum FileBytes {
     /// Modification time in nanoseconds since the epoch, or nil when the file is missing: to tell
     /// which of two files written within the same second is newer.
     public static func modificationNanoseconds(_ path: String) -> Int? {
+        if ControlListing.isAbsent(path) { errno = ENOENT; return nil }
         var st = stat()
         guard stat(path, &st) == 0 else { return nil }
         return Int(st.st_mtim.tv_sec) * 1_000_000_000 + Int(st.st_mtim.tv_nsec)
@@ -170,6 +175,7 @@ public enum FileBytes {
 
     /// Modification time in seconds, or nil when the file is missing.
     public static func modificationTime(_ path: String) -> Int? {
+        if ControlListing.isAbsent(path) { errno = ENOENT; return nil }
         var st = stat()
         guard stat(path, &st) == 0 else { return nil }
         return Int(st.st_mtim.tv_sec)
