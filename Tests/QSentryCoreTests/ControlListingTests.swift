@@ -10,8 +10,9 @@ import Testing
         d.write("rcpthosts", "example.org\n")
         let control = try #require(ControlListing.Listing(directory: d.path))
         let qsentry = try #require(ControlListing.Listing(directory: d.path + "/qsentry"))
-        #expect(control.names.isSuperset(of: ["rcpthosts", "qsentry"]))
-        let listings = [d.path: control, d.path + "/qsentry": qsentry]
+        #expect(control.mayContain("rcpthosts") && control.mayContain("qsentry"))
+        #expect(!control.mayContain("locals"))
+        let listings = [(directory: d.path, listing: control), (directory: d.path + "/qsentry", listing: qsentry)]
         #expect(!ControlListing.isAbsent(d.path + "/qsentry/dnsbl", in: listings))
         #expect(ControlListing.isAbsent(d.path + "/qsentry/ipallow", in: listings))
         #expect(ControlListing.isAbsent(d.path + "/qsentry/dnsbl.cdb", in: listings))
@@ -21,6 +22,18 @@ import Testing
         #expect(!ControlListing.isAbsent(d.path + "/qsentry/dkim/key", in: listings))
         #expect(!ControlListing.isAbsent("/etc/nonexistent-qsentry-file", in: listings))
         #expect(!ControlListing.isAbsent("relative", in: listings))
+        #expect(!ControlListing.isAbsent(d.path, in: listings))
+        #expect(!ControlListing.isAbsent(d.path + "-other/rcpthosts", in: listings))
+    }
+
+    /// Many names, each found, and names not there reported absent.
+    @Test func everyNameOfABigDirectoryIsFound() throws {
+        let d = TempDir()
+        for i in 0..<300 { d.write("f\(i)", "") }
+        let listing = try #require(ControlListing.Listing(directory: d.path))
+        let listings = [(directory: d.path, listing: listing)]
+        for i in 0..<300 { #expect(!ControlListing.isAbsent(d.path + "/f\(i)", in: listings)) }
+        for i in 300..<400 { #expect(ControlListing.isAbsent(d.path + "/f\(i)", in: listings)) }
     }
 
     @Test func aDirectoryThatCannotBeReadIsNotListed() {

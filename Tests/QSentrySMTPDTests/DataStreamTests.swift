@@ -78,4 +78,35 @@ import Testing
         for i in 0..<(padded.count - 4) where Array(padded[i..<(i + 5)]) == end { return i + 5 - 2 }
         return -1
     }
+
+    /// The memchr search finds what a byte-by-byte search finds: long runs past its window, CRs and
+    /// LFs in every order, slices that do not start at 0.
+    @Test func lineByteSearchAgreesWithAPlainSearch() {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<300 {
+            let n = Int.random(in: 0..<2000, using: &rng)
+            let density = Int.random(in: 1...600, using: &rng)
+            let bytes: [UInt8] = (0..<n).map { _ in
+                let r = Int.random(in: 0..<density, using: &rng)
+                return r == 0 ? 0x0D : r == 1 ? 0x0A : UInt8.random(in: 0x20...0x7e, using: &rng)
+            }
+            let lower = n == 0 ? 0 : Int.random(in: 0...n, using: &rng)
+            let slice = bytes[lower...]
+            let from = Int.random(in: lower...n, using: &rng)
+            let expected = slice[from...].firstIndex(where: { $0 == 0x0D || $0 == 0x0A })
+            #expect(DataStream.lineByte(in: slice, from: from) == expected, "n=\(n) lower=\(lower) from=\(from)")
+        }
+    }
+
+    /// A body of long lines (past the search window) passes whole and ends where it should.
+    @Test func longLinesPassWhole() {
+        let line = String(repeating: "x", count: 1000)
+        let body = "Subject: s\r\n\r\n" + line + "\r\n" + line + "\n" + line + "\r\n.\r\nQUIT\r\n"
+        for chunk in [1, 7, 255, 256, 257, 4096] {
+            let r = run(body, chunk: chunk)
+            #expect(r.finished)
+            #expect(r.out == "Subject: s\r\n\r\n" + line + "\r\n" + line + "\n" + line + "\r\n.\r\n")
+            #expect(r.used == body.utf8.count - "QUIT\r\n".utf8.count)
+        }
+    }
 }
