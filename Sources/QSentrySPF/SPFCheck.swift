@@ -19,26 +19,25 @@ public struct SPFCheck {
     }
 
     public func evaluate(ip: IPAddress, helo: String, sender: String) -> SPFOutcome {
-        let spf = LibSPF2.shared
-        let layer = SPFDNSLayer(spf, resolver: resolver, budgetMilliseconds: budgetMilliseconds)
-        guard let server = spf.serverNewDNS(layer.server, 0) else { return Self.temporary(ip, "cannot start libspf2") }
-        defer { spf.serverFree(server) }
-        _ = spf.serverSetRecDom(server, receiver)
-        guard let request = spf.requestNew(server) else { return Self.temporary(ip, "cannot start libspf2") }
-        defer { spf.requestFree(request) }
-        let ipStatus = ip.isIPv4 ? spf.requestSetIPv4(request, ip.description) : spf.requestSetIPv6(request, ip.description)
+        let layer = SPFDNSLayer(resolver: resolver, budgetMilliseconds: budgetMilliseconds)
+        guard let server = SPF_server_new_dns(layer.server, 0) else { return Self.temporary(ip, "cannot start libspf2") }
+        defer { SPF_server_free(server) }
+        _ = SPF_server_set_rec_dom(server, receiver)
+        guard let request = SPF_request_new(server) else { return Self.temporary(ip, "cannot start libspf2") }
+        defer { SPF_request_free(request) }
+        let ipStatus = ip.isIPv4 ? SPF_request_set_ipv4_str(request, ip.description) : SPF_request_set_ipv6_str(request, ip.description)
         guard ipStatus == SPF_E_SUCCESS else { return Self.temporary(ip, "bad client address") }
-        if !helo.isEmpty { _ = spf.requestSetHelo(request, helo) }
+        if !helo.isEmpty { _ = SPF_request_set_helo_dom(request, helo) }
         // RFC 7208 2.4: for the empty sender, the identity checked is postmaster@HELO.
         let identity = sender.isEmpty ? (helo.isEmpty ? "" : "postmaster@" + helo) : sender
         if identity.isEmpty { return SPFOutcome(result: .none, header: "Received-SPF: none (\(receiver): no sender and no HELO) client-ip=\(ip);") }
-        _ = spf.requestSetEnvFrom(request, identity)
+        _ = SPF_request_set_env_from(request, identity)
         var response: UnsafeMutablePointer<SPF_response_t>? = nil
-        let status = spf.queryMailFrom(request, &response)
+        let status = SPF_request_query_mailfrom(request, &response)
         guard let response else { return Self.temporary(ip, "no answer from libspf2") }
-        defer { spf.responseFree(response) }
-        let result = SPFResult(spf.responseResult(response), status: status)
-        let header = spf.responseReceivedSPF(response).map { String(cString: $0) }
+        defer { SPF_response_free(response) }
+        let result = SPFResult(SPF_response_result(response), status: status)
+        let header = SPF_response_get_received_spf(response).map { String(cString: $0) }
             ?? "Received-SPF: \(result.rawValue) (\(receiver)) client-ip=\(ip);"
         // Header text comes from DNS answers: one line, no control characters.
         return SPFOutcome(result: result, header: Self.oneLine(header))

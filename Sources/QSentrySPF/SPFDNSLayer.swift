@@ -10,15 +10,13 @@ import QSentryDNS
 /// at a DNS server on a loopback port. The whole evaluation shares one time budget: once it
 /// is spent every further lookup is TRY_AGAIN, which libspf2 turns into temperror.
 final class SPFDNSLayer {
-    let spf: LibSPF2
     let resolver: Resolver
     let budgetEnds: Int
     /// The C structure libspf2 calls through; `hook` points back to this object.
     let server: UnsafeMutablePointer<SPF_dns_server_t>
     private let name = strdup("qsentry")
 
-    init(_ spf: LibSPF2, resolver: Resolver, budgetMilliseconds: Int) {
-        self.spf = spf
+    init(resolver: Resolver, budgetMilliseconds: Int) {
         self.resolver = resolver
         budgetEnds = monotonicMilliseconds() + budgetMilliseconds
         server = .allocate(capacity: 1)
@@ -51,15 +49,15 @@ final class SPFDNSLayer {
     }
 
     func lookup(_ domain: String, _ type: ns_type) -> UnsafeMutablePointer<SPF_dns_rr_t>? {
-        guard let t = Self.dnsType(type) else { return spf.rrNewInit(server, domain, type, 0, NO_DATA) }
-        if monotonicMilliseconds() >= budgetEnds { return spf.rrNewInit(server, domain, type, 0, TRY_AGAIN) }
+        guard let t = Self.dnsType(type) else { return SPF_dns_rr_new_init(server, domain, type, 0, NO_DATA) }
+        if monotonicMilliseconds() >= budgetEnds { return SPF_dns_rr_new_init(server, domain, type, 0, TRY_AGAIN) }
         let q = DNSQuery(domain, t)
         switch resolver.resolve([q])[q] ?? .temporary("no answer") {
-        case .nameError: return spf.rrNewInit(server, domain, type, 0, HOST_NOT_FOUND)
-        case .noData: return spf.rrNewInit(server, domain, type, 0, NO_DATA)
-        case .temporary: return spf.rrNewInit(server, domain, type, 0, TRY_AGAIN)
+        case .nameError: return SPF_dns_rr_new_init(server, domain, type, 0, HOST_NOT_FOUND)
+        case .noData: return SPF_dns_rr_new_init(server, domain, type, 0, NO_DATA)
+        case .temporary: return SPF_dns_rr_new_init(server, domain, type, 0, TRY_AGAIN)
         case .records(let records):
-            guard let rr = spf.rrNewInit(server, domain, type, 0, NETDB_SUCCESS) else { return nil }
+            guard let rr = SPF_dns_rr_new_init(server, domain, type, 0, NETDB_SUCCESS) else { return nil }
             var n: Int32 = 0
             for record in records where fill(rr, Int(n), t, record) { n += 1 }
             rr.pointee.num_rr = n
@@ -80,7 +78,7 @@ final class SPFDNSLayer {
             // A C string; our MX answers are "PREF HOST" and libspf2 wants the host alone.
             bytes = Array((t == .mx ? DNSAnswer.mxHost(record) : record).utf8) + [0]
         }
-        guard spf.rrBufRealloc(rr, Int32(i), bytes.count) == SPF_E_SUCCESS, let slot = rr.pointee.rr[i] else { return false }
+        guard SPF_dns_rr_buf_realloc(rr, Int32(i), bytes.count) == SPF_E_SUCCESS, let slot = rr.pointee.rr[i] else { return false }
         UnsafeMutableRawPointer(slot).copyMemory(from: bytes, byteCount: bytes.count)
         return true
     }
