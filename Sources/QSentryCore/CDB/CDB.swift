@@ -15,15 +15,9 @@ public final class CDB {
     private var db = cdb()
     private let fd: Int32
 
-    /// What open(2) returns for a file ControlListing knows is absent (errno ENOENT), without asking.
-    private static func absent() -> Int32 {
-        errno = ENOENT
-        return -1
-    }
-
     public init(path: String) throws {
         self.path = path
-        let fd = ControlListing.isAbsent(path) ? Self.absent() : open(path, O_RDONLY | O_CLOEXEC)
+        let fd = FileBytes.openForReading(path)
         if fd < 0 {
             let e = errno
             let err = SystemError("open", path: path, errno: e)

@@ -9,8 +9,7 @@ public enum FileBytes {
     /// Reads the file at `path`, refusing files larger than `limit` bytes.
     /// Throws `SystemError` (check `isNotFound` for a missing file) or `FileTooLarge`.
     public static func read(_ path: String, limit: Int) throws -> [UInt8] {
-        if ControlListing.isAbsent(path) { throw SystemError("open", path: path, errno: ENOENT) }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = openForReading(path)
         if fd < 0 { throw SystemError("open", path: path, errno: errno) }
         defer { close(fd) }
         var st = stat()
@@ -20,6 +19,27 @@ public enum FileBytes {
         // Sized to the file (plus the byte that shows EOF): a control file of a few bytes must not
         // cost a zeroed 64 KB buffer in every per-connection process. /proc files report 0 bytes.
         return try readAll(fd, limit: limit, path: path, expected: Int(st.st_size))
+    }
+
+    /// open(2) for reading (close-on-exec): -1 with errno ENOENT, and no system call, for a control
+    /// file ControlListing knows is absent. Every open of a file that may be a control file goes here.
+    public static func openForReading(_ path: String) -> Int32 {
+        if ControlListing.isAbsent(path) {
+            errno = ENOENT
+            return -1
+        }
+        return open(path, O_RDONLY | O_CLOEXEC)
+    }
+
+    /// stat(2), nil when it fails (errno says why), with openForReading's shortcut for an absent
+    /// control file. Every look at a path below goes through it.
+    private static func status(_ path: String) -> stat? {
+        if ControlListing.isAbsent(path) {
+            errno = ENOENT
+            return nil
+        }
+        var st = stat()
+        return stat(path, &st) == 0 ? st : nil
     }
 
     /// A read buffer of `count` bytes, not zeroed: read(2) fills what is used. A zeroed 64 KB array
@@ -135,9 +155,7 @@ public enum FileBytes {
 
     /// The file's type bits (S_IFDIR, S_IFREG …), nil when it cannot be stat'ed (errno says why).
     public static func type(_ path: String) -> mode_t? {
-        if ControlListing.isAbsent(path) { errno = ENOENT; return nil }
-        var st = stat()
-        return stat(path, &st) == 0 ? st.st_mode & S_IFMT : nil
+        status(path).map { $0.st_mode & S_IFMT }
     }
 
     /// The type bits of an open file, nil when fstat fails.
@@ -148,17 +166,13 @@ public enum FileBytes {
 
     /// Whether a path exists (any kind of file).
     public static func exists(_ path: String) -> Bool {
-        if ControlListing.isAbsent(path) { errno = ENOENT; return false }
-        var st = stat()
-        return stat(path, &st) == 0
+        status(path) != nil
     }
 
     /// Whether a path is there, with "cannot tell" kept apart from "absent": a directory
     /// qsentry may not search (EACCES) must never pass for a missing file.
     public static func probe(_ path: String) throws -> Bool {
-        if ControlListing.isAbsent(path) { errno = ENOENT; return false }
-        var st = stat()
-        if stat(path, &st) == 0 { return true }
+        if status(path) != nil { return true }
         let e = errno
         if e == ENOENT || e == ENOTDIR { return false }
         throw SystemError("stat", path: path, errno: e)
@@ -167,18 +181,13 @@ public enum FileBytes {
     /// Modification time in nanoseconds since the epoch, or nil when the file is missing: to tell
     /// which of two files written within the same second is newer.
     public static func modificationNanoseconds(_ path: String) -> Int? {
-        if ControlListing.isAbsent(path) { errno = ENOENT; return nil }
-        var st = stat()
-        guard stat(path, &st) == 0 else { return nil }
+        guard let st = status(path) else { return nil }
         return Int(st.st_mtim.tv_sec) * 1_000_000_000 + Int(st.st_mtim.tv_nsec)
     }
 
     /// Modification time in seconds, or nil when the file is missing.
     public static func modificationTime(_ path: String) -> Int? {
-        if ControlListing.isAbsent(path) { errno = ENOENT; return nil }
-        var st = stat()
-        guard stat(path, &st) == 0 else { return nil }
-        return Int(st.st_mtim.tv_sec)
+        status(path).map { Int($0.st_mtim.tv_sec) }
     }
 }
 
