@@ -65,6 +65,8 @@ public struct QueueProgram {
         public let facts: MessageFacts
         public let envelope: QmailEnvelope
         public let session: SessionFacts
+        /// Where the spool is, and where the copy for qmail-queue goes.
+        public let spoolDirectory: String
         /// What OCR read of each image (M7), for the log.
         public var images: [ImageReading] = []
         public var scanned: ScannedMessage {
@@ -115,7 +117,8 @@ public struct QueueProgram {
         }
         do {
             let envelope = try QmailEnvelope.parse(bytes)
-            return .success(Received(spool: spool, facts: facts, envelope: envelope, session: session, images: readings))
+            return .success(Received(spool: spool, facts: facts, envelope: envelope, session: session,
+                                     spoolDirectory: spoolDirectory, images: readings))
         } catch {
             // No envelope at all: qmail-smtpd gave the message up (the client left, or qsentry-smtpd
             // stopped it over databytes); nothing is queued. Say whose message it was.
@@ -180,8 +183,9 @@ public struct QueueProgram {
         }
     }
 
-    /// Acts on the verdict and returns the exit code: the hand-off's, a refusal's (quarantined
-    /// first, and reported to the store), or a deferral's. One log line.
+    /// Acts on the verdict: an accepted message becomes qmail-queue's, in this process (the
+    /// hand-off returns only when it failed); otherwise the exit code of a refusal (quarantined
+    /// first, and reported to the store) or of a deferral. One log line.
     public func finish(_ r: Received, _ outcome: ContentStage.Outcome) -> Int32 {
         var line = LogLine()
         line.add("ip", r.session.ip)
@@ -216,8 +220,8 @@ public struct QueueProgram {
             if copy.removed > 0 { line.add("removed", "\(copy.removed) Authentication-Results with our authserv-id") }
             line.add("verdict", "accept")
             line.emit()
-            return QueueHandoff.run(QueueHandoff.program(root), writeMessage: { copy.write(r.spool, to: $0) },
-                                    envelope: r.envelope.bytes)
+            return QueueHandoff.replace(with: QueueHandoff.program(root), spoolDirectory: r.spoolDirectory,
+                                        writeMessage: { copy.write(r.spool, to: $0) }, envelope: r.envelope.bytes)
         case .refuse:
             do {
                 let id = try Quarantine(directory: config.quarantineDirectory)

@@ -4,14 +4,46 @@ import Glibc
 import QSentryCore
 
 /// Hands an accepted message to the real qmail-queue exactly as qmail-smtpd would have: the
-/// message (our header fields first) on its fd 0, then the envelope on its fd 1. Returns
-/// qmail-queue's exit code, which the caller exits with.
+/// message (our header fields first) on its fd 0, then the envelope on its fd 1.
 public enum QueueHandoff {
     /// `QSENTRY_QMAILQUEUE`, else `$QMAIL/bin/qmail-queue`.
     public static func program(_ root: QmailRoot) -> String {
         Environment.get(EnvironmentContract.realQueue.name).flatMap { $0.isEmpty ? nil : $0 } ?? root.path + "/bin/qmail-queue"
     }
 
+    /// Becomes `program`, as qmail-smtpd's own qmail-queue would have been run: the message that
+    /// `writeMessage` writes, in an anonymous file in `spoolDirectory`, on its fd 0, and the
+    /// envelope, in another, on its fd 1 (qmail-queue reads both with read(2), from where they
+    /// stand). qmail-queue's code, or its crash, then reaches qmail-smtpd with no qsentry process
+    /// between: no fork, no wait, no pipe to copy through, one process less for each message (simscan's
+    /// way). Returns only when that could not be done, with the temporary code to exit with.
+    public static func replace(with program: String, spoolDirectory: String, writeMessage: (Int32) -> Bool,
+                               envelope: [UInt8]) -> Int32 {
+        let message: Int32, envelopeFile: Int32
+        do {
+            message = try MessageSpool.open(spoolDirectory)
+            envelopeFile = try MessageSpool.open(spoolDirectory)
+        } catch {
+            log("\(error)")
+            return QueueExit.writeError.rawValue
+        }
+        guard writeMessage(message), (try? FileBytes.writeAll(envelopeFile, envelope, path: "envelope")) != nil,
+              lseek(message, 0, SEEK_SET) == 0, lseek(envelopeFile, 0, SEEK_SET) == 0 else {
+            log("cannot write the message for \(program) in \(spoolDirectory): \(String(cString: strerror(errno)))")
+            return QueueExit.writeError.rawValue
+        }
+        // Both files are close-on-exec; their copies on 0 and 1 are not (dup2 clears the flag).
+        guard dup2(message, 0) == 0, dup2(envelopeFile, 1) == 1 else { return QueueExit.writeError.rawValue }
+        // An ignored signal stays ignored across exec: qmail-queue gets SIGPIPE as posix_spawn gave it.
+        signal(SIGPIPE, SIG_DFL)
+        let why = Exec.replace(with: [program])
+        log(why)
+        return QueueExit.temporaryRefusal.rawValue  // qmail-queue could not be run: the sender retries
+    }
+
+    /// Runs `program` as a child and waits for it (a release from the quarantine, which goes on
+    /// after it): the message `writeMessage` writes through a pipe on its fd 0, the envelope through
+    /// another on its fd 1. Returns qmail-queue's exit code.
     public static func run(_ program: String, writeMessage: (Int32) -> Bool, envelope: [UInt8]) -> Int32 {
         var message: [Int32] = [0, 0]
         var envelopePipe: [Int32] = [0, 0]

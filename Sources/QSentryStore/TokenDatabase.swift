@@ -43,6 +43,10 @@ final class TokenDatabase {
             // transaction, not the thread (the programs are single-threaded; tests are not).
             // 0660: the state directory's group shares it (StateFiles).
             try check(mdb_env_open(env, path, UInt32(MDB_NOSUBDIR | MDB_NOTLS), 0o660), "open")
+            // LMDB opens its lock file close-on-exec but not the data file: qsentry-queue becomes
+            // qmail-queue, which must not hold the token database open.
+            var fd: Int32 = -1
+            if mdb_env_get_fd(env, &fd) == MDB_SUCCESS { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
             // Read slots of processes that died mid-read would otherwise stay taken.
             var dead: Int32 = 0
             _ = mdb_reader_check(env, &dead)

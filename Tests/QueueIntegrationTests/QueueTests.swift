@@ -47,6 +47,23 @@ import TestHarness
         #expect(q.first?.message == "X-Virus-Scanned: ClamAV (clamd) by qsentry-queue on mx.example.com\n" + Self.clean)
         #expect(q.first?.envelope == [UInt8](QueueRun.envelope("a@example.org", ["sales@example.com", "info@example.com"])))
         #expect(r.stderr.contains("verdict=accept"), "\(r.stderr)")
+        // qmail-queue ran in qsentry-queue's own process (execv, no child to wait for).
+        let logged = r.stderr.split(separator: " ").first { $0.hasPrefix("pid=") }.flatMap { Int($0.dropFirst(4)) }
+        #expect(logged != nil && QueueRun.queuedPIDs(in: rig.root) == [logged!], "\(r.stderr)")
+        // ...and got none of qsentry-queue's descriptors (the clamd socket, the spool).
+        #expect(r.leakedDescriptors == [])
+    }
+
+    /// The envelope goes to qmail-queue in a file, not a pipe: one larger than a pipe holds
+    /// (64 KB) arrives whole, as does a message qmail-queue reads after it.
+    @Test func aLargeEnvelopeAndMessageReachQmailQueueWhole() throws {
+        let rig = try Rig(clamd: false)
+        let recipients = (0..<3000).map { "recipient-number-\($0)@example.com" }
+        let body = String(repeating: "a line of the message body, long enough to fill pages\r\n", count: 4000)
+        let r = try rig.run(Self.clean + body, to: recipients)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(rig.queued.first?.envelope == [UInt8](QueueRun.envelope("a@example.org", recipients)))
+        #expect(rig.queued.first?.message == Self.clean + body)
     }
 
     @Test(arguments: ["plain", "multipart-base64", "forwarded"])
@@ -268,6 +285,8 @@ import TestHarness
         #expect(try rig.quarantine(["list"]).stdout.contains("\tbayes\t"))
         r = try rig.run(ham)
         #expect(r.status == 0 && r.stderr.contains("bayes:pass"), "\(r.stderr)")
+        // qmail-queue, run in qsentry-queue's place, gets none of the token database's descriptors.
+        #expect(r.leakedDescriptors == [])
 
         // A false positive released by the admin is learnt as ham (unless --no-learn).
         let ids = try rig.quarantine(["list"]).stdout.split(separator: "\n").map { String($0.prefix(while: { $0 != "\t" })) }

@@ -9,6 +9,17 @@ public struct QueueRun {
     public let stderr: String
     /// What was written on fd 6 (only with `customErrorPipe`).
     public let customError: String
+    /// What the recording qmail-queue had open that the shell which started qsentry-queue had
+    /// not, beyond its fds 0, 1, 2 (and notqmail's 6) and its own script ("5 socket:[1234]"):
+    /// descriptors of qsentry-queue's that crossed its exec. Nil when nothing was queued.
+    public let leakedDescriptors: [String]?
+
+    static func descriptors(_ listing: String) -> [(fd: String, target: String)] {
+        listing.split(separator: "\n").compactMap { line in
+            guard let arrow = line.range(of: " -> ") else { return nil }
+            return (line[..<arrow.lowerBound].split(separator: " ").last.map(String.init) ?? "", String(line[arrow.upperBound...]))
+        }
+    }
 
     public static func recordingQueue(in root: TempQmailRoot) throws -> String {
         try FileManager.default.createDirectory(atPath: root.path + "/queue", withIntermediateDirectories: true)
@@ -16,6 +27,8 @@ public struct QueueRun {
         #!/bin/sh
         d="$(dirname "$0")/../queue"
         n=$(ls "$d" | grep -c '^msg\\.' || true)
+        echo $$ > "$d/pid.$n"
+        [ -n "$QUEUE_RUN_DIR" ] && ls -l /proc/$$/fd/ | cat > "$QUEUE_RUN_DIR/fds-after"  # piped: no copy of fd 1 in the list
         cat > "$d/msg.$n"
         cat <&1 > "$d/env.$n"
         exit $(cat "$d/exit" 2>/dev/null || echo 0)
@@ -31,6 +44,16 @@ public struct QueueRun {
               let e = FileManager.default.contents(atPath: root.path + "/queue/env.\(n)") {
             out.append((String(decoding: m, as: UTF8.self), [UInt8](e)))
             n += 1
+        }
+        return out
+    }
+
+    /// The process id each message was queued by (the recording qmail-queue's `$$`), in order.
+    public static func queuedPIDs(in root: TempQmailRoot) -> [Int] {
+        var out: [Int] = []
+        while let p = try? String(contentsOfFile: root.path + "/queue/pid.\(out.count)", encoding: .utf8),
+              let pid = Int(p.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            out.append(pid)
         }
         return out
     }
@@ -54,10 +77,13 @@ public struct QueueRun {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try HarnessFile.write(dir + "/message", messageBytes)
         try HarnessFile.write(dir + "/envelope", envelope)
+        // Not exec'd: the shell's status is qsentry-queue's exit code, or 128 + the signal that
+        // ended it (qsentry-queue becomes qmail-queue, so a crash of that is one of qsentry-queue's).
         let script = customErrorPipe
-            ? #"mkfifo "$2/fd6"; cat "$2/fd6" > "$2/custom" & exec "$1" < "$2/message" 1< "$2/envelope" 6> "$2/fd6""#
-            : #"exec "$1" < "$2/message" 1< "$2/envelope""#
-        var env = root.environment(["QSENTRY_QMAILQUEUE": root.path + "/bin/qmail-queue", "TCPREMOTEIP": "192.0.2.10"])
+            ? #"ls -l /proc/$$/fd/ > "$2/fds-before"; mkfifo "$2/fd6"; cat "$2/fd6" > "$2/custom" & "$1" < "$2/message" 1< "$2/envelope" 6> "$2/fd6""#
+            : #"ls -l /proc/$$/fd/ > "$2/fds-before"; "$1" < "$2/message" 1< "$2/envelope""#
+        var env = root.environment(["QSENTRY_QMAILQUEUE": root.path + "/bin/qmail-queue", "TCPREMOTEIP": "192.0.2.10",
+                                    "QUEUE_RUN_DIR": dir])
         env.merge(environment) { _, new in new }
         let r = try Run.command("/bin/sh", ["-c", script, "sh", Run.program("qsentry-queue"), dir], environment: env, timeout: 60)
         status = r.status
@@ -72,5 +98,13 @@ public struct QueueRun {
             }
         }
         customError = custom
+        if let after = try? String(contentsOfFile: dir + "/fds-after", encoding: .utf8) {
+            let before = Set(Self.descriptors((try? String(contentsOfFile: dir + "/fds-before", encoding: .utf8)) ?? "").map(\.target))
+            leakedDescriptors = Self.descriptors(after).filter { fd, target in
+                !["0", "1", "2", "6"].contains(fd) && !target.hasSuffix("/bin/qmail-queue") && !before.contains(target)
+            }.map { $0.fd + " " + $0.target }
+        } else {
+            leakedDescriptors = nil
+        }
     }
 }
