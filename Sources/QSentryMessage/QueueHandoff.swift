@@ -13,32 +13,63 @@ public enum QueueHandoff {
 
     /// Becomes `program`, as qmail-smtpd's own qmail-queue would have been run: the message that
     /// `writeMessage` writes, in an anonymous file in `spoolDirectory`, on its fd 0, and the
-    /// envelope, in another, on its fd 1 (qmail-queue reads both with read(2), from where they
-    /// stand). qmail-queue's code, or its crash, then reaches qmail-smtpd with no qsentry process
+    /// envelope on its fd 1 (`envelopeReader`; qmail-queue reads both with read(2), from where
+    /// they stand). qmail-queue's code, or its crash, then reaches qmail-smtpd with no qsentry process
     /// between: no fork, no wait, no pipe to copy through, one process less for each message (simscan's
     /// way). Returns only when that could not be done, with the temporary code to exit with.
     public static func replace(with program: String, spoolDirectory: String, writeMessage: (Int32) -> Bool,
                                envelope: [UInt8]) -> Int32 {
-        let message: Int32, envelopeFile: Int32
+        let message: Int32, envelopeFD: Int32
         do {
             message = try MessageSpool.open(spoolDirectory)
-            envelopeFile = try MessageSpool.open(spoolDirectory)
+            envelopeFD = try envelopeReader(envelope, spoolDirectory: spoolDirectory)
         } catch {
             log("\(error)")
             return QueueExit.writeError.rawValue
         }
-        guard writeMessage(message), (try? FileBytes.writeAll(envelopeFile, envelope, path: "envelope")) != nil,
-              lseek(message, 0, SEEK_SET) == 0, lseek(envelopeFile, 0, SEEK_SET) == 0 else {
+        guard writeMessage(message), lseek(message, 0, SEEK_SET) == 0 else {
             log("cannot write the message for \(program) in \(spoolDirectory): \(String(cString: strerror(errno)))")
             return QueueExit.writeError.rawValue
         }
-        // Both files are close-on-exec; their copies on 0 and 1 are not (dup2 clears the flag).
-        guard dup2(message, 0) == 0, dup2(envelopeFile, 1) == 1 else { return QueueExit.writeError.rawValue }
+        // Both are close-on-exec; their copies on 0 and 1 are not (dup2 clears the flag).
+        guard dup2(message, 0) == 0, dup2(envelopeFD, 1) == 1 else { return QueueExit.writeError.rawValue }
         // An ignored signal stays ignored across exec: qmail-queue gets SIGPIPE as posix_spawn gave it.
         signal(SIGPIPE, SIG_DFL)
         let why = Exec.replace(with: [program])
         log(why)
         return QueueExit.temporaryRefusal.rawValue  // qmail-queue could not be run: the sender retries
+    }
+
+    /// A descriptor to read `envelope` from, close-on-exec: a pipe already holding it when it fits in
+    /// the pipe's buffer (nearly always: 64 KB, some 1,500 recipients), else an anonymous file in
+    /// `spoolDirectory`, which holds any size (qmail-smtpd allows more recipients than a pipe holds).
+    static func envelopeReader(_ envelope: [UInt8], spoolDirectory: String) throws(MessageSpool.Failure) -> Int32 {
+        var ends: [Int32] = [0, 0]
+        if pipe(&ends) == 0 {
+            for fd in ends { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+            // F_GETPIPE_SZ (Linux; Glibc hides it from Swift without _GNU_SOURCE). Never more than
+            // the buffer: with no reader yet, the write would wait for ever.
+            let getPipeSize: Int32 = 1024 + 8
+            if Int(fcntl(ends[1], getPipeSize)) >= envelope.count,
+               (try? FileBytes.writeAll(ends[1], envelope, path: "envelope")) != nil {
+                close(ends[1])
+                return ends[0]
+            }
+            close(ends[0])
+            close(ends[1])
+        }
+        let file = try MessageSpool.open(spoolDirectory)
+        do {
+            try FileBytes.writeAll(file, envelope, path: "envelope")
+        } catch {
+            close(file)
+            throw .write("\(error)")
+        }
+        guard lseek(file, 0, SEEK_SET) == 0 else {
+            close(file)
+            throw .write("envelope: \(String(cString: strerror(errno)))")
+        }
+        return file
     }
 
     /// Runs `program` as a child and waits for it (a release from the quarantine, which goes on
