@@ -264,7 +264,9 @@ print("|---|---|---|---|")
 print(f"| qsentry-queue | {q:.2f} | {row['content']['clamd']:.2f} | {row['content']['p50'] - row['qsentry']['p50']:+.2f} |")
 print(f"| bench/clamqueue.c (the floor: spool, INSTREAM, exec qmail-queue) | {c:.2f} | {row['cfloor']['clamd']:.2f} | {row['cfloor']['p50'] - row['floor']['p50']:+.2f} |")
 print()
-print(f"qsentry-queue against the C floor of the same job: {q / c:.2f}× the CPU, {q - c:+.2f} ms a message.")
+# A disturbed run can leave the floor's share at zero or below: no ratio then, only the difference.
+ratio = f"{q / c:.2f}× the CPU, " if c > 0 else "no ratio (the floor's added CPU came out at or below zero: a disturbed run), "
+print(f"qsentry-queue against the C floor of the same job: {ratio}{q - c:+.2f} ms a message.")
 print()
 print("Goal (issue 24): qsentry in front ≤ 1.05× the C floor a session, ≥ 0.95× its throughput under concurrency.")
 print()
