@@ -28,7 +28,9 @@ public struct QueueRun {
         d="$(dirname "$0")/../queue"
         n=$(ls "$d" | grep -c '^msg\\.' || true)
         echo $$ > "$d/pid.$n"
-        [ -n "$QUEUE_RUN_DIR" ] && ls -l /proc/$$/fd/ | cat > "$QUEUE_RUN_DIR/fds-after"  # piped: no copy of fd 1 in the list
+        # In a subshell, so this shell neither saves a copy of fd 1 for the redirection nor holds
+        # a pipeline's read end while ls reads its descriptors (a race that showed "3 pipe:[…]").
+        [ -n "$QUEUE_RUN_DIR" ] && ( ls -l /proc/$$/fd/ > "$QUEUE_RUN_DIR/fds-after" )
         cat > "$d/msg.$n"
         cat <&1 > "$d/env.$n"
         exit $(cat "$d/exit" 2>/dev/null || echo 0)
