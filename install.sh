@@ -40,7 +40,7 @@ BUILD_PACKAGES="pkg-config libcdb-dev libc-ares-dev libclamav-dev libspf2-dev li
   daemontools"
 # Real servers and clients the integration tests start on loopback, and the benchmarks' peers.
 TEST_PACKAGES="rbldnsd nsd clamav-daemon clamdscan redis-server redis-tools swaks libnet-ssleay-perl openssl bind9-dnsutils
-  libmaxmind-db-writer-perl p0f hyperfine python3 man-db exim4-daemon-light strace spamassassin spamd spamc bogofilter chromium cvm valgrind
+  libmaxmind-db-writer-perl p0f hyperfine python3 man-db exim4-daemon-light strace spamassassin spamd spamc bogofilter chromium cvm valgrind gdb linux-perf
   python3-dkim python3-authres python3-nacl python3-dnspython imagemagick chromium-driver python3-selenium"
 
 say() { printf 'install.sh: %s\n' "$*"; }

@@ -50,16 +50,25 @@ var argv: [UnsafeMutablePointer<CChar>?] = [CommandLine.unsafeArgv[1], nil]
 execv(CommandLine.unsafeArgv[1]!, &argv)
 EOF
 swiftc -O -static-executable "$WORK/floor.swift" -o "$WORK/swift-floor" 2>/dev/null
-chmod 755 "$WORK/swift-floor"
+# The same floor with OpenSSL's libcrypto linked in, as qsentry-conn has it (STARTTLS and AUTH of
+# the qsentry-smtpd session it runs in its own process): libcrypto's constructor probes the CPU
+# at every start (OPENSSL_cpuid_setup). One call behind a branch never taken keeps the library.
+{ echo '@_silgen_name("EVP_sha256") func evpSHA256() -> UnsafeRawPointer?'
+  echo 'if CommandLine.argc > 5 { print(evpSHA256() as Any) }'
+  cat "$WORK/floor.swift"; } > "$WORK/crypto-floor.swift"
+swiftc -O -static-executable "$WORK/crypto-floor.swift" -o "$WORK/swift-crypto-floor" \
+    -Xlinker /usr/lib/x86_64-linux-gnu/libcrypto.a 2>/dev/null
+chmod 755 "$WORK/swift-floor" "$WORK/swift-crypto-floor"
 
 export TCPREMOTEIP=127.0.0.2
 bench_hyperfine "$OUT/conn-startup.json" -N --warmup 30 --runs "$RUNS"  \
     -n "rblsmtpd (RBLSMTPD=\"\")" "env RBLSMTPD= $RBLSMTPD /bin/true" \
     -n "qsentry-conn (no lists)" "env QMAIL=$WORK/empty $BIN/qsentry-conn /bin/true" \
-    -n "static Swift floor" "env $WORK/swift-floor /bin/true" >/dev/null
+    -n "static Swift floor" "env $WORK/swift-floor /bin/true" \
+    -n "static Swift floor + libcrypto" "env $WORK/swift-crypto-floor /bin/true" >/dev/null
 # Page faults a run (perf's software counter; each is a 4 KB page touched for the first time).
 faults() { as_mail_user perf stat -x, -r 50 -e page-faults "$@" /bin/true 2>&1 >/dev/null </dev/null | awk -F, '/page-faults/ {printf "%.0f", $1}' || true; }
-F_RBL=$(RBLSMTPD= faults "$RBLSMTPD") F_OURS=$(QMAIL=$WORK/empty faults "$BIN/qsentry-conn") F_SWIFT=$(faults "$WORK/swift-floor")
+F_RBL=$(RBLSMTPD= faults "$RBLSMTPD") F_OURS=$(QMAIL=$WORK/empty faults "$BIN/qsentry-conn") F_SWIFT=$(faults "$WORK/swift-floor") F_CRYPTO=$(faults "$WORK/swift-crypto-floor")
 bench_hyperfine "$OUT/conn-dns.json" -N --warmup 3 --runs "$DNSRUNS"  \
     -n "rblsmtpd (5 zones)" "env DNSCACHEIP=$DNSHOST $RBLSMTPD -r z1.test -r z2.test -r z3.test -r z4.test -r z5.test /bin/true" \
     -n "qsentry-conn (5 zones)" "env QMAIL=$WORK/five $BIN/qsentry-conn /bin/true" \
@@ -80,7 +89,7 @@ C_RBL=$(RBLSMTPD= calls "$RBLSMTPD") C_OURS=$(QMAIL=$WORK/empty calls "$BIN/qsen
     echo "\`bench/conn.sh $RUNS $DNSRUNS\` on $(date -u +%Y-%m-%d), $(nproc) cores; hyperfine -N, same run, as an unprivileged user (nobody) when started as root."
     echo "DNS: rbldnsd behind bench/dnsdelay.py adding 20 ms to every answer (no netem in this kernel)."
     echo
-    python3 - "$OUT/conn-startup.json" "$OUT/conn-dns.json" "$I_RBL" "$I_OURS" "$C_RBL" "$C_OURS" "$F_RBL" "$F_OURS" "$F_SWIFT" <<'PY'
+    python3 - "$OUT/conn-startup.json" "$OUT/conn-dns.json" "$I_RBL" "$I_OURS" "$C_RBL" "$C_OURS" "$F_RBL" "$F_OURS" "$F_SWIFT" "$F_CRYPTO" <<'PY'
 import json, sys
 print("| case | rblsmtpd median (ms) | qsentry-conn median (ms) | ratio | goal |")
 print("|---|---|---|---|---|")
@@ -98,13 +107,14 @@ print()
 print(f"(a) counted: rblsmtpd {i_rbl / 1000:.0f} K instructions (its dynamic loading included) and {c_rbl} system calls; "
       f"qsentry-conn {i_ours / 1000:.0f} K and {c_ours} ({i_ours / max(1, i_rbl):.1f}x, {c_ours / max(1, c_rbl):.1f}x).")
 r = json.load(open(sys.argv[1]))["results"]
-rbl, ours, floor = r[0]["median"] * 1000, r[1]["median"] * 1000, r[2]["median"] * 1000
-f_rbl, f_ours, f_swift = sys.argv[7:10]
+rbl, ours, floor, crypto = (x["median"] * 1000 for x in r[:4])
+f_rbl, f_ours, f_swift, f_crypto = sys.argv[7:11]
 print()
 print(f"The floor of (a) for a static Swift program (one that only execs, same compiler): {floor:.3f} ms, "
-      f"{floor / rbl:.2f}x rblsmtpd; qsentry-conn is {ours / floor:.2f}x that floor. Page faults a run, /bin/true's "
-      f"included: rblsmtpd {f_rbl}, the Swift floor {f_swift}, qsentry-conn {f_ours}; at start-up the time goes to "
-      f"touching pages of code, not to instructions.")
+      f"{floor / rbl:.2f}x rblsmtpd; qsentry-conn is {ours / floor:.2f}x that floor. With libcrypto linked in, as in "
+      f"qsentry-conn: {crypto:.3f} ms, {crypto / rbl:.2f}x rblsmtpd; qsentry-conn is {ours / crypto:.2f}x that floor. "
+      f"Page faults a run, /bin/true's included: rblsmtpd {f_rbl}, the Swift floor {f_swift}, with libcrypto {f_crypto}, "
+      f"qsentry-conn {f_ours}; at start-up the time goes to touching pages of code, not to instructions.")
 PY
 } > "$OUT/conn.md"
 cat "$OUT/conn.md"
