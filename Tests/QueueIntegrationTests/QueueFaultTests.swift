@@ -2,8 +2,8 @@ import Foundation
 import Testing
 import TestHarness
 
-/// Issue 10, faults at DATA: the scanner killed mid-scan, the quarantine disk full, the real
-/// qmail-queue crashing. Each time a temporary code (the sender retries), nothing queued or kept
+/// Issue 10, faults at DATA: the scanner killed mid-scan, the quarantine disk full, the spool disk
+/// filling at the hand-over, the real qmail-queue crashing. Each time a temporary code (the sender retries), nothing queued or kept
 /// in part, and the retry succeeds once the fault is gone.
 @Suite struct QueueFaultTests {
     final class Rig {
@@ -73,6 +73,23 @@ import TestHarness
         disk.free()
         let retry = try rig.run(spam)
         #expect(retry.status == 31 && retry.stderr.contains("quarantine="), "\(retry.stderr)")
+    }
+
+    @Test func theSpoolDiskFillingAtTheHandOverIsAWriteErrorThatSaysWhy() throws {
+        let rig = try Rig()
+        // TMPDIR on a 1 MB disk: room for the received message (some 630 KB) but not for the
+        // second copy, with our header fields, that qmail-queue is to read.
+        let disk = try TmpfsMount(at: rig.root.path + "/spool-disk", size: "1m")
+        let message = Data(("Subject: hi\r\n\r\n" + String(repeating: "filler line of text\r\n", count: 30_000)).utf8)
+        let envelope = QueueRun.envelope("a@example.org", ["sales@example.com"])
+        let r = try QueueRun(root: rig.root, messageBytes: message, envelope: envelope, environment: ["TMPDIR": disk.path])
+        // 53, as qmail-queue's own "write error or disk full": qmail-smtpd answers 451, the sender retries.
+        #expect(r.status == 53, "\(r.stderr)")
+        #expect(r.stderr.contains("cannot write the message for \(rig.root.path)/bin/qmail-queue in \(disk.path): No space left on device"),
+                "\(r.stderr)")
+        #expect(rig.queued == 0)
+        let retry = try QueueRun(root: rig.root, messageBytes: message, envelope: envelope)
+        #expect(retry.status == 0 && rig.queued == 1, "\(retry.stderr)")
     }
 
     @Test func qmailQueueCrashingIsTemporary() throws {
