@@ -1,10 +1,13 @@
 #!/bin/bash
 # Start-up cost of each per-connection program, side by side with C rblsmtpd (ucspi-tcp),
 # in the same run. Each program does nothing but start, answer --version and exit;
-# rblsmtpd starts, finds nothing to check (RBLSMTPD="") and execs /bin/true. The static C and
-# static Swift floors (one line out, then exit) are built and measured in the same run.
+# rblsmtpd starts, finds nothing to check (RBLSMTPD="") and execs /bin/true: two C starts,
+# where --version is one (bench/conn.sh (a) compares qsentry-conn exec'ing /bin/true too). The
+# static C floor, the static Swift floor and that floor with libcrypto (one line out, then exit)
+# are built and measured in the same run, with instructions, page faults and CPUIDs a row.
 #
-#   bench/startup.sh [RUNS]     (default 500 runs a command; needs hyperfine, ucspi-tcp)
+#   bench/startup.sh [RUNS]     (default 500 runs a command; needs hyperfine, ucspi-tcp,
+#                                valgrind, perf, gdb)
 #
 # Prints a table and rewrites the "startup" section of bench/RESULTS.md.
 set -euo pipefail
