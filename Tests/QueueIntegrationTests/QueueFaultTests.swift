@@ -3,8 +3,8 @@ import Testing
 import TestHarness
 
 /// Issue 10, faults at DATA: the scanner killed mid-scan, the quarantine disk full, the spool disk
-/// filling at the hand-over, the real qmail-queue crashing. Each time a temporary code (the sender retries), nothing queued or kept
-/// in part, and the retry succeeds once the fault is gone.
+/// filling at the hand-over, the real qmail-queue crashing. Each time a temporary code (the sender
+/// retries), nothing queued or kept in part, and the retry succeeds once the fault is gone.
 @Suite struct QueueFaultTests {
     final class Rig {
         let root: TempQmailRoot
