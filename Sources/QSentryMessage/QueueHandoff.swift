@@ -27,21 +27,17 @@ public enum QueueHandoff {
             log("\(error)")
             return QueueExit.writeError.rawValue
         }
-        // errno is read at once after each failed call, before anything else can change it.
         guard writeMessage(message) else {
-            let why = String(cString: strerror(errno))
-            log("cannot write the message for \(program) in \(spoolDirectory): \(why)")
+            log("cannot write the message for \(program) in \(spoolDirectory): \(String(cString: strerror(errno)))")
             return QueueExit.writeError.rawValue
         }
         guard lseek(message, 0, SEEK_SET) == 0 else {
-            let why = String(cString: strerror(errno))
-            log("cannot rewind the message for \(program) in \(spoolDirectory): \(why)")
+            log("cannot rewind the message for \(program) in \(spoolDirectory): \(String(cString: strerror(errno)))")
             return QueueExit.writeError.rawValue
         }
         // Both are close-on-exec; their copies on 0 and 1 are not (dup2 clears the flag).
         guard dup2(message, 0) == 0, dup2(envelopeFD, 1) == 1 else {
-            let why = String(cString: strerror(errno))
-            log("cannot put the message and envelope on descriptors 0 and 1 for \(program): \(why)")
+            log("cannot put the message and envelope on descriptors 0 and 1 for \(program): \(String(cString: strerror(errno)))")
             return QueueExit.writeError.rawValue
         }
         // An ignored signal stays ignored across exec: qmail-queue gets SIGPIPE as posix_spawn gave it.
