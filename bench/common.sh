@@ -48,3 +48,35 @@ bench_hyperfine() {
     mv "$tmp/out.json" "$json"
     rm -rf "$tmp"
 }
+
+# callgrind_instructions COMMAND...: the user-space instructions of one run of COMMAND (callgrind, as the
+# mail user): the same every run, where wall time wobbles. Callgrind loses what a process ran
+# before an exec.
+callgrind_instructions() {
+    as_mail_user valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null </dev/null \
+        | awk '/Collected :/ { n += $NF } END { print n }' || true
+}
+
+# page_faults COMMAND...: page faults a run of COMMAND, the mean of 50 (perf's software counter,
+# as the mail user; this VM has no hardware counters). Each is a 4 KB page touched first.
+page_faults() {
+    as_mail_user perf stat -x, -r 50 -e page-faults "$@" 2>&1 >/dev/null </dev/null \
+        | awk -F, '$3 ~ /^page-faults/ { printf "%.0f", $1 }' || true
+}
+
+# static_swift OUT SOURCE [with-libcrypto]: SOURCE built by this compiler as a static executable
+# OUT (mode 755), the floor of a Swift program. With libcrypto, OpenSSL's libcrypto is linked in
+# as all four per-connection programs have it: its constructor probes the CPU at every start
+# (OPENSSL_cpuid_setup), and one call behind a branch never taken keeps the library.
+static_swift() {
+    local out=$1 src=$2
+    if [ "${3:-}" = with-libcrypto ]; then
+        { echo '@_silgen_name("EVP_sha256") func evpSHA256() -> UnsafeRawPointer?'
+          echo 'if CommandLine.argc > 5 { print(evpSHA256() as Any) }'
+          cat "$src"; } > "$out.swift"
+        swiftc -O -static-executable "$out.swift" -o "$out" -Xlinker /usr/lib/x86_64-linux-gnu/libcrypto.a 2>/dev/null
+    else
+        swiftc -O -static-executable "$src" -o "$out" 2>/dev/null
+    fi
+    chmod 755 "$out"
+}

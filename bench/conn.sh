@@ -49,16 +49,10 @@ import Glibc
 var argv: [UnsafeMutablePointer<CChar>?] = [CommandLine.unsafeArgv[1], nil]
 execv(CommandLine.unsafeArgv[1]!, &argv)
 EOF
-swiftc -O -static-executable "$WORK/floor.swift" -o "$WORK/swift-floor" 2>/dev/null
-# The same floor with OpenSSL's libcrypto linked in, as qsentry-conn has it (STARTTLS and AUTH of
-# the qsentry-smtpd session it runs in its own process): libcrypto's constructor probes the CPU
-# at every start (OPENSSL_cpuid_setup). One call behind a branch never taken keeps the library.
-{ echo '@_silgen_name("EVP_sha256") func evpSHA256() -> UnsafeRawPointer?'
-  echo 'if CommandLine.argc > 5 { print(evpSHA256() as Any) }'
-  cat "$WORK/floor.swift"; } > "$WORK/crypto-floor.swift"
-swiftc -O -static-executable "$WORK/crypto-floor.swift" -o "$WORK/swift-crypto-floor" \
-    -Xlinker /usr/lib/x86_64-linux-gnu/libcrypto.a 2>/dev/null
-chmod 755 "$WORK/swift-floor" "$WORK/swift-crypto-floor"
+static_swift "$WORK/swift-floor" "$WORK/floor.swift"
+# The same with libcrypto, as qsentry-conn has it (STARTTLS and AUTH of the qsentry-smtpd session
+# it runs in its own process).
+static_swift "$WORK/swift-crypto-floor" "$WORK/floor.swift" with-libcrypto
 
 export TCPREMOTEIP=127.0.0.2
 bench_hyperfine "$OUT/conn-startup.json" -N --warmup 30 --runs "$RUNS"  \
@@ -66,8 +60,8 @@ bench_hyperfine "$OUT/conn-startup.json" -N --warmup 30 --runs "$RUNS"  \
     -n "qsentry-conn (no lists)" "env QMAIL=$WORK/empty $BIN/qsentry-conn /bin/true" \
     -n "static Swift floor" "env $WORK/swift-floor /bin/true" \
     -n "static Swift floor + libcrypto" "env $WORK/swift-crypto-floor /bin/true" >/dev/null
-# Page faults a run (perf's software counter; each is a 4 KB page touched for the first time).
-faults() { as_mail_user perf stat -x, -r 50 -e page-faults "$@" /bin/true 2>&1 >/dev/null </dev/null | awk -F, '/page-faults/ {printf "%.0f", $1}' || true; }
+# Page faults a run (common.sh), /bin/true's included.
+faults() { page_faults "$@" /bin/true; }
 F_RBL=$(RBLSMTPD= faults "$RBLSMTPD") F_OURS=$(QMAIL=$WORK/empty faults "$BIN/qsentry-conn") F_SWIFT=$(faults "$WORK/swift-floor") F_CRYPTO=$(faults "$WORK/swift-crypto-floor")
 bench_hyperfine "$OUT/conn-dns.json" -N --warmup 3 --runs "$DNSRUNS"  \
     -n "rblsmtpd (5 zones)" "env DNSCACHEIP=$DNSHOST $RBLSMTPD -r z1.test -r z2.test -r z3.test -r z4.test -r z5.test /bin/true" \
@@ -78,7 +72,7 @@ bench_hyperfine "$OUT/conn-dns.json" -N --warmup 3 --runs "$DNSRUNS"  \
 # exits after its work and valgrind prints its count) and system calls, each program alone.
 cp "$BIN/qsentry-conn" "$WORK/qsentry-conn.stripped" && strip --strip-debug "$WORK/qsentry-conn.stripped"  # valgrind reads lld's output only so
 chmod 755 "$WORK/qsentry-conn.stripped"
-count() { as_mail_user valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" /nonexistent 2>&1 | sed -n 's/.*Collected : \([0-9]*\).*/\1/p' || true; }
+count() { callgrind_instructions "$@" /nonexistent; }
 calls() { as_mail_user strace -c "$@" /nonexistent 2>&1 >/dev/null | awk '$NF == "total" {print $(NF-2)}' || true; }
 I_RBL=$(RBLSMTPD= count "$RBLSMTPD") I_OURS=$(QMAIL=$WORK/empty count "$WORK/qsentry-conn.stripped")
 C_RBL=$(RBLSMTPD= calls "$RBLSMTPD") C_OURS=$(QMAIL=$WORK/empty calls "$BIN/qsentry-conn")

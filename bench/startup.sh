@@ -30,15 +30,10 @@ trap 'rm -rf "$WORK"' EXIT
 printf '#include <stdio.h>\nint main(void) { puts("floor 1"); return 0; }\n' > "$WORK/floor.c"
 cc -O2 -static -o "$WORK/c-floor" "$WORK/floor.c"
 echo 'print("floor 1")' > "$WORK/floor.swift"
-swiftc -O -static-executable "$WORK/floor.swift" -o "$WORK/swift-floor" 2>/dev/null
-# Every qsentry program links OpenSSL's libcrypto (TLS, DKIM, digests), whose constructor
-# probes the CPU (OPENSSL_cpuid_setup: more CPUIDs) whether or not the program then uses it.
-# This floor is the Swift floor with libcrypto linked in and one call kept behind a branch
-# that is never taken, so the linker keeps the library and its constructor.
-printf '@_silgen_name("EVP_sha256") func evpSHA256() -> UnsafeRawPointer?\nif CommandLine.argc > 5 { print(evpSHA256() as Any) }\nprint("floor 1")\n' > "$WORK/crypto-floor.swift"
-swiftc -O -static-executable "$WORK/crypto-floor.swift" -o "$WORK/swift-crypto-floor" \
-    -Xlinker /usr/lib/x86_64-linux-gnu/libcrypto.a 2>/dev/null
-chmod 755 "$WORK/c-floor" "$WORK/swift-floor" "$WORK/swift-crypto-floor"
+static_swift "$WORK/swift-floor" "$WORK/floor.swift"
+# Every qsentry program links OpenSSL's libcrypto (TLS, DKIM, digests): this floor has it too.
+static_swift "$WORK/swift-crypto-floor" "$WORK/floor.swift" with-libcrypto
+chmod 755 "$WORK/c-floor"
 # What one CPUID costs here, and how many glibc's start runs (gdb, a breakpoint on each CPUID
 # instruction of the static C floor): in a VM each one is a trap to the hypervisor.
 printf '#include <cpuid.h>\n#include <stdio.h>\n#include <time.h>\nint main(void) { unsigned a, b, c, d; struct timespec t0, t1;\n  clock_gettime(CLOCK_MONOTONIC, &t0); for (int i = 0; i < 1000; i++) __cpuid_count(0x8000001D, i & 3, a, b, c, d);\n  clock_gettime(CLOCK_MONOTONIC, &t1); printf("%%.2f\\n", ((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) / 1000 / 1000.0); return 0; }\n' > "$WORK/cpuid.c"
@@ -71,25 +66,19 @@ ARGS=()
 for ((i = 0; i < ${#ROWS[@]}; i += 2)); do ARGS+=(-n "${ROWS[i]}" "${ROWS[i+1]}"); done
 bench_hyperfine "$OUT/startup.json" -N --warmup 50 --runs "$RUNS" "${ARGS[@]}" >/dev/null
 
-# What wall time wobbles on: user-space instructions (callgrind, one run; the same every run)
-# and page faults (perf stat's software counter, 50 runs; this VM has no hardware counters).
-# Neither sees the CPUID traps, which are the kernel's and the hypervisor's time. Callgrind
-# loses what a process ran before an exec, so rblsmtpd's row adds rblsmtpd's own part, taken
-# from a run whose exec fails (its one error line included), to /bin/true's.
-instructions() {
-    as_mail_user valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null \
-        | awk '/Collected :/ { n += $NF } END { print n }'
-}
+# What wall time wobbles on: user-space instructions and page faults (common.sh). Neither sees
+# the CPUID traps, which are the kernel's and the hypervisor's time. Callgrind loses what a
+# process ran before an exec, so rblsmtpd's row adds rblsmtpd's own part, taken from a run whose
+# exec fails (its one error line included), to /bin/true's.
 : > "$OUT/startup-counts.tsv"
 for ((i = 0; i < ${#ROWS[@]}; i += 2)); do
     read -r -a cmd <<< "${ROWS[i+1]}"
     if [ "${cmd[0]}" = "$RBLSMTPD_BIN" ]; then
-        ins=$(( $(instructions "$RBLSMTPD_BIN" /nonexistent/program) + $(instructions /bin/true) ))
+        ins=$(( $(callgrind_instructions "$RBLSMTPD_BIN" /nonexistent/program) + $(callgrind_instructions /bin/true) ))
     else
-        ins=$(instructions "${cmd[@]}")
+        ins=$(callgrind_instructions "${cmd[@]}")
     fi
-    faults=$(as_mail_user perf stat -x, -r 50 -e page-faults "${cmd[@]}" 2>&1 >/dev/null \
-        | awk -F, '$3 ~ /^page-faults/ { print $1 }')
+    faults=$(page_faults "${cmd[@]}")
     printf '%s\t%s\t%s\t%s\n' "${ROWS[i]}" "${ins:-?}" "${faults:-?}" "$(cpuids "${cmd[@]}")" >> "$OUT/startup-counts.tsv"
 done
 
