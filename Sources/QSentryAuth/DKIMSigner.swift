@@ -41,8 +41,7 @@ public struct DKIMSigner {
         }
         defer { dkim_free(dkim) }
         for f in header.fields {
-            // Folded lines as the wire had them: libopendkim's FIXCRLF mends the body, not a header's folding.
-            var raw = Canonicalization.simple.header(f.raw)
+            guard var raw = DKIMLibrary.field(f.raw) else { throw .library("header field \(f.name) holds a NUL or a bare CR") }
             status = raw.withUnsafeMutableBufferPointer { dkim_header(dkim, $0.baseAddress, $0.count) }
             guard status == DKIM_STAT(DKIM_STAT_OK) else { throw .library("dkim_header: \(text(dkim_geterror(dkim)))") }
         }

@@ -65,8 +65,8 @@ public struct DKIMVerifier {
         _ = dkim_set_user_context(dkim, context.toOpaque())
 
         for f in header.fields {
-            // Folded lines as the wire had them: libopendkim's FIXCRLF mends the body, not a header's folding.
-            var raw = Canonicalization.simple.header(f.raw)
+            // A field libopendkim would misread is left out: a signature over it then fails.
+            guard var raw = DKIMLibrary.field(f.raw) else { continue }
             status = raw.withUnsafeMutableBufferPointer { dkim_header(dkim, $0.baseAddress, $0.count) }
             if status != DKIM_STAT(DKIM_STAT_OK) { break }
         }
@@ -204,6 +204,21 @@ final class DKIMLibrary: @unchecked Sendable {
             return DKIM_CBSTAT(DKIM_CBSTAT_CONTINUE)
         }
         self.lib = lib
+    }
+
+    /// A header field as dkim_header is given it: lines CR LF-ended as on the wire, or nil when
+    /// the field holds a NUL or a CR that ends no line. For those, FIXCRLF copies the field only
+    /// up to the NUL, or adds an LF, yet keeps the length it was passed, and hashes that many
+    /// bytes: past the end of its copy (the heap over-read the auth fuzz target found,
+    /// Tests/Fuzz/crashes/auth/) or short of it. Neither byte belongs in a header (RFC 5322 2.2).
+    static func field(_ raw: [UInt8]) -> [UInt8]? {
+        let out = Canonicalization.simple.header(raw)
+        var previous: UInt8 = 0
+        for b in out {
+            if b == 0 || (previous == 0x0D && b != 0x0A) { return nil }
+            previous = b
+        }
+        return previous == 0x0D ? nil : out
     }
 }
 

@@ -309,6 +309,29 @@ import TestHarness
         #expect(unsigned.status == 0 && unsigned.stderr.contains("dkim-sign-error="), "\(unsigned.stderr)")
     }
 
+    /// A NUL or a bare CR in a header field: libopendkim would hash past or short of its copy of
+    /// the field (crashes/auth/crash-dkim-field-with-nul), so the field is left out. A signature
+    /// over it fails and the message is still delivered; qsentry's own signature is not made.
+    @Test func headerFieldsWithANulOrABareCRAreNotHandedToLibopendkim() throws {
+        let rig = try Rig(dmarc: nil)
+        for subject in ["Lunch\u{0}at noon", "Lunch\rat noon"] {
+            let signed = try rig.sign(Self.message(subject: subject))
+            let r = try rig.run(signed)
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(rig.lastQueued.contains("dkim=fail") && rig.lastQueued.contains("header.d=example.com"), "\(rig.lastQueued)")
+            // The same message without the odd byte still passes: the fail is the field's.
+            let plain = try rig.run(try rig.sign(Self.message()))
+            #expect(plain.status == 0 && rig.lastQueued.contains("dkim=pass header.d=example.com"), "\(rig.lastQueued)")
+        }
+        let keygen = try Run.command(Run.program("qsentry"), ["dkim", "keygen", "example.com", "s2026"], environment: rig.root.environment())
+        #expect(keygen.status == 0, "\(keygen.stderr)")
+        let own = try QueueRun(root: rig.root, message: Self.message(subject: "Lunch\u{0}at noon"),
+                               envelope: QueueRun.envelope("alice@example.com", ["x@example.net"]), environment: ["RELAYCLIENT": ""])
+        #expect(own.status == 0 && own.stderr.contains("dkim-sign-error=") && own.stderr.contains("subject holds a NUL or a bare CR"), "\(own.stderr)")
+        let queued = (QueueRun.queued(in: rig.root).last?.message ?? "").replacingOccurrences(of: "\u{0}", with: "\\0")
+        #expect(queued.hasPrefix("From: Alice") && !queued.contains("DKIM-Signature: "), "\(queued)")
+    }
+
     /// An Ed25519 key from keygen signs too (RFC 8463), and dkimpy verifies it.
     @Test func ed25519KeysFromKeygenSign() throws {
         let root = try TempQmailRoot()
