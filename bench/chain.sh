@@ -5,9 +5,15 @@
 # configuration (in two rounds, alternating, so drift hits all alike):
 #   plain qmail    tcpserver → qmail-smtpd → qmail-queue
 #   C floor        tcpserver → rblsmtpd → bench/passthrough.c → qmail-smtpd → qmail-queue
+#   Swift floor    tcpserver → bench/passthrough.swift → qmail-smtpd → qmail-queue: one static Swift
+#                  process that only copies bytes, in the shape qsentry's is (qsentry-conn runs the
+#                  qsentry-smtpd session in its own process, and spawns qmail-smtpd). The C floor
+#                  execs twice (rblsmtpd, a dynamic program, then passthrough.c), so this one can
+#                  come out below it: qsentry against it is the cost of qsentry's own work
 #   qsentry        tcpserver → qsentry-conn → qsentry-smtpd → qmail-smtpd → qmail-queue (no lists)
 #   + content      the same with QMAILQUEUE=qsentry-queue → qmail-queue, clamd scanning
 #   C content floor  the C floor with QMAILQUEUE=bench/clamqueue.c → qmail-queue, the same clamd
+#   Swift content floor  the Swift floor with QMAILQUEUE=bench/clamqueue.swift, the same again in Swift
 #   rules          qsentry with rDNS, then + 3 DNSBLs, then + SPF (NSD answering on loopback)
 #   deliveries     qmail-send → qmail-local: ./Maildir/, then | qsentry-local ./Maildir/
 # Each session: EHLO, MAIL, RCPT to a real qmail user, one 10 KB message, QUIT. Reported:
@@ -67,6 +73,8 @@ echo off > "$Q/control/qsentry/authentication"
 
 cc -O2 -static -o "$WORK/passthrough" bench/passthrough.c
 cc -O2 -static -o "$WORK/clamqueue" bench/clamqueue.c
+static_swift "$WORK/swiftpass" bench/passthrough.swift with-libcrypto
+static_swift "$WORK/swiftclamqueue" bench/clamqueue.swift with-libcrypto
 chmod 755 "$WORK/passthrough" "$WORK/clamqueue"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 U=$(id -u qmaild) G=$(id -g qmaild)
@@ -126,10 +134,13 @@ printf 'fail=refuse\nsoftfail=tag\ntemperror=defer\n' > "$R_SPF/control/qsentry/
 
 listen plain env QMAIL="$Q" "$Q/bin/qmail-smtpd"
 listen floor env RBLSMTPD= "$(command -v rblsmtpd)" "$WORK/passthrough" "$Q/bin/qmail-smtpd"
+listen sfloor "$WORK/swiftpass" "$Q/bin/qmail-smtpd"
 listen qsentry env QMAIL="$Q" "$BIN/qsentry-conn" "$BIN/qsentry-smtpd" "$Q/bin/qmail-smtpd"
 listen content env QMAIL="$Q" QMAILQUEUE="$BIN/qsentry-queue" "$BIN/qsentry-conn" "$BIN/qsentry-smtpd" "$Q/bin/qmail-smtpd"
 listen cfloor env RBLSMTPD= QMAILQUEUE="$WORK/clamqueue" CLAMD_SOCKET="$WORK/clamd/clamd.sock" CLAMQUEUE_NEXT="$Q/bin/qmail-queue" \
     "$(command -v rblsmtpd)" "$WORK/passthrough" "$Q/bin/qmail-smtpd"
+listen scfloor env QMAILQUEUE="$WORK/swiftclamqueue" CLAMD_SOCKET="$WORK/clamd/clamd.sock" CLAMQUEUE_NEXT="$Q/bin/qmail-queue" \
+    "$WORK/swiftpass" "$Q/bin/qmail-smtpd"
 listen rdns env QMAIL="$R_RDNS" "$BIN/qsentry-conn" "$BIN/qsentry-smtpd" "$Q/bin/qmail-smtpd"
 listen dnsbl env QMAIL="$R_DNSBL" "$BIN/qsentry-conn" "$BIN/qsentry-smtpd" "$Q/bin/qmail-smtpd"
 listen spf env QMAIL="$R_SPF" "$BIN/qsentry-conn" "$BIN/qsentry-smtpd" "$Q/bin/qmail-smtpd"
@@ -138,7 +149,7 @@ sleep 0.5
 python3 - "$WORK" "$SECONDS_EACH" "$CONCURRENCY" "$DOMAIN" "$OUT/chain.json" <<'PY'
 import json, os, socket, sys, threading, time
 work, seconds, concurrency, domain, out = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
-names = ["plain", "floor", "qsentry", "content", "cfloor", "rdns", "dnsbl", "spf"]
+names = ["plain", "floor", "sfloor", "qsentry", "content", "cfloor", "scfloor", "rdns", "dnsbl", "spf"]
 port = {n: int(open(f"{work}/{n}.port").read()) for n in names}
 pid = {n: int(open(f"{work}/{n}.pid").read()) for n in names}
 clamd = int(open(f"{work}/clamd.pid").read())
@@ -182,7 +193,7 @@ def watch():
             name = st.split("\n", 1)[0].split(":", 1)[1].strip()
             # Read while qsentry-conn renames itself qsentry-smtpd (prctl copies the bytes over the old name).
             if name == "qsentry-smtp": name = "qsentry-smtpd"
-            if not (name.startswith("qsentry") or name.startswith("qmail-") or name in ("passthrough", "rblsmtpd", "clamqueue")): continue
+            if not (name.startswith("qsentry") or name.startswith("qmail-") or name in ("passthrough", "swiftpass", "rblsmtpd", "clamqueue", "swiftclamqueue")): continue
             for l in st.split("\n"):
                 if l.startswith("VmHWM:"): peaks[name] = max(peaks.get(name, 0), int(l.split()[1]))
         time.sleep(0.005)
@@ -193,10 +204,11 @@ for n in names: session(port[n])  # warm-up, and a failed chain stops here
 time.sleep(0.3)
 for n, word in (("rdns", "rdns"), ("dnsbl", "dnsbl"), ("spf", "spf=pass"), ("content", "checks=virus:clean")):  # each rule did run
     if word not in open(f"{work}/{n}.log").read(): raise SystemExit(f"bench/chain.sh: {n}: no {word!r} in the log")
-# bench/clamqueue.c logs nothing: its header field in the queue shows it scanned and handed over.
-if not any(b"X-Virus-Scanned: ClamAV by clamqueue" in open(os.path.join(d, f), "rb").read(200)
-           for d, _, fs in os.walk(f"{work}/queue/mess") for f in fs):
-    raise SystemExit("bench/chain.sh: cfloor: no message queued through bench/clamqueue.c")
+# bench/clamqueue.c and .swift log nothing: their header fields in the queue show they scanned and handed over.
+heads = [open(os.path.join(d, f), "rb").read(200) for d, _, fs in os.walk(f"{work}/queue/mess") for f in fs]
+for n, field in (("cfloor", b"ClamAV by clamqueue\n"), ("scfloor", b"ClamAV by clamqueue.swift\n")):
+    if not any(b"X-Virus-Scanned: " + field in h for h in heads):
+        raise SystemExit(f"bench/chain.sh: {n}: no message queued with X-Virus-Scanned: {field.decode().strip()}")
 for _round in range(2):
     for n in names:
         r = results[n]
@@ -241,8 +253,10 @@ import json, statistics, sys
 d = json.load(open(sys.argv[1]))
 r, tick = d["results"], d["tick"]
 label = {"plain": "plain qmail-smtpd + qmail-queue", "floor": "C floor: rblsmtpd + passthrough.c in front",
+         "sfloor": "Swift floor: passthrough.swift in front",
          "qsentry": "qsentry-conn + qsentry-smtpd in front (no lists)", "content": "+ qsentry-queue with clamd",
-         "cfloor": "C content floor: the C floor + bench/clamqueue.c with clamd"}
+         "cfloor": "C content floor: the C floor + bench/clamqueue.c with clamd",
+         "scfloor": "Swift content floor: the Swift floor + bench/clamqueue.swift with clamd"}
 row = {}
 for n, v in r.items():
     t = sorted(v["times"])
@@ -252,7 +266,7 @@ for n, v in r.items():
                   cpu=v["ticks"] * 1000 / tick / k, clamd=v["clamd"] * 1000 / tick / k, n=k, errors=v["errors"])
 print("| chain | messages/s | p50 (ms) | p95 (ms) | CPU a message (ms) | p50 vs plain | p50 vs C floor | messages/s vs C floor |")
 print("|---|---|---|---|---|---|---|---|")
-for n in ["plain", "floor", "qsentry", "content", "cfloor"]:
+for n in ["plain", "floor", "sfloor", "qsentry", "content", "cfloor", "scfloor"]:
     x = row[n]
     print(f"| {label[n]} | {x['rate']:.1f} | {x['p50']:.2f} | {x['p95']:.2f} | {x['cpu']:.2f} | {x['p50'] / row['plain']['p50']:.2f}× "
           f"| {x['p50'] / row['floor']['p50']:.2f}× | {x['rate'] / row['floor']['rate']:.2f}× |")
@@ -269,12 +283,20 @@ print("| QMAILQUEUE | chain CPU it adds (ms) | clamd's own CPU (ms) | p50 it add
 print("|---|---|---|---|")
 print(f"| qsentry-queue | {q:.2f} | {row['content']['clamd']:.2f} | {row['content']['p50'] - row['qsentry']['p50']:+.2f} |")
 print(f"| bench/clamqueue.c (the floor: spool, INSTREAM, exec qmail-queue) | {c:.2f} | {row['cfloor']['clamd']:.2f} | {row['cfloor']['p50'] - row['floor']['p50']:+.2f} |")
+s = row["scfloor"]["cpu"] - row["sfloor"]["cpu"]
+print(f"| bench/clamqueue.swift (the same in Swift: the language's floor) | {s:.2f} | {row['scfloor']['clamd']:.2f} | {row['scfloor']['p50'] - row['sfloor']['p50']:+.2f} |")
 print()
 # A disturbed run can leave the floor's share at zero or below: no ratio then, only the difference.
 ratio = f"{q / c:.2f}× the CPU, " if c > 0 else "no ratio (the floor's added CPU came out at or below zero: a disturbed run), "
-print(f"qsentry-queue against the C floor of the same job: {ratio}{q - c:+.2f} ms a message.")
+print(f"qsentry-queue against the C floor of the same job: {ratio}{q - c:+.2f} ms a message; "
+      f"against the Swift floor: {q - s:+.2f} ms a message (the Swift floor against the C one: {s - c:+.2f} ms).")
 print()
 print("Goal (issue 24): qsentry in front ≤ 1.05× the C floor a session, ≥ 0.95× its throughput under concurrency.")
+print()
+sf, fl, qs = row["sfloor"], row["floor"], row["qsentry"]
+print(f"The Swift floor against the C floor: {sf['p50'] / fl['p50']:.2f}× a session, {sf['rate'] / fl['rate']:.2f}× the throughput, "
+      f"{sf['cpu'] - fl['cpu']:+.2f} ms CPU a message; qsentry in front against the Swift floor: {qs['p50'] / sf['p50']:.2f}× a session, "
+      f"{qs['rate'] / sf['rate']:.2f}× the throughput, {qs['cpu'] - sf['cpu']:+.2f} ms CPU a message.")
 print()
 print("A typical set of rules, one added a configuration (same run; DNS answered by NSD on loopback; the recipient check")
 print("against qmail's users is in every qsentry row, as it is always on):")

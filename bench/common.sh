@@ -65,18 +65,20 @@ page_faults() {
 }
 
 # static_swift OUT SOURCE [with-libcrypto]: SOURCE built by this compiler as a static executable
-# OUT (mode 755), the floor of a Swift program. With libcrypto, OpenSSL's libcrypto is linked in
-# as all four per-connection programs have it: its constructor probes the CPU at every start
-# (OPENSSL_cpuid_setup), and one call behind a branch never taken keeps the library.
+# OUT (mode 755), the floor of a Swift program, with the code-generation flag the release build
+# gives every qsentry module (Package.swift: metadata through accessors, not mangled names). With
+# libcrypto, OpenSSL's libcrypto is linked in as all four per-connection programs have it: its
+# constructor probes the CPU at every start (OPENSSL_cpuid_setup), and one call behind a branch
+# never taken keeps the library.
 static_swift() {
-    local out=$1 src=$2
+    local out=$1 src=$2 flags=(-O -static-executable -Xfrontend -disable-concrete-type-metadata-mangled-name-accessors)
     if [ "${3:-}" = with-libcrypto ]; then
         { echo '@_silgen_name("EVP_sha256") func evpSHA256() -> UnsafeRawPointer?'
           echo 'if CommandLine.argc > 5 { print(evpSHA256() as Any) }'
           cat "$src"; } > "$out.swift"
-        swiftc -O -static-executable "$out.swift" -o "$out" -Xlinker /usr/lib/x86_64-linux-gnu/libcrypto.a 2>/dev/null
+        swiftc "${flags[@]}" "$out.swift" -o "$out" -Xlinker /usr/lib/x86_64-linux-gnu/libcrypto.a 2>/dev/null
     else
-        swiftc -O -static-executable "$src" -o "$out" 2>/dev/null
+        swiftc "${flags[@]}" "$src" -o "$out" 2>/dev/null
     fi
     chmod 755 "$out"
 }

@@ -4,7 +4,9 @@
 # Configurations alternate in rounds of 50 so drift hits both alike. Then the peak RSS
 # (VmHWM) of qsentry-smtpd for one 10 KB and one 50 MB message. A third path puts
 # bench/passthrough.c (fork, two pipes, copy bytes) in front instead: the floor for any wrapper
-# that is one more process in the chain.
+# that is one more process in the chain. A fourth puts bench/passthrough.swift there, the same in
+# Swift built as qsentry-smtpd is: the floor of a Swift wrapper, so that what the language's
+# start-up costs and what qsentry-smtpd's own work costs can be told apart.
 #
 #   bench/smtpd.sh [MESSAGES]      (default 500; needs tcpserver, exim4, cc)
 set -euo pipefail
@@ -16,17 +18,20 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 source bench/smtpd-rig.sh
 cc -O2 -static -o "$WORK/passthrough" bench/passthrough.c
-PLAIN=$(free_port); WRAPPED=$(free_port); PASS=$(free_port)
+static_swift "$WORK/swiftpass" bench/passthrough.swift with-libcrypto
+PLAIN=$(free_port); WRAPPED=$(free_port); PASS=$(free_port); SWIFTPASS=$(free_port)
 tcpserver -c 100 -HR -l localhost 127.0.0.1 "$PLAIN" "$WORK/smtpd" 2>/dev/null & PIDS=$!
 env QMAIL="$Q" tcpserver -c 100 -HR -l localhost 127.0.0.1 "$WRAPPED" "$BIN/qsentry-smtpd" "$WORK/smtpd" 2>/dev/null & PIDS="$PIDS,$!"
 tcpserver -c 100 -HR -l localhost 127.0.0.1 "$PASS" "$WORK/passthrough" "$WORK/smtpd" 2>/dev/null & PIDS="$PIDS,$!"
+tcpserver -c 100 -HR -l localhost 127.0.0.1 "$SWIFTPASS" "$WORK/swiftpass" "$WORK/smtpd" 2>/dev/null & PIDS="$PIDS,$!"
 sleep 0.5
 
-python3 - "$PLAIN" "$WRAPPED" "$N" "$OUT/smtpd.json" "$BIN/qsentry-smtpd $WORK/smtpd" "$PASS" "$PIDS" <<'PY'
+python3 - "$PLAIN" "$WRAPPED" "$N" "$OUT/smtpd.json" "$BIN/qsentry-smtpd $WORK/smtpd" "$PASS" "$PIDS" "$SWIFTPASS" <<'PY'
 import json, socket, statistics, sys, threading, time, os
 
 plain, wrapped, n, out, marker, passthrough = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], int(sys.argv[6])
-pids = dict(zip(("plain", "wrapped", "passthrough"), (int(x) for x in sys.argv[7].split(","))))
+swiftpass = int(sys.argv[8])
+pids = dict(zip(("plain", "wrapped", "passthrough", "swift"), (int(x) for x in sys.argv[7].split(","))))
 def ticks(p):  # a tcpserver's reaped children (the server, the wrapper and what it ran): cutime + cstime
     f = open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()
     return int(f[13]) + int(f[14])
@@ -64,13 +69,14 @@ def session(port, data):
     s.close()
 
 ten = body(10 * 1024)
-times = {"plain": [], "wrapped": [], "passthrough": []}
+ports = {"plain": plain, "wrapped": wrapped, "passthrough": passthrough, "swift": swiftpass}
+times = {name: [] for name in ports}
 for _ in range(3):  # warm-up
-    session(plain, ten); session(wrapped, ten); session(passthrough, ten)
+    for port in ports.values(): session(port, ten)
 done = 0
 while done < n:
     k = min(50, n - done)
-    for name, port in (("plain", plain), ("wrapped", wrapped), ("passthrough", passthrough)):
+    for name, port in ports.items():
         before = ticks(pids[name])
         for _ in range(k):
             t = time.perf_counter()
@@ -100,7 +106,7 @@ def peak(size):
     stop.set(); w.join()
     return best[0]
 
-json.dump({"n": n, "plain": times["plain"], "wrapped": times["wrapped"], "passthrough": times["passthrough"],
+json.dump({"n": n, **times,
            "cpu": {k: v * 1000 / os.sysconf("SC_CLK_TCK") / n for k, v in cpu.items()},
            "rss_10k": peak(10 * 1024), "rss_50m": peak(50 * 1024 * 1024)}, open(out, "w"))
 PY
@@ -136,19 +142,21 @@ PY
 # As the timing run's tcpservers run them: as this user (root: qsentry-smtpd's warning line included).
 INS_WRAPPED=$(QMAIL="$Q" instructions "$WORK/qsentry-smtpd.stripped" "$WORK/smtpd")
 INS_PASS=$(instructions "$WORK/passthrough" "$WORK/smtpd")
+INS_SWIFT=$(instructions "$WORK/swiftpass" "$WORK/smtpd")
 
 {
     echo "## smtpd"
     echo
-    echo "\`bench/smtpd.sh $N\` on $(date -u +%Y-%m-%d), $(nproc) cores; tcpserver → [qsentry-smtpd | passthrough.c →] exim4 -bs (queue only),"
+    echo "\`bench/smtpd.sh $N\` on $(date -u +%Y-%m-%d), $(nproc) cores; tcpserver → [qsentry-smtpd | passthrough.c | passthrough.swift →] exim4 -bs (queue only),"
     echo "one 10 KB message per connection, Python client, configurations alternating in rounds of 50, same run."
     echo
-    python3 - "$OUT/smtpd.json" "$INS_WRAPPED" "$INS_PASS" <<'PY'
+    python3 - "$OUT/smtpd.json" "$INS_WRAPPED" "$INS_PASS" "$INS_SWIFT" <<'PY'
 import json, statistics, sys
 r = json.load(open(sys.argv[1]))
-ins_wrapped, ins_pass = int(sys.argv[2]), int(sys.argv[3])
+ins_wrapped, ins_pass, ins_swift = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 p, w = statistics.median(r["plain"]) * 1000, statistics.median(r["wrapped"]) * 1000
 c = statistics.median(r["passthrough"]) * 1000
+sw = statistics.median(r["swift"]) * 1000
 q = lambda v, f: sorted(v)[int(len(v) * f)] * 1000
 cpu = r["cpu"]
 print("| path | median per message (ms) | p90 (ms) | p95 (ms) | CPU a message (ms) |")
@@ -156,10 +164,15 @@ print("|---|---|---|---|---|")
 print(f"| exim4 -bs alone | {p:.2f} | {q(r['plain'], .9):.2f} | {q(r['plain'], .95):.2f} | {cpu['plain']:.2f} |")
 print(f"| qsentry-smtpd in front | {w:.2f} | {q(r['wrapped'], .9):.2f} | {q(r['wrapped'], .95):.2f} | {cpu['wrapped']:.2f} |")
 print(f"| bench/passthrough.c in front (floor) | {c:.2f} | {q(r['passthrough'], .9):.2f} | {q(r['passthrough'], .95):.2f} | {cpu['passthrough']:.2f} |")
+print(f"| bench/passthrough.swift in front (Swift floor) | {sw:.2f} | {q(r['swift'], .9):.2f} | {q(r['swift'], .95):.2f} | {cpu['swift']:.2f} |")
 print()
 print(f"qsentry-smtpd against the floor (issue 24's goal: <= 1.05x a message): {w / c:.3f}x the median, "
       f"{cpu['wrapped'] / cpu['passthrough']:.3f}x the CPU (the server's included). Instructions of the wrapper's own "
-      f"process for one session (callgrind): qsentry-smtpd {ins_wrapped / 1e6:.2f} M, passthrough.c {ins_pass / 1e6:.3f} M.")
+      f"process for one session (callgrind): qsentry-smtpd {ins_wrapped / 1e6:.2f} M, passthrough.c {ins_pass / 1e6:.3f} M, "
+      f"passthrough.swift {ins_swift / 1e6:.3f} M.")
+print()
+print(f"The Swift floor against the C floor: {sw / c:.3f}x the median, {cpu['swift'] / cpu['passthrough']:.3f}x the CPU; "
+      f"qsentry-smtpd against the Swift floor: {w / sw:.3f}x the median, {cpu['wrapped'] / cpu['swift']:.3f}x the CPU.")
 print()
 print(f"The bare extra process (passthrough.c) adds {c - p:.2f} ms, {100 * (c - p) / p:.1f} %; "
       f"qsentry-smtpd's own work on top of that: {w - c:.2f} ms.")
