@@ -1,0 +1,100 @@
+#!/bin/bash
+# Writes Sources/hot-functions.txt, the link order of the per-connection programs (Package.swift
+# hands it to lld as --symbol-ordering-file): every function one typical run of each program
+# executes, as callgrind names them (mangled), so that lld lays them side by side. A process then
+# faults in a few 64 KB runs of its 10 MB of text instead of one run for each function it calls
+# (HACKING, "Where a connection's CPU goes"). A name no program has any more is passed over; a
+# stale list costs page faults, never correctness. Run it again after large changes:
+#
+#   bench/hot-functions.sh      (needs valgrind, exim4, clamav-daemon; relinks the release build)
+#
+# The runs, one each, as root (callgrind's count is the same as the mail user's but the names):
+#   qsentry-conn → qsentry-smtpd (in its process) in front of exim -bs: one 10 KB message
+#   qsentry-smtpd alone in front of the same exim: the same session
+#   qsentry-queue with clamd: one 10 KB message (its qmail-queue missing: the exec fails last)
+#   qsentry-local ./Maildir/: one delivery
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+WORK=$(mktemp -d)
+chmod 755 "$WORK"
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
+source bench/smtpd-rig.sh
+
+mkdir -p "$WORK/clamd/db"
+python3 -c 'e=r"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"; print("QSentry.Test.EICAR:0:*:" + e.encode().hex())' \
+    > "$WORK/clamd/db/test.ndb"
+printf 'LocalSocket %s\nForeground yes\nDatabaseDirectory %s\n' "$WORK/clamd/clamd.sock" "$WORK/clamd/db" > "$WORK/clamd/clamd.conf"
+clamd -c "$WORK/clamd/clamd.conf" >/dev/null 2>&1 &
+for _ in $(seq 150); do [ -S "$WORK/clamd/clamd.sock" ] && break; sleep 0.2; done
+[ -S "$WORK/clamd/clamd.sock" ] || { echo "bench/hot-functions.sh: clamd did not start"; exit 1; }
+echo "$WORK/clamd/clamd.sock" > "$Q/control/qsentry/clamd"
+mkdir -p "$Q/home/alias/Maildir/new" "$Q/home/alias/Maildir/cur" "$Q/home/alias/Maildir/tmp"
+
+python3 - "$WORK" "$Q" "$BIN" Sources/hot-functions.txt <<'PY'
+import os, re, socket, subprocess, sys
+work, q, bin, out = sys.argv[1:5]
+env = dict(os.environ, QMAIL=q, TCPREMOTEIP="127.0.0.1", TCPLOCALIP="127.0.0.1", PROTO="TCP", TCPLOCALPORT="25")
+line = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-\r\n"
+body = b"From: a@example.org\r\nTo: sales@example.com\r\nSubject: bench\r\n\r\n" + line * 160
+
+def callgrind(name, argv, **run):
+    dump = f"{work}/{name}.callgrind"
+    p = subprocess.Popen(["valgrind", "--tool=callgrind", "--demangle=no", "--compress-strings=no",
+                          f"--callgrind-out-file={dump}"] + argv, stderr=subprocess.PIPE, **run)
+    return p, dump
+
+def session(name, argv):
+    a, b = socket.socketpair()
+    p, dump = callgrind(name, argv, stdin=b, stdout=b, env=env)
+    b.close()
+    f = a.makefile("rb")
+    def reply():
+        while True:
+            l = f.readline()
+            if not l or l[3:4] != b"-": return l
+    reply()
+    for c in (b"EHLO client.example.org\r\n", b"MAIL FROM:<a@example.org>\r\n", b"RCPT TO:<sales@example.com>\r\n",
+              b"DATA\r\n", body + b".\r\n", b"QUIT\r\n"):
+        a.sendall(c)
+        r = reply()
+        if r[:1] not in (b"2", b"3"): raise SystemExit(f"bench/hot-functions.sh: {name}: {c[:20]!r} -> {r!r}")
+    a.close()
+    p.communicate()
+    return dump
+
+def queue():
+    r, w = os.pipe()
+    os.write(w, b"Fa@example.org\0Tsales@example.com\0\0")
+    os.close(w)
+    p, dump = callgrind("queue", [f"{bin}/qsentry-queue"], stdin=subprocess.PIPE, stdout=r, env=env)
+    err = p.communicate(body.replace(b"\r\n", b"\n"))[1].decode()
+    if "checks=virus:clean" not in err: raise SystemExit(f"bench/hot-functions.sh: queue: no clean scan\n{err}")
+    return dump
+
+def local():
+    e = dict(env, SENDER="a@example.org", RECIPIENT="sales@example.com", USER="alias", HOME=f"{q}/home/alias")
+    p, dump = callgrind("local", [f"{bin}/qsentry-local", "./Maildir/"], stdin=subprocess.PIPE, env=e, cwd=f"{q}/home/alias")
+    err = p.communicate(body.replace(b"\r\n", b"\n"))[1].decode()
+    if p.returncode not in (0, 99): raise SystemExit(f"bench/hot-functions.sh: local: exit {p.returncode}\n{err}")  # 99: delivered
+    return dump
+
+dumps = [session("conn", [f"{bin}/qsentry-conn", f"{bin}/qsentry-smtpd", f"{work}/smtpd"]),
+         session("smtpd", [f"{bin}/qsentry-smtpd", f"{work}/smtpd"]), queue(), local()]
+seen, names = set(), []
+for d in dumps:
+    for l in open(d, errors="replace"):
+        if not l.startswith("fn="): continue
+        n = re.sub(r"'\d+$", "", l[3:].strip())
+        if n.startswith("0x") or n in seen: continue
+        seen.add(n)
+        names.append(n)
+with open(out, "w") as f:
+    f.write("".join(n + "\n" for n in names))
+print(f"bench/hot-functions.sh: {len(names)} functions from {len(dumps)} runs written to {out}")
+PY
+
+# SwiftPM does not know the list as an input of the link: the static programs are removed, so that
+# this build links them with it.
+for p in qsentry-conn qsentry-smtpd qsentry-queue qsentry-local qsentry; do rm -f "$BIN/$p"; done
+swift build -c release --static-swift-stdlib >/dev/null 2>&1 || { echo "bench/hot-functions.sh: the release build failed"; exit 1; }
+echo "bench/hot-functions.sh: the static programs relinked in that order"
