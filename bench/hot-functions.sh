@@ -6,9 +6,10 @@
 # (HACKING, "Where a connection's CPU goes"). A name no program has any more is passed over; a
 # stale list costs page faults, never correctness. Run it again after large changes:
 #
-#   bench/hot-functions.sh      (needs valgrind, exim4, clamav-daemon; relinks the release build)
+#   bench/hot-functions.sh      (needs valgrind, exim4, clamav-daemon; relinks the release build;
+#                                the sessions are bench/callgrind_session.py's)
 #
-# The runs, one each, as root (callgrind's count is the same as the mail user's but the names):
+# The runs, one each (as root, a bench does: the few functions of the root warning are listed too):
 #   qsentry-conn → qsentry-smtpd (in its process) in front of exim -bs: one 10 KB message
 #   qsentry-smtpd alone in front of the same exim: the same session
 #   qsentry-queue with clamd: one 10 KB message (its qmail-queue missing: the exec fails last)
@@ -31,63 +32,47 @@ echo "$WORK/clamd/clamd.sock" > "$Q/control/qsentry/clamd"
 mkdir -p "$Q/home/alias/Maildir/new" "$Q/home/alias/Maildir/cur" "$Q/home/alias/Maildir/tmp"
 
 python3 - "$WORK" "$Q" "$BIN" Sources/hot-functions.txt <<'PY'
-import os, re, socket, subprocess, sys
+import os, re, subprocess, sys
+sys.path.insert(0, "bench")
+from callgrind_session import MESSAGE, callgrind, session as callgrind_session
 work, q, bin, out = sys.argv[1:5]
-env = dict(os.environ, QMAIL=q, TCPREMOTEIP="127.0.0.1", TCPLOCALIP="127.0.0.1", PROTO="TCP", TCPLOCALPORT="25")
-line = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-\r\n"
-body = b"From: a@example.org\r\nTo: sales@example.com\r\nSubject: bench\r\n\r\n" + line * 160
-
-def callgrind(name, argv, **run):
-    dump = f"{work}/{name}.callgrind"
-    p = subprocess.Popen(["valgrind", "--tool=callgrind", "--demangle=no", "--compress-strings=no",
-                          f"--callgrind-out-file={dump}"] + argv, stderr=subprocess.PIPE, **run)
-    return p, dump
+env = dict(os.environ, QMAIL=q)
+body = MESSAGE.replace(b"\r\n", b"\n")   # as qmail-queue and qmail-local are given it
 
 def session(name, argv):
-    a, b = socket.socketpair()
-    p, dump = callgrind(name, argv, stdin=b, stdout=b, env=env)
-    b.close()
-    f = a.makefile("rb")
-    def reply():
-        while True:
-            l = f.readline()
-            if not l or l[3:4] != b"-": return l
-    reply()
-    for c in (b"EHLO client.example.org\r\n", b"MAIL FROM:<a@example.org>\r\n", b"RCPT TO:<sales@example.com>\r\n",
-              b"DATA\r\n", body + b".\r\n", b"QUIT\r\n"):
-        a.sendall(c)
-        r = reply()
-        if r[:1] not in (b"2", b"3"): raise SystemExit(f"bench/hot-functions.sh: {name}: {c[:20]!r} -> {r!r}")
-    a.close()
-    p.communicate()
+    dump = f"{work}/{name}.callgrind"
+    callgrind_session(argv, dump, ehlo=True, env=env)
     return dump
 
 def queue():
     r, w = os.pipe()
     os.write(w, b"Fa@example.org\0Tsales@example.com\0\0")
     os.close(w)
-    p, dump = callgrind("queue", [f"{bin}/qsentry-queue"], stdin=subprocess.PIPE, stdout=r, env=env)
-    err = p.communicate(body.replace(b"\r\n", b"\n"))[1].decode()
+    dump = f"{work}/queue.callgrind"
+    p = callgrind([f"{bin}/qsentry-queue"], dump, stdin=subprocess.PIPE, stdout=r, env=env)
+    err = p.communicate(body)[1].decode()
     if "checks=virus:clean" not in err: raise SystemExit(f"bench/hot-functions.sh: queue: no clean scan\n{err}")
     return dump
 
 def local():
     e = dict(env, SENDER="a@example.org", RECIPIENT="sales@example.com", USER="alias", HOME=f"{q}/home/alias")
-    p, dump = callgrind("local", [f"{bin}/qsentry-local", "./Maildir/"], stdin=subprocess.PIPE, env=e, cwd=f"{q}/home/alias")
-    err = p.communicate(body.replace(b"\r\n", b"\n"))[1].decode()
+    dump = f"{work}/local.callgrind"
+    p = callgrind([f"{bin}/qsentry-local", "./Maildir/"], dump, stdin=subprocess.PIPE, env=e, cwd=f"{q}/home/alias")
+    err = p.communicate(body)[1].decode()
     if p.returncode not in (0, 99): raise SystemExit(f"bench/hot-functions.sh: local: exit {p.returncode}\n{err}")  # 99: delivered
     return dump
 
 dumps = [session("conn", [f"{bin}/qsentry-conn", f"{bin}/qsentry-smtpd", f"{work}/smtpd"]),
          session("smtpd", [f"{bin}/qsentry-smtpd", f"{work}/smtpd"]), queue(), local()]
-seen, names = set(), []
+# Sorted: the hot functions lie together in any order (some 1 MB of text), and callgrind's dump
+# order changes from run to run, which would rewrite the whole file each time.
+names = set()
 for d in dumps:
     for l in open(d, errors="replace"):
         if not l.startswith("fn="): continue
         n = re.sub(r"'\d+$", "", l[3:].strip())
-        if n.startswith("0x") or n in seen: continue
-        seen.add(n)
-        names.append(n)
+        if not n.startswith("0x"): names.add(n)
+names = sorted(names)
 with open(out, "w") as f:
     f.write("".join(n + "\n" for n in names))
 print(f"bench/hot-functions.sh: {len(names)} functions from {len(dumps)} runs written to {out}")

@@ -114,31 +114,7 @@ PY
 # Instructions of the wrapper alone (callgrind, its children not traced), one session each in front
 # of the same exim, driven over a socket pair: wall time wobbles on this machine, these do not.
 strip --strip-debug -o "$WORK/qsentry-smtpd.stripped" "$BIN/qsentry-smtpd"
-instructions() { # COMMAND...: the instructions COMMAND ran for one session
-    python3 - "$@" <<'PY'
-import os, socket, subprocess, sys
-a, b = socket.socketpair()
-env = dict(os.environ, TCPREMOTEIP="127.0.0.1", TCPLOCALIP="127.0.0.1", PROTO="TCP", TCPLOCALPORT="25")
-p = subprocess.Popen(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"] + sys.argv[1:],
-                     stdin=b, stdout=b, stderr=subprocess.PIPE, env=env)
-b.close()
-f = a.makefile("rb")
-def reply():
-    while True:
-        l = f.readline()
-        if not l or l[3:4] != b"-": return l
-line = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-\r\n"
-data = b"From: a@example.org\r\nTo: sales@example.com\r\nSubject: bench\r\n\r\n" + line * 160 + b".\r\n"
-reply()
-for c in (b"HELO client.example.org\r\n", b"MAIL FROM:<a@example.org>\r\n", b"RCPT TO:<sales@example.com>\r\n", b"DATA\r\n", data, b"QUIT\r\n"):
-    a.sendall(c)
-    r = reply()
-    if not r[:1] in (b"2", b"3"): raise SystemExit(f"instructions: {c[:20]!r} -> {r!r}")
-a.close()
-err = p.communicate()[1].decode()
-print(next(l.split("Collected :")[1].strip() for l in err.splitlines() if "Collected :" in l))
-PY
-}
+instructions() { python3 bench/callgrind_session.py /dev/null "$@"; }  # COMMAND...: its instructions for one session
 # As the timing run's tcpservers run them: as this user (root: qsentry-smtpd's warning line included).
 INS_WRAPPED=$(QMAIL="$Q" instructions "$WORK/qsentry-smtpd.stripped" "$WORK/smtpd")
 INS_PASS=$(instructions "$WORK/passthrough" "$WORK/smtpd")
