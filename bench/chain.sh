@@ -60,13 +60,9 @@ mount -t tmpfs -o size=4g,mode=750 tmpfs "$WORK/queue"
 cp -a "$Q/queue/." "$WORK/queue/"
 mount --bind "$WORK/queue" "$Q/queue"
 
-# clamd with one test signature, as the deployment suite runs it.
-mkdir -p "$WORK/clamd/db"
-python3 -c 'import sys; e=r"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"; print("QSentry.Test.EICAR:0:*:" + e.encode().hex())' \
-    > "$WORK/clamd/db/test.ndb"
-printf 'LocalSocket %s\nLocalSocketMode 666\nForeground yes\nDatabaseDirectory %s\n' "$WORK/clamd/clamd.sock" "$WORK/clamd/db" > "$WORK/clamd/clamd.conf"
-clamd -c "$WORK/clamd/clamd.conf" >/dev/null 2>&1 & echo $! > "$WORK/clamd.pid"
-for _ in $(seq 150); do [ -S "$WORK/clamd/clamd.sock" ] && break; sleep 0.2; done
+# clamd with one test signature, as the deployment suite runs it (its socket open to qmaild).
+start_clamd "$WORK/clamd" "LocalSocketMode 666"
+echo "$CLAMD_PID" > "$WORK/clamd.pid"
 echo "$WORK/clamd/clamd.sock" > "$Q/control/qsentry/clamd"
 # M11 off: its DNS would go to this machine's resolver; bench/auth.sh measures it with local answers.
 echo off > "$Q/control/qsentry/authentication"

@@ -64,6 +64,25 @@ page_faults() {
         | awk -F, '$3 ~ /^page-faults/ { printf "%.0f", $1 }' || true
 }
 
+# start_clamd DIR [CONF-LINE...]: clamd in the background with the tests' one signature (EICAR, as
+# Tests/TestHarness/Clamd.swift): its database in DIR/db, DIR/clamd.conf (LocalSocket DIR/clamd.sock,
+# in the foreground, then each CONF-LINE), its pid in CLAMD_PID. Returns once the socket is there;
+# fails when it is not after 30 s.
+start_clamd() {
+    local dir=$1 line
+    shift
+    mkdir -p "$dir/db"
+    python3 -c 'e = r"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"; print("QSentry.Test.EICAR:0:*:" + e.encode().hex())' \
+        > "$dir/db/qsentry-test.ndb"
+    { printf 'LocalSocket %s\nForeground yes\nDatabaseDirectory %s\n' "$dir/clamd.sock" "$dir/db"
+      for line in "$@"; do printf '%s\n' "$line"; done; } > "$dir/clamd.conf"
+    clamd -c "$dir/clamd.conf" >/dev/null 2>&1 &
+    CLAMD_PID=$!
+    for _ in $(seq 300); do [ -S "$dir/clamd.sock" ] && return 0; sleep 0.1; done
+    echo "bench: clamd did not start ($dir/clamd.conf)" >&2
+    return 1
+}
+
 # static_swift OUT SOURCE [with-libcrypto]: SOURCE built by this compiler as a static executable
 # OUT (mode 755), the floor of a Swift program, with the code-generation flag the release build
 # gives every qsentry module (Package.swift: metadata through accessors, not mangled names). With

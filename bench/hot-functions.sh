@@ -21,13 +21,7 @@ chmod 755 "$WORK"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 source bench/smtpd-rig.sh
 
-mkdir -p "$WORK/clamd/db"
-python3 -c 'e=r"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"; print("QSentry.Test.EICAR:0:*:" + e.encode().hex())' \
-    > "$WORK/clamd/db/test.ndb"
-printf 'LocalSocket %s\nForeground yes\nDatabaseDirectory %s\n' "$WORK/clamd/clamd.sock" "$WORK/clamd/db" > "$WORK/clamd/clamd.conf"
-clamd -c "$WORK/clamd/clamd.conf" >/dev/null 2>&1 &
-for _ in $(seq 150); do [ -S "$WORK/clamd/clamd.sock" ] && break; sleep 0.2; done
-[ -S "$WORK/clamd/clamd.sock" ] || { echo "bench/hot-functions.sh: clamd did not start"; exit 1; }
+start_clamd "$WORK/clamd"
 echo "$WORK/clamd/clamd.sock" > "$Q/control/qsentry/clamd"
 mkdir -p "$Q/home/alias/Maildir/new" "$Q/home/alias/Maildir/cur" "$Q/home/alias/Maildir/tmp"
 

@@ -17,24 +17,12 @@ WORK=$(mktemp -d)
 chmod 755 "$WORK"
 trap 'kill $(jobs -p) 2>/dev/null || true; sleep 0.2; rm -rf "$WORK"' EXIT
 source bench/qmail-root.sh
-mkdir -p "$Q/bin" "$WORK/delivered" "$WORK/db"
+mkdir -p "$Q/bin" "$WORK/delivered"
 echo 127.0.0.66 > "$Q/control/qsentry/ipblock"
 echo "cheap meds" > "$Q/control/qsentry/keywords"
 
-# clamd with the tests' one signature (EICAR), as Tests/TestHarness/Clamd.swift.
-EICAR='X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'
-printf 'QSentry.Test.EICAR:0:*:%s\n' "$(printf '%s' "$EICAR" | xxd -p | tr -d '\n')" > "$WORK/db/qsentry-test.ndb"
-cat > "$WORK/clamd.conf" <<CONF
-LocalSocket $WORK/clamd.sock
-Foreground yes
-DatabaseDirectory $WORK/db
-LogFile $WORK/clamd.log
-MaxThreads 20
-MaxQueue 400
-CONF
-clamd -c "$WORK/clamd.conf" >/dev/null 2>&1 &
-for _ in $(seq 300); do [ -S "$WORK/clamd.sock" ] && break; sleep 0.1; done
-echo "$WORK/clamd.sock" > "$Q/control/qsentry/clamd"
+start_clamd "$WORK/clamd" "LogFile $WORK/clamd/clamd.log" "MaxThreads 20" "MaxQueue 400"
+echo "$WORK/clamd/clamd.sock" > "$Q/control/qsentry/clamd"
 # M11 off: its DNS would go to this machine's resolver; bench/auth.sh measures it with local answers.
 echo off > "$Q/control/qsentry/authentication"
 

@@ -13,24 +13,10 @@ N=${1:-200}
 WORK=$(mktemp -d)
 chmod 755 "$WORK"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
-mkdir -p "$WORK/db" "$WORK/qmail/control/qsentry" "$WORK/msgs"
+mkdir -p "$WORK/qmail/control/qsentry" "$WORK/msgs"
 
-# clamd with one EICAR signature, as in Tests/TestHarness/Clamd.swift.
-python3 - "$WORK/db/qsentry-test.ndb" <<'PY'
-import sys
-e = r"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
-open(sys.argv[1], "w").write("QSentry.Test.EICAR:0:*:" + e.encode().hex() + "\n")
-PY
-cat > "$WORK/clamd.conf" <<CONF
-LocalSocket $WORK/clamd.sock
-Foreground yes
-DatabaseDirectory $WORK/db
-LogFile $WORK/clamd.log
-StreamMaxLength 100M
-CONF
-clamd -c "$WORK/clamd.conf" &
-for _ in $(seq 200); do [ -S "$WORK/clamd.sock" ] && break; sleep 0.1; done
-echo "$WORK/clamd.sock" > "$WORK/qmail/control/qsentry/clamd"
+start_clamd "$WORK/clamd" "LogFile $WORK/clamd/clamd.log" "StreamMaxLength 100M"
+echo "$WORK/clamd/clamd.sock" > "$WORK/qmail/control/qsentry/clamd"
 # M11 off: its DNS would go to this machine's resolver; bench/auth.sh measures it with local answers.
 echo off > "$WORK/qmail/control/qsentry/authentication"
 echo mx.example.com > "$WORK/qmail/control/me"
@@ -72,7 +58,7 @@ files = sorted(os.listdir(f"{work}/msgs"))
 env = dict(os.environ, QMAIL=f"{work}/qmail", QSENTRY_QMAILQUEUE=f"{work}/sink", TCPREMOTEIP="192.0.2.10")
 
 def clamdscan(path):
-    r = subprocess.run(["clamdscan", "-c", f"{work}/clamd.conf", "--stream", "--no-summary", path],
+    r = subprocess.run(["clamdscan", "-c", f"{work}/clamd/clamd.conf", "--stream", "--no-summary", path],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return r.returncode  # 0 clean, 1 virus
 
