@@ -1,8 +1,9 @@
 // The Swift floor of a QMAILQUEUE virus scanner with clamd: what bench/clamqueue.c does (the same
 // settings, exit codes and hand-over; its header field says .swift), written in Swift without
-// Foundation and built as qsentry-queue is (bench/common.sh's static_swift, libcrypto linked in). bench/chain.sh runs
-// it in qsentry-queue's place beside the C one: clamqueue.c against this is what the language's
-// start-up costs a message, this against qsentry-queue what qsentry-queue's own work costs.
+// Foundation and built as qsentry-queue is (bench/common.sh's static_swift, libcrypto linked in).
+// bench/chain.sh runs it in qsentry-queue's place beside the C one: clamqueue.c against this is
+// what the language's start-up costs a message, this against qsentry-queue what qsentry-queue's
+// own work costs.
 //
 //   QMAILQUEUE=swiftclamqueue CLAMD_SOCKET=path CLAMQUEUE_NEXT=/var/qmail/bin/qmail-queue [TMPDIR=dir]
 import Glibc
