@@ -49,6 +49,39 @@ bench_hyperfine() {
     rm -rf "$tmp"
 }
 
+# bench_hyperfine_each JSON ROUNDS HYPERFINE-ARGS... -- NAME SETTINGS COMMAND [NAME SETTINGS COMMAND]...:
+# each COMMAND in hyperfine runs of its own with SETTINGS (VAR=VALUE words, or - for none) in the
+# environment hyperfine hands on, so that no "env" is exec'd in the measured command (GNU env
+# searches PATH and loads the locale: an exec that dilutes every ratio). ROUNDS rounds, the
+# commands alternating in each (this VM's speed drifts over seconds); the times of all rounds in
+# one JSON, a result a command in the order given, its median over them all.
+bench_hyperfine_each() {
+    local json=$1 rounds=$2 args=() parts=() round i name settings cmd
+    shift 2
+    while [ "$1" != -- ]; do args+=("$1"); shift; done
+    shift
+    local commands=("$@")
+    for round in $(seq "$rounds"); do
+        for ((i = 0; i < ${#commands[@]}; i += 3)); do
+            name=${commands[i]} settings=${commands[i + 1]} cmd=${commands[i + 2]}
+            # shellcheck disable=SC2086
+            ( [ "$settings" = - ] || export $settings; bench_hyperfine "$json.$round.$i" "${args[@]}" -n "$name" "$cmd" )
+            parts+=("$json.$round.$i")
+        done
+    done
+    python3 - "$json" "$(( ${#commands[@]} / 3 ))" "${parts[@]}" <<'PY'
+import json, statistics, sys
+n, parts = int(sys.argv[2]), [json.load(open(p))["results"][0] for p in sys.argv[3:]]
+results = []
+for i in range(n):
+    mine = parts[i::n]
+    times = [t for r in mine for t in r["times"]]
+    results.append(dict(mine[0], times=times, median=statistics.median(times), mean=statistics.fmean(times)))
+json.dump({"results": results}, open(sys.argv[1], "w"))
+PY
+    rm -f "${parts[@]}"
+}
+
 # callgrind_instructions COMMAND...: the user-space instructions of one run of COMMAND (callgrind, as the
 # mail user): the same every run, where wall time wobbles. Callgrind loses what a process ran
 # before an exec.

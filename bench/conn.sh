@@ -15,7 +15,8 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 RUNS=${1:-500}
 DNSRUNS=${2:-40}
-RBLSMTPD=$(command -v rblsmtpd)
+# rblsmtpd's path not in $RBLSMTPD, its own setting (HACKING).
+RBLSMTPD_BIN=$(command -v rblsmtpd)
 WORK=$(mktemp -d)
 chmod 755 "$WORK"   # rbldnsd drops root to its own user and must read the zones
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
@@ -55,18 +56,18 @@ static_swift "$WORK/swift-floor" "$WORK/floor.swift"
 static_swift "$WORK/swift-crypto-floor" "$WORK/floor.swift" with-libcrypto
 
 export TCPREMOTEIP=127.0.0.2
-bench_hyperfine "$OUT/conn-startup.json" -N --warmup 30 --runs "$RUNS"  \
-    -n "rblsmtpd (RBLSMTPD=\"\")" "env RBLSMTPD= $RBLSMTPD /bin/true" \
-    -n "qsentry-conn (no lists)" "env QMAIL=$WORK/empty $BIN/qsentry-conn /bin/true" \
-    -n "static Swift floor" "env $WORK/swift-floor /bin/true" \
-    -n "static Swift floor + libcrypto" "env $WORK/swift-crypto-floor /bin/true" >/dev/null
+bench_hyperfine_each "$OUT/conn-startup.json" 5 -N --warmup 10 --runs "$((RUNS / 5))" -- \
+    "rblsmtpd (RBLSMTPD=\"\")" RBLSMTPD= "$RBLSMTPD_BIN /bin/true" \
+    "qsentry-conn (no lists)" QMAIL="$WORK/empty" "$BIN/qsentry-conn /bin/true" \
+    "static Swift floor" - "$WORK/swift-floor /bin/true" \
+    "static Swift floor + libcrypto" - "$WORK/swift-crypto-floor /bin/true" >/dev/null
 # Page faults a run (common.sh), /bin/true's included.
 faults() { page_faults "$@" /bin/true; }
-F_RBL=$(RBLSMTPD= faults "$RBLSMTPD") F_OURS=$(QMAIL=$WORK/empty faults "$BIN/qsentry-conn") F_SWIFT=$(faults "$WORK/swift-floor") F_CRYPTO=$(faults "$WORK/swift-crypto-floor")
-bench_hyperfine "$OUT/conn-dns.json" -N --warmup 3 --runs "$DNSRUNS"  \
-    -n "rblsmtpd (5 zones)" "env DNSCACHEIP=$DNSHOST $RBLSMTPD -r z1.test -r z2.test -r z3.test -r z4.test -r z5.test /bin/true" \
-    -n "qsentry-conn (5 zones)" "env QMAIL=$WORK/five $BIN/qsentry-conn /bin/true" \
-    -n "qsentry-conn (1 zone)" "env QMAIL=$WORK/one $BIN/qsentry-conn /bin/true" >/dev/null 2>"$OUT/conn-dns.err"
+F_RBL=$(RBLSMTPD= faults "$RBLSMTPD_BIN") F_OURS=$(QMAIL=$WORK/empty faults "$BIN/qsentry-conn") F_SWIFT=$(faults "$WORK/swift-floor") F_CRYPTO=$(faults "$WORK/swift-crypto-floor")
+bench_hyperfine_each "$OUT/conn-dns.json" 4 -N --warmup 1 --runs "$((DNSRUNS / 4))" -- \
+    "rblsmtpd (5 zones)" DNSCACHEIP="$DNSHOST" "$RBLSMTPD_BIN -r z1.test -r z2.test -r z3.test -r z4.test -r z5.test /bin/true" \
+    "qsentry-conn (5 zones)" QMAIL="$WORK/five" "$BIN/qsentry-conn /bin/true" \
+    "qsentry-conn (1 zone)" QMAIL="$WORK/one" "$BIN/qsentry-conn /bin/true" >/dev/null 2>"$OUT/conn-dns.err"
 
 # (a) in counts that do not wobble: instructions (callgrind; the program to exec is missing, so each
 # exits after its work and valgrind prints its count) and system calls, each program alone.
@@ -74,13 +75,14 @@ cp "$BIN/qsentry-conn" "$WORK/qsentry-conn.stripped" && strip --strip-debug "$WO
 chmod 755 "$WORK/qsentry-conn.stripped"
 count() { callgrind_instructions "$@" /nonexistent; }
 calls() { as_mail_user strace -c "$@" /nonexistent 2>&1 >/dev/null | awk '$NF == "total" {print $(NF-2)}' || true; }
-I_RBL=$(RBLSMTPD= count "$RBLSMTPD") I_OURS=$(QMAIL=$WORK/empty count "$WORK/qsentry-conn.stripped")
-C_RBL=$(RBLSMTPD= calls "$RBLSMTPD") C_OURS=$(QMAIL=$WORK/empty calls "$BIN/qsentry-conn")
+I_RBL=$(RBLSMTPD= count "$RBLSMTPD_BIN") I_OURS=$(QMAIL=$WORK/empty count "$WORK/qsentry-conn.stripped")
+C_RBL=$(RBLSMTPD= calls "$RBLSMTPD_BIN") C_OURS=$(QMAIL=$WORK/empty calls "$BIN/qsentry-conn")
 
 {
     echo "## conn"
     echo
-    echo "\`bench/conn.sh $RUNS $DNSRUNS\` on $(date -u +%Y-%m-%d), $(nproc) cores; hyperfine -N, same run, as an unprivileged user (nobody) when started as root."
+    echo "\`bench/conn.sh $RUNS $DNSRUNS\` on $(date -u +%Y-%m-%d), $(nproc) cores; hyperfine -N, same run, as an unprivileged user (nobody) when started as root;"
+    echo "the commands alternate in 5 rounds (4 for DNS), each with its settings in hyperfine's environment (no env exec'd in the measured command)."
     echo "DNS: rbldnsd behind bench/dnsdelay.py adding 20 ms to every answer (no netem in this kernel)."
     echo
     python3 - "$OUT/conn-startup.json" "$OUT/conn-dns.json" "$I_RBL" "$I_OURS" "$C_RBL" "$C_OURS" "$F_RBL" "$F_OURS" "$F_SWIFT" "$F_CRYPTO" <<'PY'
