@@ -54,7 +54,8 @@ bench_hyperfine() {
 # environment hyperfine hands on, so that no "env" is exec'd in the measured command (GNU env
 # searches PATH and loads the locale: an exec that dilutes every ratio). ROUNDS rounds, the
 # commands alternating in each (this VM's speed drifts over seconds); the times of all rounds in
-# one JSON, a result a command in the order given, its median over them all.
+# one JSON, a result a command in the order given, its median over them all. As the mail user
+# (bench_hyperfine), or as this user when BENCH_AS_IS=1 (benches whose state is root's own).
 bench_hyperfine_each() {
     local json=$1 rounds=$2 args=() parts=() round i name settings cmd
     shift 2
@@ -65,7 +66,9 @@ bench_hyperfine_each() {
         for ((i = 0; i < ${#commands[@]}; i += 3)); do
             name=${commands[i]} settings=${commands[i + 1]} cmd=${commands[i + 2]}
             # shellcheck disable=SC2086
-            ( [ "$settings" = - ] || export $settings; bench_hyperfine "$json.$round.$i" "${args[@]}" -n "$name" "$cmd" )
+            ( [ "$settings" = - ] || export $settings
+              if [ "${BENCH_AS_IS:-}" = 1 ]; then hyperfine "${args[@]}" -n "$name" "$cmd" --export-json "$json.$round.$i"
+              else bench_hyperfine "$json.$round.$i" "${args[@]}" -n "$name" "$cmd"; fi )
             parts+=("$json.$round.$i")
         done
     done

@@ -50,13 +50,12 @@ root conn-redis-limits "redis://127.0.0.1:$RP" "$LIMITS"
 root conn-sentinel-limits "sentinel://${SENTINELS#,}/mx" "$LIMITS"
 
 export TCPREMOTEIP=192.0.2.77
-conn() { echo "env QMAIL=$WORK/$1 $BIN/qsentry-conn /bin/true"; }
-hyperfine -N --warmup 30 --runs "$RUNS" --export-json "$OUT/limits-conn.json" \
-    -n "embedded, bans" "$(conn conn-embedded)" \
-    -n "embedded, bans + connection limits" "$(conn conn-embedded-limits)" \
-    -n "redis, bans" "$(conn conn-redis)" \
-    -n "redis, bans + connection limits" "$(conn conn-redis-limits)" \
-    -n "sentinel, bans + connection limits" "$(conn conn-sentinel-limits)" >/dev/null
+BENCH_AS_IS=1 bench_hyperfine_each "$OUT/limits-conn.json" 5 -N --warmup 10 --runs "$((RUNS / 5))" -- \
+    "embedded, bans" QMAIL="$WORK/conn-embedded" "$BIN/qsentry-conn /bin/true" \
+    "embedded, bans + connection limits" QMAIL="$WORK/conn-embedded-limits" "$BIN/qsentry-conn /bin/true" \
+    "redis, bans" QMAIL="$WORK/conn-redis" "$BIN/qsentry-conn /bin/true" \
+    "redis, bans + connection limits" QMAIL="$WORK/conn-redis-limits" "$BIN/qsentry-conn /bin/true" \
+    "sentinel, bans + connection limits" QMAIL="$WORK/conn-sentinel-limits" "$BIN/qsentry-conn /bin/true" >/dev/null
 
 # Wall time wobbles on this machine: instructions (callgrind; the program to exec is missing, so
 # qsentry-conn does all its work and exits, and valgrind prints its count, which an exec would
@@ -150,7 +149,7 @@ for k in range(5):
 print()
 print(f"Added by the connection limits: embedded {ins[1]-ins[0]:+.2f} M instructions, {int(sc[1])-int(sc[0]):+d} system calls; "
       f"redis {ins[3]-ins[2]:+.2f} M, {int(sc[3])-int(sc[2]):+d} calls, the same one round trip. "
-      "Medians drift with the machine's load (configurations run one after another); the counts do not.")
+      "Medians drift with the machine's load (the configurations alternate in 5 rounds, no env exec'd); the counts do not.")
 print()
 s = json.load(open(sys.argv[5]))
 med = [statistics.median(v) * 1000 for v in s]

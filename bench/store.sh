@@ -39,17 +39,17 @@ PY
 for i in $(seq 0 999); do echo "SET qsentry:ban:198.18.$((i / 250)).$((i % 250)) auto EX 3600"; done | redis-cli -p "$REDISPORT" >/dev/null
 
 export TCPREMOTEIP=192.0.2.77
-hyperfine -N --warmup 30 --runs "$RUNS" --export-json "$OUT/store.json" \
-    -n "no store" "env QMAIL=$WORK/none $BIN/qsentry-conn /bin/true" \
-    -n "embedded (SQLite)" "env QMAIL=$WORK/embedded $BIN/qsentry-conn /bin/true" \
-    -n "redis" "env QMAIL=$WORK/redis $BIN/qsentry-conn /bin/true" >/dev/null
+BENCH_AS_IS=1 bench_hyperfine_each "$OUT/store.json" 5 -N --warmup 10 --runs "$((RUNS / 5))" -- \
+    "no store" QMAIL="$WORK/none" "$BIN/qsentry-conn /bin/true" \
+    "embedded (SQLite)" QMAIL="$WORK/embedded" "$BIN/qsentry-conn /bin/true" \
+    "redis" QMAIL="$WORK/redis" "$BIN/qsentry-conn /bin/true" >/dev/null
 
 ROUNDTRIPS=$(QMAIL=$WORK/redis redis_round_trips "$REDISPORT" "$BIN/qsentry-conn" /bin/true)
 
 {
     echo "## store"
     echo
-    echo "\`bench/store.sh $RUNS\` on $(date -u +%Y-%m-%d), $(nproc) cores; hyperfine -N, same run; qsentry-conn start to exec, client not banned."
+    echo "\`bench/store.sh $RUNS\` on $(date -u +%Y-%m-%d), $(nproc) cores; hyperfine -N, same run, 5 alternating rounds, no env exec'd; qsentry-conn start to exec, client not banned."
     echo "Embedded store holds 10,000 events and 1,000 bans; Redis holds 1,000 bans."
     echo
     python3 - "$OUT/store.json" "$ROUNDTRIPS" <<'PY'
