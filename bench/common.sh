@@ -79,7 +79,10 @@ results = []
 for i in range(n):
     mine = parts[i::n]
     times = [t for r in mine for t in r["times"]]
-    results.append(dict(mine[0], times=times, median=statistics.median(times), mean=statistics.fmean(times)))
+    # Every statistic from the times of all rounds: none is copied from one round's result.
+    results.append(dict(command=mine[0]["command"], times=times, median=statistics.median(times),
+                        mean=statistics.fmean(times), stddev=statistics.stdev(times) if len(times) > 1 else 0.0,
+                        min=min(times), max=max(times), exit_codes=[c for r in mine for c in r["exit_codes"]]))
 json.dump({"results": results}, open(sys.argv[1], "w"))
 PY
     rm -f "${parts[@]}"
