@@ -26,8 +26,10 @@ public struct RuleResult: Sendable, Equatable {
 public protocol ConnectionCheck {
     var name: RuleName { get }
     /// The rule as the control files configure it, or nil when they leave it off (nothing of it
-    /// is opened then). Problems with its files go into `setup.problems`.
-    static func configured(_ setup: inout ConnectionSetup) throws -> Self?
+    /// is opened then). Problems with its files go into `setup.problems`. An existential, not
+    /// `Self?`: the loop over `rules` would otherwise make Optional's metadata for each rule type
+    /// as a connection starts (some 40,000 instructions for the first).
+    static func configured(_ setup: inout ConnectionSetup) throws -> (any ConnectionCheck)?
     /// The control files it reads, for `qsentry check`'s catalogue.
     static var controlFiles: [ControlFileSpec] { get }
     /// The default text of each refusal it gives, by the name `control/qsentry/messages` overrides.

@@ -115,7 +115,7 @@ import QSentryDNS
         struct Counting: ConnectionCheck {
             let name: RuleName = "counting"
             let box: Box
-            static func configured(_ setup: inout ConnectionSetup) throws -> Counting? { nil }  // built by the test
+            static func configured(_ setup: inout ConnectionSetup) throws -> (any ConnectionCheck)? { nil }  // built by the test
             func questions(for ip: IPAddress) -> [DNSQuery] { [DNSQuery("x.test", .a)] }
             func evaluate(_ client: ClientInfo, _ ip: IPAddress, answers: [DNSQuery: DNSAnswer]) -> RuleResult {
                 box.n += 1

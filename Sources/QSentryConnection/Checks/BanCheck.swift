@@ -7,7 +7,7 @@ import QSentryDNS
 /// C7 and C8: an address banned for recent spam, or reported by enough MX hosts, is refused
 /// before any SMTP data. A store that fails is skipped with a log word: mail keeps flowing.
 public struct BanCheck: ConnectionCheck {
-    public static func configured(_ setup: inout ConnectionSetup) throws -> BanCheck? {
+    public static func configured(_ setup: inout ConnectionSetup) throws -> (any ConnectionCheck)? {
         setup.store.map { BanCheck(store: $0, messages: setup.messages) }
     }
 

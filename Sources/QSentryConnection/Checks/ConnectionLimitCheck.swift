@@ -42,7 +42,7 @@ public struct ConnectionLimitCheck: ConnectionCheck {
         }
     }
 
-    public static func configured(_ setup: inout ConnectionSetup) throws -> ConnectionLimitCheck? {
+    public static func configured(_ setup: inout ConnectionSetup) throws -> (any ConnectionCheck)? {
         guard let settings = try SettingsFile.load(setup.root.qsentry("connection-limits"), Settings.load, defaults: Settings(),
                                                    problems: &setup.problems) else { return nil }
         guard let open = setup.openStore else { return nil }

@@ -4,7 +4,7 @@ import QSentryDNS
 /// C5: the client's country from a MaxMind-format database, refused when listed in `countries`.
 /// An address the database does not know is not refused.
 public struct CountryCheck: ConnectionCheck {
-    public static func configured(_ setup: inout ConnectionSetup) throws -> CountryCheck? {
+    public static func configured(_ setup: inout ConnectionSetup) throws -> (any ConnectionCheck)? {
         let root = setup.root
         let countries = try loadCountries(root)
         guard !countries.isEmpty else { return nil }

@@ -9,7 +9,7 @@ import QSentryDNS
 /// the threshold, and defers (451) when the unanswered blocklists could still reach it.
 /// A client is never refused on a guess.
 public struct DNSBLCheck: ConnectionCheck {
-    public static func configured(_ setup: inout ConnectionSetup) throws -> DNSBLCheck? {
+    public static func configured(_ setup: inout ConnectionSetup) throws -> (any ConnectionCheck)? {
         let (check, problems) = try load(setup.root, messages: setup.messages)
         setup.problems += problems
         return check

@@ -3,7 +3,7 @@ import QSentryDNS
 
 /// C3: `control/qsentry/ipblock`, read on every connection (edits take effect at once).
 public struct IPBlockCheck: ConnectionCheck {
-    public static func configured(_ setup: inout ConnectionSetup) throws -> IPBlockCheck? {
+    public static func configured(_ setup: inout ConnectionSetup) throws -> (any ConnectionCheck)? {
         let block = try IPList.load(setup.root.qsentry("ipblock"))
         setup.problems += block.problems
         return block.isEmpty ? nil : IPBlockCheck(list: block, messages: setup.messages)

@@ -7,7 +7,7 @@ import QSentryDNS
 /// C6: the client's operating system from p0f's API, and the admin's verdict for it
 /// (`control/qsentry/p0f-policy`, `windows=refuse`). p0f silent or without a match: no verdict.
 public struct P0fCheck: ConnectionCheck {
-    public static func configured(_ setup: inout ConnectionSetup) throws -> P0fCheck? {
+    public static func configured(_ setup: inout ConnectionSetup) throws -> (any ConnectionCheck)? {
         let policy = try loadPolicy(setup.root)
         guard !policy.isEmpty, let socket = try ControlFile.value(setup.root.qsentry("p0f"))?.text.trimmed else { return nil }
         return P0fCheck(client: P0fClient(socketPath: socket), policy: policy, messages: setup.messages)

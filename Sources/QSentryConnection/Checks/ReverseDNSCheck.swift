@@ -6,7 +6,7 @@ import QSentryDNS
 /// generic-PTR patterns (dynamic pools, addresses spelt in the name) earn their own verdict.
 /// No PTR refuses; a DNS failure defers.
 public struct ReverseDNSCheck: ConnectionCheck {
-    public static func configured(_ setup: inout ConnectionSetup) throws -> ReverseDNSCheck? {
+    public static func configured(_ setup: inout ConnectionSetup) throws -> (any ConnectionCheck)? {
         try load(setup.root, messages: setup.messages)
     }
 
