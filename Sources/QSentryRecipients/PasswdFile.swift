@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import QSentryCore
 
 /// System users from /etc/passwd, read as qmail-getpw needs them (name, uid, home).
@@ -26,13 +29,22 @@ public struct PasswdFile: Sendable {
     }
 
     public func user(_ name: String) -> Entry? {
-        let key = Array(name.utf8)
-        guard !key.isEmpty, !key.contains(UInt8(ascii: ":")), !key.contains(0x0A) else { return nil }
+        var name = name
+        return name.withUTF8 { key in
+            guard !key.isEmpty, !key.contains(UInt8(ascii: ":")), !key.contains(0x0A) else { return nil }
+            return bytes.withUnsafeBufferPointer { file in Self.find(key, in: file) }
+        }
+    }
+
+    /// The first good line for `key` in `file`: memchr from line to line and memcmp on the name, on
+    /// the bytes (ArraySlice's index searches cost some 10 instructions a byte of the file).
+    static func find(_ key: UnsafeBufferPointer<UInt8>, in file: UnsafeBufferPointer<UInt8>) -> Entry? {
+        guard let base = file.baseAddress, let keyBase = key.baseAddress else { return nil }
         var start = 0
-        while start < bytes.count {
-            let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
-            if end - start > key.count, bytes[start + key.count] == UInt8(ascii: ":"), bytes[start..<(start + key.count)].elementsEqual(key),
-               let entry = Self.entry(bytes[start..<end]) {
+        while start < file.count {
+            let end = memchr(base + start, 0x0A, file.count - start).map { UnsafeRawPointer(base).distance(to: $0) } ?? file.count
+            if end - start > key.count, file[start + key.count] == UInt8(ascii: ":"), memcmp(base + start, keyBase, key.count) == 0,
+               let entry = entry(UnsafeBufferPointer(rebasing: file[start..<end])) {
                 return entry
             }
             start = end + 1
@@ -41,9 +53,35 @@ public struct PasswdFile: Sendable {
     }
 
     /// One line's name, uid and home; nil for a line without the seven fields or a numeric uid.
-    static func entry(_ line: ArraySlice<UInt8>) -> Entry? {
-        let f = line.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false)
-        guard f.count >= 7, let uid = Int(String(decoding: f[2], as: UTF8.self)) else { return nil }
-        return Entry(name: String(decoding: f[0], as: UTF8.self), uid: uid, home: String(decoding: f[5], as: UTF8.self))
+    static func entry(_ line: UnsafeBufferPointer<UInt8>) -> Entry? {
+        // The six colons that part the seven fields (name:passwd:uid:gid:gecos:home:shell).
+        var colons = (0, 0, 0, 0, 0, 0), found = 0
+        for (i, b) in line.enumerated() where b == UInt8(ascii: ":") {
+            switch found {
+            case 0: colons.0 = i
+            case 1: colons.1 = i
+            case 2: colons.2 = i
+            case 3: colons.3 = i
+            case 4: colons.4 = i
+            case 5: colons.5 = i
+            default: break
+            }
+            found += 1
+            if found == 6 { break }
+        }
+        guard found == 6, let uid = decimal(UnsafeBufferPointer(rebasing: line[(colons.1 + 1)..<colons.2])) else { return nil }
+        func text(_ from: Int, _ to: Int) -> String { String(decoding: UnsafeBufferPointer(rebasing: line[from..<to]), as: UTF8.self) }
+        return Entry(name: text(0, colons.0), uid: uid, home: text(colons.4 + 1, colons.5))
+    }
+
+    /// A uid: decimal digits, at most 18 of them (no sign, no overflow).
+    static func decimal(_ digits: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard !digits.isEmpty, digits.count <= 18 else { return nil }
+        var n = 0
+        for d in digits {
+            guard d >= UInt8(ascii: "0"), d <= UInt8(ascii: "9") else { return nil }
+            n = n * 10 + Int(d - UInt8(ascii: "0"))
+        }
+        return n
     }
 }
