@@ -46,16 +46,19 @@ public struct DataStream {
             if b == 0x0A || headerLine.count > Self.maxHeaderLine { flushHeader(into: &out) }
             if ended { return finish(out, input, i) }
         }
-        // The body, passed on as it is; only CRs and LFs can move towards the end, so the text
-        // between them is skipped at once.
+        // The body, passed on as it is. Inside a line only its LF can move towards the end, so the
+        // text up to it is skipped at once; the byte before the LF is all that counts of it (a CR
+        // there makes the LF end the line, anything else leaves it bare), as `step` would find.
         let start = i
         while i < input.endIndex {
             if state == .midLine {
-                guard let next = Self.lineByte(in: input, from: i) else {
+                guard let lf = Self.lineFeed(in: input, from: i) else {
+                    if input[input.endIndex - 1] == 0x0D { state = .cr }
                     i = input.endIndex
                     break
                 }
-                i = next
+                if lf > i && input[lf - 1] == 0x0D { state = .cr }
+                i = lf
             }
             let b = input[i]
             i += 1
@@ -65,26 +68,14 @@ public struct DataStream {
         return finish(out, input, i)
     }
 
-    /// How far one search looks for a CR: the LF search stops at the CR found, so a byte is looked
-    /// at by at most two memchr calls of at most this length (linear, whatever the bytes).
-    static let window = 256
-
-    /// The index of the first CR or LF at or after `from`, nil when there is none: memchr, some
-    /// 30 bytes an instruction, where a byte-by-byte search cost 12 instructions a byte of DATA.
-    static func lineByte(in input: ArraySlice<UInt8>, from: Int) -> Int? {
+    /// The index of the first LF at or after `from`, nil when there is none: one memchr a line,
+    /// where a byte-by-byte search cost 12 instructions a byte of DATA.
+    static func lineFeed(in input: ArraySlice<UInt8>, from: Int) -> Int? {
         input.withUnsafeBufferPointer { buffer -> Int? in
-            guard let base = buffer.baseAddress else { return nil }
-            var offset = from - input.startIndex
-            while offset < buffer.count {
-                let p = UnsafeRawPointer(base + offset)
-                let length = min(window, buffer.count - offset)
-                let cr = memchr(p, 0x0D, length)
-                let span = cr.map { p.distance(to: UnsafeRawPointer($0)) } ?? length
-                if let lf = memchr(p, 0x0A, span) { return input.startIndex + offset + p.distance(to: UnsafeRawPointer(lf)) }
-                if cr != nil { return input.startIndex + offset + span }
-                offset += length
-            }
-            return nil
+            let offset = from - input.startIndex
+            guard let base = buffer.baseAddress, offset < buffer.count,
+                  let lf = memchr(base + offset, 0x0A, buffer.count - offset) else { return nil }
+            return input.startIndex + UnsafeRawPointer(base).distance(to: lf)
         }
     }
 

@@ -5,6 +5,11 @@ import Testing
 @Suite struct DataStreamTests {
     func run(_ text: String, chunk: Int = 3) -> (out: String, used: Int, finished: Bool) {
         var s = DataStream()
+        return run(text, chunk: chunk, stream: &s)
+    }
+
+    /// The same through `s`, which is left as the stream ended.
+    func run(_ text: String, chunk: Int, stream s: inout DataStream) -> (out: String, used: Int, finished: Bool) {
         let bytes = Array(text.utf8)
         var out: [UInt8] = []
         var used = 0
@@ -64,11 +69,20 @@ import Testing
             for _ in 0..<Int.random(in: 1...30, using: &rng) { text += pieces.randomElement(using: &rng)! }
             text += "\r\n.\r\nQUIT\r\n"
             let expected = Self.referenceEnd(Array(text.utf8))
+            let bare = Self.referenceBareLineFeed(Array(text.utf8)[..<expected])
             for chunk in [1, 2, 3, 5, 8, 64] {
-                let r = run(text, chunk: chunk)
+                var s = DataStream()
+                let r = run(text, chunk: chunk, stream: &s)
                 #expect(r.finished && r.used == expected, "chunk \(chunk): \(text.debugDescription)")
+                #expect(s.sawBareLineFeed == bare, "chunk \(chunk): \(text.debugDescription)")
             }
         }
+    }
+
+    /// Whether an LF of the message has no CR before it (the start of DATA counts as after CR LF).
+    static func referenceBareLineFeed(_ bytes: ArraySlice<UInt8>) -> Bool {
+        let b = Array(bytes)
+        return b.indices.contains { b[$0] == 0x0A && ($0 == 0 || b[$0 - 1] != 0x0D) }
     }
 
     /// Bytes up to and including the LF that ends the message, read one byte at a time.
@@ -79,9 +93,9 @@ import Testing
         return -1
     }
 
-    /// The memchr search finds what a byte-by-byte search finds: long runs past its window, CRs and
-    /// LFs in every order, slices that do not start at 0.
-    @Test func lineByteSearchAgreesWithAPlainSearch() {
+    /// The memchr search finds what a byte-by-byte search finds: long runs, CRs and LFs in every
+    /// order, slices that do not start at 0.
+    @Test func lineFeedSearchAgreesWithAPlainSearch() {
         var rng = SystemRandomNumberGenerator()
         for _ in 0..<300 {
             let n = Int.random(in: 0..<2000, using: &rng)
@@ -93,8 +107,8 @@ import Testing
             let lower = n == 0 ? 0 : Int.random(in: 0...n, using: &rng)
             let slice = bytes[lower...]
             let from = Int.random(in: lower...n, using: &rng)
-            let expected = slice[from...].firstIndex(where: { $0 == 0x0D || $0 == 0x0A })
-            #expect(DataStream.lineByte(in: slice, from: from) == expected, "n=\(n) lower=\(lower) from=\(from)")
+            let expected = slice[from...].firstIndex(of: 0x0A)
+            #expect(DataStream.lineFeed(in: slice, from: from) == expected, "n=\(n) lower=\(lower) from=\(from)")
         }
     }
 
