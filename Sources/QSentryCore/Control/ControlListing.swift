@@ -14,23 +14,25 @@ import Glibc
 public enum ControlListing {
     /// One directory's names, as 64-bit FNV-1a hashes, sorted. A name whose hash is not there is
     /// not in the directory; a hash shared by two names only makes a file be opened as before. No
-    /// String a name: a Set of Strings cost some 1,900 instructions a name to build.
+    /// String a name: a Set of Strings cost some 1,900 instructions a name to build. UInt, not
+    /// UInt64: the standard library carries `[UInt]`'s metadata made, where `[UInt64]`'s is made as
+    /// the process starts (some 10,000 instructions).
     public struct Listing: Sendable {
-        let hashes: [UInt64]
+        let hashes: [UInt]
 
         /// Reads `directory` whole; nil when it cannot be opened or a read fails part-way (an
         /// incomplete listing would hide files that are there).
         public init?(directory: String) {
             guard let dir = opendir(directory) else { return nil }
             defer { closedir(dir) }
-            var hashes: [UInt64] = []
+            var hashes: [UInt] = []
             while true {
                 errno = 0
                 guard let entry = readdir(dir) else { break }
                 hashes.append(withUnsafeBytes(of: entry.pointee.d_name) { name in
                     var h = ControlListing.offset
                     for b in name { if b == 0 { break }; h = (h ^ UInt64(b)) &* ControlListing.prime }
-                    return h
+                    return UInt(truncatingIfNeeded: h)
                 })
             }
             if errno != 0 { return nil }  // a read error, not the end
@@ -42,11 +44,12 @@ public enum ControlListing {
             var h = ControlListing.offset
             for b in name { h = (h ^ UInt64(b)) &* ControlListing.prime }
             var low = 0, high = hashes.count
+            let key = UInt(truncatingIfNeeded: h)
             while low < high {
                 let mid = (low + high) / 2
-                if hashes[mid] < h { low = mid + 1 } else { high = mid }
+                if hashes[mid] < key { low = mid + 1 } else { high = mid }
             }
-            return low < hashes.count && hashes[low] == h
+            return low < hashes.count && hashes[low] == UInt(truncatingIfNeeded: h)
         }
 
         /// The same for a name given as a String (the tests).
@@ -59,7 +62,22 @@ public enum ControlListing {
     static let offset: UInt64 = 0xcbf2_9ce4_8422_2325, prime: UInt64 = 0x100_0000_01b3
 
     nonisolated(unsafe) private static var enabled = false
-    nonisolated(unsafe) private static var listings: [(directory: String, listing: Listing)] = []
+    /// The directories listed so far, newest first: a chain of objects, not an array of tuples,
+    /// whose metadata the runtime would make as each process starts (some 11,000 instructions),
+    /// for the one or two directories a process lists.
+    nonisolated(unsafe) private static var listed: Listed?
+
+    final class Listed {
+        let directory: String
+        let listing: Listing
+        let next: Listed?
+
+        init(_ directory: String, _ listing: Listing, next: Listed?) {
+            self.directory = directory
+            self.listing = listing
+            self.next = next
+        }
+    }
 
     /// For this process's life: list the control directories of each root made from now on.
     public static func enable() { enabled = true }
@@ -67,16 +85,29 @@ public enum ControlListing {
     /// Lists `directory` once, when enabled; one that cannot be read is not listed, and its
     /// files are then opened as before.
     static func list(_ directory: String) {
-        guard enabled, !listings.contains(where: { $0.directory == directory }),
-              let listing = Listing(directory: directory) else { return }
-        listings.append((directory, listing))
+        guard enabled else { return }
+        var l = listed
+        while let entry = l {
+            if entry.directory == directory { return }
+            l = entry.next
+        }
+        guard let listing = Listing(directory: directory) else { return }
+        listed = Listed(directory, listing, next: listed)
     }
 
     /// Whether `path` is known to be absent: its directory was listed and its name was not in it.
     /// (False for everything outside the listed directories.)
     public static func isAbsent(_ path: String) -> Bool {
-        guard !listings.isEmpty else { return false }
-        return isAbsent(path, in: listings)
+        guard listed != nil else { return false }
+        var path = path
+        return path.withUTF8 { p in
+            var l = listed
+            while let entry = l {
+                if let known = isAbsent(p, directory: entry.directory, listing: entry.listing) { return known }
+                l = entry.next
+            }
+            return false
+        }
     }
 
     /// The look-up itself, over `listings` (for the tests: the process-wide switch stays off in a
@@ -85,18 +116,23 @@ public enum ControlListing {
     public static func isAbsent(_ path: String, in listings: [(directory: String, listing: Listing)]) -> Bool {
         var path = path
         return path.withUTF8 { p in
-            let slash = UInt8(ascii: "/")
             for (directory, listing) in listings {
-                var directory = directory
-                let known: Bool? = directory.withUTF8 { d in
-                    guard d.count > 0, p.count > d.count + 1, p[d.count] == slash, memcmp(p.baseAddress!, d.baseAddress!, d.count) == 0 else { return nil }
-                    let name = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(p)[(d.count + 1)...])
-                    if name.contains(slash) { return nil }  // a subdirectory's file: not listed
-                    return !listing.mayContain(name)
-                }
-                if let known { return known }
+                if let known = isAbsent(p, directory: directory, listing: listing) { return known }
             }
             return false
+        }
+    }
+
+    /// Whether the file at `path` (its bytes) is absent from `directory`: nil when the path is not
+    /// directly in that directory (nothing known), else whether the listing lacks its name.
+    static func isAbsent(_ p: UnsafeBufferPointer<UInt8>, directory: String, listing: Listing) -> Bool? {
+        let slash = UInt8(ascii: "/")
+        var directory = directory
+        return directory.withUTF8 { d in
+            guard d.count > 0, p.count > d.count + 1, p[d.count] == slash, memcmp(p.baseAddress!, d.baseAddress!, d.count) == 0 else { return nil }
+            let name = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(p)[(d.count + 1)...])
+            if name.contains(slash) { return nil }  // a subdirectory's file: not listed
+            return !listing.mayContain(name)
         }
     }
 }
