@@ -6,12 +6,15 @@ import QSentryCore
 public enum DotQmail {
     /// The candidate file names, most specific first.
     public static func candidates(ext: String) -> [String] {
-        let e = String(ext.asciiLowercased.map { $0 == "." ? ":" : $0 })
-        var names = [".qmail-" + e]
-        var rest = Substring(e)
-        while let dash = rest.lastIndex(of: "-") {
-            rest = rest[..<dash]
-            names.append(".qmail-" + rest + "-default")
+        // On the bytes, as qmail-local: "." and "-" are ASCII, and Character-by-Character walking
+        // cost some 1,500 instructions a byte of the name.
+        var e = Array(ext.asciiLowercased.utf8)
+        for i in e.indices where e[i] == UInt8(ascii: ".") { e[i] = UInt8(ascii: ":") }
+        var names = [".qmail-" + String(decoding: e, as: UTF8.self)]
+        var end = e.count
+        while let dash = e[..<end].lastIndex(of: UInt8(ascii: "-")) {
+            end = dash
+            names.append(".qmail-" + String(decoding: e[..<dash], as: UTF8.self) + "-default")
         }
         names.append(".qmail-default")
         return names

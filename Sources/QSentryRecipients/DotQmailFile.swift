@@ -16,13 +16,19 @@ public struct DotQmailFile: Sendable {
 
     public init(text: String) {
         var out: [Line] = []
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: true) {
-            let line = raw.trimmed
-            guard let first = line.first, first != "#" else { continue }
+        // Line by line on the bytes, as qmail-local reads the file (no array of the lines, and no
+        // Character a byte: the marks it looks at are ASCII).
+        var rest = Substring(text)
+        while !rest.isEmpty {
+            let end = rest.utf8.firstIndex(of: 0x0A) ?? rest.endIndex
+            let line = rest[..<end].trimmed
+            rest = end == rest.endIndex ? rest[end...] : rest[rest.utf8.index(after: end)...]
+            guard let first = line.utf8.first, first != UInt8(ascii: "#") else { continue }
+            let afterMark = { String(Substring(line.utf8.dropFirst())) }
             switch first {
-            case "|": out.append(.program(Self.words(String(line.dropFirst()))))
-            case ".", "/": out.append(.file(line))
-            case "&": out.append(.forward(String(line.dropFirst())))
+            case UInt8(ascii: "|"): out.append(.program(Self.words(afterMark())))
+            case UInt8(ascii: "."), UInt8(ascii: "/"): out.append(.file(line))
+            case UInt8(ascii: "&"): out.append(.forward(afterMark()))
             default: out.append(.forward(line))
             }
         }

@@ -17,9 +17,10 @@ extension String {
 
     /// A path without its trailing slashes (`./Maildir/` → `./Maildir`); `/` stays `/`.
     public var withoutTrailingSlashes: String {
-        var p = Substring(self)
-        while p.count > 1 && p.hasSuffix("/") { p = p.dropLast() }
-        return String(p)
+        // On the bytes: Substring's count walks every Character of the path, each time round.
+        var p = Substring(self).utf8
+        while p.count > 1 && p.last == UInt8(ascii: "/") { p = p.dropLast() }
+        return String(Substring(p))
     }
 }
 
