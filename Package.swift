@@ -212,8 +212,15 @@ let package = Package(
 //
 // And a section for each function (the standard library's Swift.o has one each already), so that
 // the link order above can move ours too, and the linker's --gc-sections drop what is never called.
+//
+// And no type-layout lowering: with it, the compiler destroys a struct of several arrays (IPList,
+// DomainList, a configuration) through the value witnesses of each field's type, so the runtime
+// makes `[IPList.Entry]`'s or `CompiledList?`'s metadata only to release one pointer, some 10,000
+// instructions a type as every connection starts (44,000 of qsentry-conn's start-up). Without it the
+// same destroy is a swift_release.
 let releaseCodeGeneration = SwiftSetting.unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors",
-                                               "-Xfrontend", "-function-sections"],
+                                               "-Xfrontend", "-function-sections",
+                                               "-Xfrontend", "-disable-type-layout"],
                                               .when(configuration: .release))
 for target in package.targets where target.type == .regular || target.type == .executable {
     target.swiftSettings = (target.swiftSettings ?? []) + [releaseCodeGeneration]
