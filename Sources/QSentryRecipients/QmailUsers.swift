@@ -34,12 +34,7 @@ public struct QmailUsers {
 
     /// qmail-lspawn's users/cdb look-up. Throws `CDBError` when the file exists but cannot be read.
     func fromUsersCDB(_ lower: String) throws -> LocalDelivery? {
-        let db: CDB
-        do {
-            db = try CDB(path: root.file("users/cdb"))
-        } catch let e as CDBError where e.kind == .notFound {
-            return nil
-        }
+        guard let db = try CDB.ifPresent(root.file("users/cdb")) else { return nil }
         guard let wildchars = try db.find([]) else {
             throw CDBError(.corrupt, path: db.path, "no wildcard-characters record: rebuild with qmail-newu")
         }

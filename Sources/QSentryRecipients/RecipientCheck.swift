@@ -31,12 +31,7 @@ public struct RecipientCheck {
         } else {
             locals = DomainList(lines: try ControlFile.value(root.control("me")).map { [$0] } ?? [], path: root.control("me"))
         }
-        var valid: CDB? = nil
-        do {
-            valid = try CDB(path: root.qsentry("validrcptto.cdb"))
-        } catch let e as CDBError where e.kind == .notFound {
-            valid = nil
-        }
+        let valid = try CDB.ifPresent(root.qsentry("validrcptto.cdb"))
         var cache: PasswdFile? = nil
         let users = QmailUsers(root: root, passwd: {
             if let c = cache { return c }

@@ -15,14 +15,33 @@ public final class CDB {
     private var db = cdb()
     private let fd: Int32
 
-    public init(path: String) throws {
-        self.path = path
+    public convenience init(path: String) throws {
+        let fd = FileBytes.openForReading(path)
+        if fd < 0 { throw Self.openError(path, errno: errno) }
+        try self.init(path: path, fd: fd)
+    }
+
+    /// The database at `path`, or nil when there is none: the usual answer for the optional ones
+    /// (morercpthosts.cdb, users/cdb, validrcptto.cdb), given without making the error `init`
+    /// throws and catching it again (some 10,000 instructions each, a session asks three).
+    public static func ifPresent(_ path: String) throws -> CDB? {
         let fd = FileBytes.openForReading(path)
         if fd < 0 {
             let e = errno
-            let err = SystemError("open", path: path, errno: e)
-            throw CDBError(e == ENOENT ? .notFound : .unreadable, path: path, "cannot open: \(err.description.dropFirst(path.count + 8))")
+            if e == ENOENT { return nil }
+            throw openError(path, errno: e)
         }
+        return try CDB(path: path, fd: fd)
+    }
+
+    private static func openError(_ path: String, errno e: Int32) -> CDBError {
+        let err = SystemError("open", path: path, errno: e)
+        return CDBError(e == ENOENT ? .notFound : .unreadable, path: path, "cannot open: \(err.description.dropFirst(path.count + 8))")
+    }
+
+    /// Takes `fd`, open on `path`, and closes it when the file is not a cdb.
+    private init(path: String, fd: Int32) throws {
+        self.path = path
         self.fd = fd
         var st = stat()
         if fstat(fd, &st) != 0 || Int(st.st_size) < 2048 {

@@ -20,11 +20,8 @@ public final class CompiledList: @unchecked Sendable {  // one process, one thre
     /// The compiled form of the list at `path`, when there is one to prefer.
     public static func open(for path: String) throws -> CompiledList? {
         guard isPreferred(for: path) else { return nil }
-        do {
-            return try CompiledList(cdb: CDB(path: path + ".cdb"))
-        } catch let e as CDBError where e.kind == .notFound {
-            return nil  // removed between the stat and the open
-        }
+        // Nil when it was removed between the stat and the open.
+        return try CDB.ifPresent(path + ".cdb").map { try CompiledList(cdb: $0) }
     }
 
     /// Whether a program reading `path` would read `path.cdb` instead.

@@ -6,9 +6,7 @@ public struct Relay: EnvelopeRule {
     public static func load(_ root: QmailRoot, into c: inout EnvelopeConfiguration) throws {
         c.rcpthosts = try DomainList.load(root.control("rcpthosts"))
         c.problems += c.rcpthosts.problems
-        do { c.moreRcptHosts = try CDB(path: root.control("morercpthosts.cdb")) } catch let e as CDBError where e.kind == .notFound {
-            c.moreRcptHosts = nil
-        }
+        c.moreRcptHosts = try CDB.ifPresent(root.control("morercpthosts.cdb"))
     }
 
     public let name: RuleName = "relay"
