@@ -5,10 +5,8 @@
 /// the whole address, and a trailing dot on the domain is ignored. The empty
 /// sender can be listed as `<>`.
 public struct AddressList: Sendable {
-    private var addresses: [String: ListMatch] = [:]
-    private var domains: [String: ListMatch] = [:]
-    /// Entries in file order, for `qsentry cdb`.
-    private var order: [(key: String, match: ListMatch)] = []
+    /// `aADDRESS` for an address ("a" alone for `<>`), `dDOMAIN` for a domain: the compiled list's keys.
+    private var index = ListIndex()
     private var compiled: CompiledList?
     public private(set) var problems: [ControlError] = []
 
@@ -19,8 +17,7 @@ public struct AddressList: Sendable {
             let text = line.text.trimmed
             let m = ListMatch(line: line.number, entry: text)
             if text == "<>" {
-                if addresses[""] == nil { addresses[""] = m }
-                order.append(("a", m))
+                index.add("a", m)
                 continue
             }
             if text.contains(" ") || text.contains("\t") {
@@ -38,12 +35,9 @@ public struct AddressList: Sendable {
                 continue
             }
             if at == text.startIndex {
-                if domains[domain] == nil { domains[domain] = m }
-                order.append(("d" + domain, m))
+                index.add("d" + domain, m)
             } else {
-                let key = AddressList.key(local: text[..<at], domain: domain)
-                if addresses[key] == nil { addresses[key] = m }
-                order.append(("a" + key, m))
+                index.add("a" + AddressList.key(local: text[..<at], domain: domain), m)
             }
         }
     }
@@ -59,23 +53,23 @@ public struct AddressList: Sendable {
         return AddressList(lines: lines, path: path)
     }
 
-    public var isEmpty: Bool { compiled.map { $0.count == 0 } ?? (addresses.isEmpty && domains.isEmpty) }
+    public var isEmpty: Bool { compiled.map { $0.count == 0 } ?? index.isEmpty }
 
     /// The records `qsentry cdb` compiles this list to.
-    public var compiledEntries: [(key: String, match: ListMatch)] { order }
+    public var compiledEntries: [(key: String, match: ListMatch)] { index.entries }
 
     /// Matches `address` (a bare `local@domain`, "" for the null sender): full address first, then `@domain`.
     /// Throws only for a compiled list whose file is damaged.
     public func match(_ address: String) throws -> ListMatch? {
         // Most sites list nothing in most of these files: no keys made for an empty list.
-        if compiled == nil && addresses.isEmpty && domains.isEmpty { return nil }
+        if compiled == nil && index.isEmpty { return nil }
         let (full, domain) = Self.keys(address)
         if let c = compiled {
             if let m = try c.find("a" + full) { return m }
             return try domain.map { try c.find("d" + $0) } ?? nil
         }
-        if let m = addresses[full] { return m }
-        return domain.flatMap { domains[$0] }
+        if let m = index.match("a" + full) { return m }
+        return domain.flatMap { index.match("d" + $0) }
     }
 
     /// The full-address key and the domain of `address`.

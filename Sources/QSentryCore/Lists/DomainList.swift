@@ -3,10 +3,8 @@
 /// `example.com` matches that domain only; `.example.com` matches every name
 /// below it (qmail's rcpthosts convention). Case-insensitive, trailing dot ignored.
 public struct DomainList: Sendable {
-    private var exact: [String: ListMatch] = [:]
-    private var below: [String: ListMatch] = [:]
-    /// Entries in file order, for `qsentry cdb`.
-    private var order: [(key: String, match: ListMatch)] = []
+    /// `=NAME` for a domain, `.NAME` for the names below one: the compiled list's keys.
+    private var index = ListIndex()
     private var compiled: CompiledList?
     public private(set) var problems: [ControlError] = []
 
@@ -26,13 +24,7 @@ public struct DomainList: Sendable {
                 continue
             }
             let m = ListMatch(line: line.number, entry: text)
-            if isSuffix {
-                if below[name] == nil { below[name] = m }
-                order.append(("." + name, m))
-            } else {
-                if exact[name] == nil { exact[name] = m }
-                order.append(("=" + name, m))
-            }
+            index.add((isSuffix ? "." : "=") + name, m)
         }
     }
 
@@ -47,25 +39,27 @@ public struct DomainList: Sendable {
         return DomainList(lines: lines, path: path)
     }
 
-    public var isEmpty: Bool { compiled.map { $0.count == 0 } ?? (exact.isEmpty && below.isEmpty) }
+    public var isEmpty: Bool { compiled.map { $0.count == 0 } ?? index.isEmpty }
 
     /// The records `qsentry cdb` compiles this list to.
-    public var compiledEntries: [(key: String, match: ListMatch)] { order }
+    public var compiledEntries: [(key: String, match: ListMatch)] { index.entries }
 
     /// Throws only for a compiled list whose file is damaged.
     public func match(_ domain: String) throws -> ListMatch? {
+        // Most sites list nothing in most of these files: no keys made for an empty list.
+        if compiled == nil && index.isEmpty { return nil }
         let d = DomainName.normalize(domain)
-        if let m = try find("=", d, in: exact) { return m }
+        if let m = try find("=" + d) { return m }
         var rest = Substring(d)
-        while let dot = rest.firstIndex(of: ".") {
-            rest = rest[rest.index(after: dot)...]
-            if let m = try find(".", String(rest), in: below) { return m }
+        while let dot = rest.utf8.firstIndex(of: UInt8(ascii: ".")) {
+            rest = rest[rest.utf8.index(after: dot)...]
+            if let m = try find("." + rest) { return m }
         }
         return nil
     }
 
-    private func find(_ kind: String, _ name: String, in memory: [String: ListMatch]) throws -> ListMatch? {
-        if let c = compiled { return try c.find(kind + name) }
-        return memory[name]
+    private func find(_ key: String) throws -> ListMatch? {
+        if let c = compiled { return try c.find(key) }
+        return index.match(key)
     }
 }
