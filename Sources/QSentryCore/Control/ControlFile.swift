@@ -25,9 +25,8 @@ public enum ControlFile {
     public static func lines(_ path: String) throws -> [ControlLine]? {
         let bytes: [UInt8]
         do {
-            bytes = try FileBytes.read(path, limit: maxFileBytes)
-        } catch let error as SystemError where error.isNotFound {
-            return nil
+            guard let b = try FileBytes.readIfPresent(path, limit: maxFileBytes) else { return nil }
+            bytes = b
         } catch let error as SystemError {
             throw ControlError(path: path, "cannot read: \(String(describing: error).dropFirst(path.count + 2))")
         } catch let error as FileTooLarge {

@@ -11,6 +11,24 @@ public enum FileBytes {
     public static func read(_ path: String, limit: Int) throws -> [UInt8] {
         let fd = openForReading(path)
         if fd < 0 { throw SystemError("open", path: path, errno: errno) }
+        return try read(fd, path: path, limit: limit)
+    }
+
+    /// The same, nil when there is no file at `path`: the usual answer for a control file, given
+    /// without making a SystemError and catching it again (some 1,300 instructions a file, and a
+    /// session looks for some 40 that are not there).
+    public static func readIfPresent(_ path: String, limit: Int) throws -> [UInt8]? {
+        let fd = openForReading(path)
+        if fd < 0 {
+            let error = SystemError("open", path: path, errno: errno)
+            if error.isNotFound { return nil }
+            throw error
+        }
+        return try read(fd, path: path, limit: limit)
+    }
+
+    /// Reads the open file `fd` (and closes it).
+    private static func read(_ fd: Int32, path: String, limit: Int) throws -> [UInt8] {
         defer { close(fd) }
         var st = stat()
         if fstat(fd, &st) != 0 { throw SystemError("fstat", path: path, errno: errno) }
