@@ -23,9 +23,10 @@ public enum Exec {
         var buffer = [CChar](repeating: 0, count: 4096)
         let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         guard n > 0 else { return name }
-        let path = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        guard let slash = path.lastIndex(of: "/") else { return name }
-        return String(path[...slash]) + name
+        // The directory found on the bytes (String.lastIndex(of:) walks Characters).
+        let path = buffer[0..<n].map { UInt8(bitPattern: $0) }
+        guard let slash = path.lastIndex(of: UInt8(ascii: "/")) else { return name }
+        return String(decoding: path[...slash], as: UTF8.self) + name
     }
 
     /// argv as C wants it, NULL-terminated, in memory of its own: an Array of optional pointers
@@ -67,9 +68,14 @@ public enum Exec {
             }
             if !overridden { envp[used] = entry; used += 1 }
         }
-        let added = overrides.map { strdup("\($0.0)=\($0.1)") }
-        defer { added.forEach { free($0) } }
-        for entry in added { envp[used] = entry; used += 1 }
+        // The overrides straight into envp: an array of their strdup'd pointers would be an array
+        // of optional pointers, the same metadata cArray keeps out of the way.
+        let firstAdded = used
+        for (name, value) in overrides {
+            envp[used] = strdup(name + "=" + value)
+            used += 1
+        }
+        defer { for i in firstAdded..<used { free(envp[i]) } }
         envp[used] = nil
         var pid: pid_t = 0
         let r = posix_spawn(&pid, argv[0], &actions, nil, cargs, envp)
