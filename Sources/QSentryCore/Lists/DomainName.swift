@@ -1,9 +1,12 @@
 /// Domain-name normalisation shared by every list and check.
 public enum DomainName {
     /// Lowercases ASCII, leaves IDNA U-labels as they are, and drops one trailing dot (`Example.COM.` → `example.com`).
-    public static func normalize<S: StringProtocol>(_ name: S) -> String {
+    public static func normalize(_ name: String) -> String { normalize(name[...]) }
+
+    /// The same for a Substring (concrete, not generic: see asciiLowercased).
+    public static func normalize(_ name: Substring) -> String {
         var n = name.asciiLowercased
-        if n.hasSuffix(".") && n.count > 1 { n.removeLast() }
+        if n.utf8.count > 1 && n.utf8.last == UInt8(ascii: ".") { n.removeLast() }
         return n
     }
 

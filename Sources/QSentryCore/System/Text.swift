@@ -24,12 +24,30 @@ extension String {
     }
 }
 
-extension StringProtocol {
+extension String {
     /// ASCII-only lowercase: domain names are case-folded, non-ASCII (IDNA U-labels) left as-is.
+    /// Most names come lowercase already, and are then returned as they are.
     public var asciiLowercased: String {
-        var bytes = Array(utf8)
-        for i in bytes.indices where bytes[i] >= 65 && bytes[i] <= 90 { bytes[i] += 32 }
-        return String(decoding: bytes, as: UTF8.self)
+        utf8.contains(where: Self.isASCIIUppercase) ? self[...].asciiLowercased : self
+    }
+
+    static func isASCIIUppercase(_ b: UInt8) -> Bool { b >= 65 && b <= 90 }
+}
+
+extension Substring {
+    /// The same for a Substring. On String and Substring themselves, not on StringProtocol: the
+    /// other modules called that as an unspecialised generic, which looked its UTF8View up as an
+    /// associated type at run time (some 1,300 instructions a call, a dozen a session).
+    public var asciiLowercased: String {
+        let source = utf8
+        return String(unsafeUninitializedCapacity: source.count) { out in
+            var i = 0
+            for b in source {
+                out[i] = String.isASCIIUppercase(b) ? b + 32 : b
+                i += 1
+            }
+            return i
+        }
     }
 }
 
