@@ -66,7 +66,7 @@ public final class ChildSMTPD {
 
     /// Sends bytes; false when the child has gone (EPIPE).
     public func send(_ bytes: ArraySlice<UInt8>) -> Bool {
-        do { try FileBytes.writeAll(toChild, Array(bytes), path: "qmail-smtpd") } catch { return false }
+        do { try FileBytes.writeAll(toChild, bytes, path: "qmail-smtpd") } catch { return false }
         return true
     }
 

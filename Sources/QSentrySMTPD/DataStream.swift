@@ -32,10 +32,11 @@ public struct DataStream {
     public init() {}
 
     /// Feeds client bytes; returns what to pass to qmail-smtpd and how many input bytes were used
-    /// (the rest, after the terminating ".", belongs to the next pipelined command).
-    public mutating func feed(_ input: ArraySlice<UInt8>) -> (out: [UInt8], used: Int) {
+    /// (the rest, after the terminating ".", belongs to the next pipelined command). In the body
+    /// that is a slice of `input` itself: the message is not copied on its way through.
+    public mutating func feed(_ input: ArraySlice<UInt8>) -> (out: ArraySlice<UInt8>, used: Int) {
         var out: [UInt8] = []
-        out.reserveCapacity(input.count)
+        if inHeader { out.reserveCapacity(input.count) }
         var i = input.startIndex
         // The header, byte by byte (its fields are looked at one by one).
         while inHeader && i < input.endIndex {
@@ -64,6 +65,7 @@ public struct DataStream {
             i += 1
             if step(b) { break }
         }
+        if out.isEmpty { return finish(input[start..<i], input, i) }
         out += input[start..<i]
         return finish(out, input, i)
     }
@@ -105,7 +107,11 @@ public struct DataStream {
     }
 
     /// Counts what was used of `input` (up to index `i`) and returns it with the bytes to pass on.
-    private mutating func finish(_ out: [UInt8], _ input: ArraySlice<UInt8>, _ i: Int) -> (out: [UInt8], used: Int) {
+    private mutating func finish(_ out: [UInt8], _ input: ArraySlice<UInt8>, _ i: Int) -> (out: ArraySlice<UInt8>, used: Int) {
+        finish(out[...], input, i)
+    }
+
+    private mutating func finish(_ out: ArraySlice<UInt8>, _ input: ArraySlice<UInt8>, _ i: Int) -> (out: ArraySlice<UInt8>, used: Int) {
         size += i - input.startIndex
         return (out, i - input.startIndex)
     }

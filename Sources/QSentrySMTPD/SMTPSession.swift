@@ -247,7 +247,7 @@ public final class SMTPSession {
             reader.unread(chunk.dropFirst(used))
             if limit > 0 && stream.size > limit + 5 { tooBig = true }
             // E20: from a bare LF on, nothing more reaches qmail-smtpd (it would hang up on it).
-            if !tooBig && !stream.sawBareLineFeed && childOK { childOK = c.send(out[...]) }
+            if !tooBig && !stream.sawBareLineFeed && childOK { childOK = c.send(out) }
         }
         // Refused after the whole message came in: killing qmail-smtpd aborts qmail-queue, so
         // nothing half-accepted is queued.
