@@ -69,14 +69,20 @@ public enum ControlListing {
 
     final class Listed {
         let directory: String
+        /// The directory's bytes, copied once: every look-up compares a path against them.
+        let bytes: UnsafeMutableBufferPointer<UInt8>
         let listing: Listing
         let next: Listed?
 
         init(_ directory: String, _ listing: Listing, next: Listed?) {
             self.directory = directory
+            bytes = .allocate(capacity: directory.utf8.count)
+            _ = bytes.initialize(from: directory.utf8)
             self.listing = listing
             self.next = next
         }
+
+        deinit { bytes.deallocate() }
     }
 
     /// For this process's life: list the control directories of each root made from now on.
@@ -103,7 +109,7 @@ public enum ControlListing {
         return path.withUTF8 { p in
             var l = listed
             while let entry = l {
-                if let known = isAbsent(p, directory: entry.directory, listing: entry.listing) { return known }
+                if let known = isAbsent(p, directory: UnsafeBufferPointer(entry.bytes), listing: entry.listing) { return known }
                 l = entry.next
             }
             return false
@@ -117,7 +123,8 @@ public enum ControlListing {
         var path = path
         return path.withUTF8 { p in
             for (directory, listing) in listings {
-                if let known = isAbsent(p, directory: directory, listing: listing) { return known }
+                var directory = directory
+                if let known = directory.withUTF8({ isAbsent(p, directory: $0, listing: listing) }) { return known }
             }
             return false
         }
@@ -125,14 +132,11 @@ public enum ControlListing {
 
     /// Whether the file at `path` (its bytes) is absent from `directory`: nil when the path is not
     /// directly in that directory (nothing known), else whether the listing lacks its name.
-    static func isAbsent(_ p: UnsafeBufferPointer<UInt8>, directory: String, listing: Listing) -> Bool? {
+    static func isAbsent(_ p: UnsafeBufferPointer<UInt8>, directory d: UnsafeBufferPointer<UInt8>, listing: Listing) -> Bool? {
         let slash = UInt8(ascii: "/")
-        var directory = directory
-        return directory.withUTF8 { d in
-            guard d.count > 0, p.count > d.count + 1, p[d.count] == slash, memcmp(p.baseAddress!, d.baseAddress!, d.count) == 0 else { return nil }
-            let name = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(p)[(d.count + 1)...])
-            if name.contains(slash) { return nil }  // a subdirectory's file: not listed
-            return !listing.mayContain(name)
-        }
+        guard d.count > 0, p.count > d.count + 1, p[d.count] == slash, memcmp(p.baseAddress!, d.baseAddress!, d.count) == 0 else { return nil }
+        let name = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(p)[(d.count + 1)...])
+        if memchr(name.baseAddress!, Int32(slash), name.count) != nil { return nil }  // a subdirectory's file: not listed
+        return !listing.mayContain(name)
     }
 }
