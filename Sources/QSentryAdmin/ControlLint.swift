@@ -54,9 +54,7 @@ public struct ControlLint {
 
     func lintCDB(_ path: String) -> [ControlError] {
         do {
-            _ = try CDB(path: path)
-        } catch let e as CDBError where e.kind == .notFound {
-            return []
+            _ = try CDB.ifPresent(path)
         } catch let e as CDBError {
             return [ControlError(path: path, e.detail + "; rebuild it")]
         } catch {

@@ -88,8 +88,7 @@ public struct MaildirTraining {
     }
 
     func readState() throws -> [String: BayesDatabase.Kind] {
-        let bytes: [UInt8]
-        do { bytes = try FileBytes.read(stateFile, limit: 256 << 20) } catch let e as SystemError where e.isNotFound { return [:] }
+        guard let bytes = try FileBytes.readIfPresent(stateFile, limit: 256 << 20) else { return [:] }
         var state: [String: BayesDatabase.Kind] = [:]
         for line in bytes.split(separator: 10) {
             let parts = line.split(separator: 32)

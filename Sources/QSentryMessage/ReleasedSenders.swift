@@ -33,7 +33,10 @@ public struct ReleasedSenders {
     public func allowAll(sender: String, recipients: [String]) throws(Failure) -> Bool {
         guard !sender.isEmpty, !recipients.isEmpty else { return false }
         let db: CDB
-        do { db = try CDB(path: path) } catch let e as CDBError where e.kind == .notFound { return false } catch {
+        do {
+            guard let present = try CDB.ifPresent(path) else { return false }
+            db = present
+        } catch {
             throw Failure(description: "\(error)")
         }
         do {
@@ -82,14 +85,12 @@ public struct ReleasedSenders {
 
     func pairs() throws(Failure) -> [Pair] {
         do {
-            let db = try CDB(path: path)
+            guard let db = try CDB.ifPresent(path) else { return [] }
             return try db.records().compactMap { record -> Pair? in
                 let key = String(decoding: record.key, as: UTF8.self)
                 guard let space = key.firstIndex(of: " ") else { return nil }
                 return (key, String(key[..<space]), Int(String(decoding: record.value, as: UTF8.self)) ?? 0)
             }
-        } catch let e as CDBError where e.kind == .notFound {
-            return []
         } catch {
             throw Failure(description: "\(error)")
         }

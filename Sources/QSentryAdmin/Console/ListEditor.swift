@@ -36,9 +36,7 @@ public struct ListEditor {
 
     /// The list's text as it is now ("" when the file does not exist).
     public func text(_ name: String) throws -> String {
-        do { return String(decoding: try FileBytes.read(path(name), limit: Self.maxBytes), as: UTF8.self) } catch let e as SystemError where e.isNotFound {
-            return ""
-        }
+        try FileBytes.readIfPresent(path(name), limit: Self.maxBytes).map { String(decoding: $0, as: UTF8.self) } ?? ""
     }
 
     /// What `qsentry check` would say of `text` as the list `name`.

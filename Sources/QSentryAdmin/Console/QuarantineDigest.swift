@@ -159,7 +159,7 @@ struct LocalDomains {
 
     init(_ root: QmailRoot) throws {
         rcpthosts = try DomainList.load(root.control("rcpthosts"))
-        do { more = try CDB(path: root.control("morercpthosts.cdb")) } catch let e as CDBError where e.kind == .notFound { more = nil }
+        more = try CDB.ifPresent(root.control("morercpthosts.cdb"))
     }
 
     func accepts(_ domain: String) throws -> Bool {
