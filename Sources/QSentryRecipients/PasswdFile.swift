@@ -55,23 +55,14 @@ public struct PasswdFile: Sendable {
     /// One line's name, uid and home; nil for a line without the seven fields or a numeric uid.
     static func entry(_ line: UnsafeBufferPointer<UInt8>) -> Entry? {
         // The six colons that part the seven fields (name:passwd:uid:gid:gecos:home:shell).
-        var colons = (0, 0, 0, 0, 0, 0), found = 0
+        var colons: [Int] = []
         for (i, b) in line.enumerated() where b == UInt8(ascii: ":") {
-            switch found {
-            case 0: colons.0 = i
-            case 1: colons.1 = i
-            case 2: colons.2 = i
-            case 3: colons.3 = i
-            case 4: colons.4 = i
-            case 5: colons.5 = i
-            default: break
-            }
-            found += 1
-            if found == 6 { break }
+            colons.append(i)
+            if colons.count == 6 { break }
         }
-        guard found == 6, let uid = decimal(UnsafeBufferPointer(rebasing: line[(colons.1 + 1)..<colons.2])) else { return nil }
+        guard colons.count == 6, let uid = decimal(UnsafeBufferPointer(rebasing: line[(colons[1] + 1)..<colons[2]])) else { return nil }
         func text(_ from: Int, _ to: Int) -> String { String(decoding: UnsafeBufferPointer(rebasing: line[from..<to]), as: UTF8.self) }
-        return Entry(name: text(0, colons.0), uid: uid, home: text(colons.4 + 1, colons.5))
+        return Entry(name: text(0, colons[0]), uid: uid, home: text(colons[4] + 1, colons[5]))
     }
 
     /// A uid: decimal digits, at most 18 of them (no sign, no overflow).

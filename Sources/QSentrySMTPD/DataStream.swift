@@ -45,7 +45,7 @@ public struct DataStream {
             let ended = step(b)
             headerLine.append(b)
             if b == 0x0A || headerLine.count > Self.maxHeaderLine { flushHeader(into: &out) }
-            if ended { return finish(out, input, i) }
+            if ended { return finish(out[...], input, i) }
         }
         // The body, passed on as it is. Inside a line only its LF can move towards the end, so the
         // text up to it is skipped at once; the byte before the LF is all that counts of it (a CR
@@ -67,7 +67,7 @@ public struct DataStream {
         }
         if out.isEmpty { return finish(input[start..<i], input, i) }
         out += input[start..<i]
-        return finish(out, input, i)
+        return finish(out[...], input, i)
     }
 
     /// The index of the first LF at or after `from`, nil when there is none: one memchr a line,
@@ -107,10 +107,6 @@ public struct DataStream {
     }
 
     /// Counts what was used of `input` (up to index `i`) and returns it with the bytes to pass on.
-    private mutating func finish(_ out: [UInt8], _ input: ArraySlice<UInt8>, _ i: Int) -> (out: ArraySlice<UInt8>, used: Int) {
-        finish(out[...], input, i)
-    }
-
     private mutating func finish(_ out: ArraySlice<UInt8>, _ input: ArraySlice<UInt8>, _ i: Int) -> (out: ArraySlice<UInt8>, used: Int) {
         size += i - input.startIndex
         return (out, i - input.startIndex)
