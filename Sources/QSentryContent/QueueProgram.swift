@@ -78,18 +78,7 @@ public struct QueueProgram {
     /// one pass, then the envelope; `environment` gives tcpserver's and qsentry-smtpd's variables.
     public func receive(message: Int32 = 0, envelope envelopeFD: Int32 = 1, spoolDirectory: String,
                         environment: (String) -> String? = Environment.get) -> Result<Received, QueueFailure> {
-        var limits = MIMELimits()
-        limits.fields = ["x-qsentry-session"]
-        limits.includeTokenizerFields()
-        limits.hashAttachments = config.fuzzy != nil
-        // Only URIBL and Bayes read the message's hosts: with neither on, none are looked for
-        // (a fifth of qsentry-queue's instructions for a 10 KB message, callgrind).
-        if !config.readsHosts { limits.hosts = 0 }
-        if let ocr = config.ocr {
-            limits.images = ocr.images
-            limits.imageBytes = ocr.bytes
-        }
-        var parser = MIMEParser(limits: limits)
+        var parser = MIMEParser(limits: config.parserLimits)
         let spool: MessageSpool
         do {
             spool = try MessageSpool.receive(from: message, directory: spoolDirectory, parser: &parser)

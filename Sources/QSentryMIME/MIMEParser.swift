@@ -55,7 +55,7 @@ public struct MIMEParser {
     /// The next bytes of the message, in order.
     public mutating func feed(_ bytes: ArraySlice<UInt8>) {
         var start = bytes.startIndex
-        while let nl = bytes[start...].firstIndex(of: 0x0A) {
+        while let nl = bytes.lineFeed(from: start) {
             if partial.isEmpty {
                 line(bytes[start..<nl], whole: true)
             } else {
@@ -193,8 +193,9 @@ public struct MIMEParser {
         encoding = transfer == "base64" ? .base64 : transfer == "quoted-printable" ? .quotedPrintable : .identity
         base64 = Base64Decoder()
         isHTML = mediaType == "text/html"
-        collectsText = (mediaType == "text/plain" || isHTML) && disposition.value != "attachment"
-        digest = limits.hashAttachments && !collectsText && facts.attachmentHashes.count < limits.names ? Digest.SHA256() : nil
+        let isText = (mediaType == "text/plain" || isHTML) && disposition.value != "attachment"
+        collectsText = isText && limits.text > 0
+        digest = limits.hashAttachments && !isText && facts.attachmentHashes.count < limits.names ? Digest.SHA256() : nil
         digested = 0
         image = nil
         imageTooLarge = false

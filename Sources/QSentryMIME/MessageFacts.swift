@@ -40,6 +40,7 @@ public struct MessageFacts: Sendable {
 
 /// Bounds on what one message may make the parser keep.
 public struct MIMELimits: Sendable {
+    /// Bytes of text kept; 0: none gathered (no rule reads it), and the message is not marked truncated.
     public var text = 1 << 20
     /// Hosts kept from links and text; 0: none looked for (no rule that reads them is on).
     public var hosts = 500

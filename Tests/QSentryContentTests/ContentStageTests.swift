@@ -40,6 +40,30 @@ import QSentryMIME
 
         """
 
+    /// The parser gathers what the configured rules read and no more (ContentConfiguration.parserLimits):
+    /// the virus scan and the attachment names need no text, keywords and their allow list do,
+    /// Bayes its header fields and hosts too.
+    @Test func theParserGathersOnlyWhatTheRulesRead() {
+        struct NoStore: Error {}
+        var c = ContentConfiguration(quarantineDirectory: "/nonexistent")
+        c.rules = [AttachmentCheck(patterns: [".exe"])]
+        var l = c.parserLimits
+        #expect(l.text == 0 && l.hosts == 0 && l.fields == ["x-qsentry-session"] && l.repeatedFields.isEmpty && !l.hashAttachments)
+        c.allowPhrases = ["newsletter"]
+        l = c.parserLimits
+        #expect(l.text > 0 && l.hosts == 0 && l.repeatedFields.isEmpty)
+        c.allowPhrases = []
+        c.rules.append(KeywordCheck(phrases: ["cheap pills"]))
+        #expect(c.parserLimits.text > 0 && c.parserLimits.hosts == 0)
+        c.rules.append(BayesCheck(rejectPercent: 90, minimumLearned: 200, open: { throw NoStore() }))
+        l = c.parserLimits
+        #expect(l.text > 0 && l.hosts > 0 && l.repeatedFields.contains("received") && l.fields.count > 1, "\(l.fields)")
+        // No rule at all: a message parsed for it keeps no text.
+        var parser = MIMEParser(limits: ContentConfiguration(quarantineDirectory: "/nonexistent").parserLimits)
+        parser.feed(Array("Subject: hi\n\ncheap pills\n".utf8)[...])
+        #expect(parser.finish().text.isEmpty)
+    }
+
     @Test func theFirstRuleThatHitsDecides() {
         let out = ContentStage(config).run(message(Self.attachment))
         #expect(out.verdict.action == .refuse && out.verdict.rule == "attachment" && out.verdict.event == .spam, "\(out.verdict)")

@@ -29,6 +29,41 @@ import Testing
         #expect(off.text == on.text)
     }
 
+    /// text = 0 (only the virus scan, the attachment names or the subject are read): no text is
+    /// gathered, and what else was asked for is the same: names, sizes, hashes, fields.
+    @Test func noTextIsGatheredWhenNoneIsWanted() {
+        let message = """
+        Subject: =?utf-8?q?caf=C3=A9?=
+        X-Kept: yes
+        Content-Type: multipart/mixed; boundary=b
+
+        --b
+        Content-Type: text/html
+
+        <p>see www.spam.example</p>
+        --b
+        Content-Type: application/octet-stream; name=a.bin
+        Content-Transfer-Encoding: base64
+
+        \(Data("abc".utf8).base64EncodedString())
+        --b--
+
+        """
+        var none = MIMELimits()
+        none.text = 0
+        none.fields = ["x-kept"]
+        none.hashAttachments = true
+        none.attachmentSizes = true
+        var all = none
+        all.text = MIMELimits().text
+        let off = parse(message, limits: none), on = parse(message, limits: all)
+        #expect(off.text.isEmpty && off.hosts.isEmpty && !off.truncated, "\(off.text) \(off.hosts)")
+        #expect(!on.text.isEmpty && on.hosts == ["www.spam.example"], "\(on.hosts)")
+        #expect(off.subject == "café" && off.fields["x-kept"] == "yes")
+        #expect(off.attachmentNames == ["a.bin"] && off.attachmentSizes == on.attachmentSizes && off.attachmentSizes == [3])
+        #expect(off.attachmentHashes == on.attachmentHashes && off.attachmentHashes.count == 1)
+    }
+
     @Test func attachmentHashesAreTheDecodedBytesSHA256() {
         let message = """
         Subject: files
