@@ -56,7 +56,7 @@ public struct ContentConfiguration {
     }
 
     /// What the parser gathers for these rules and no more: with only the virus scan on, no text,
-    /// hosts or tokenizer fields (three quarters of qsentry-queue's parse of a 10 KB message, callgrind).
+    /// hosts or tokenizer fields (the parse of a 10 KB message 189 K -> 110 K instructions, callgrind).
     public var parserLimits: MIMELimits {
         var limits = MIMELimits()
         limits.fields = ["x-qsentry-session"]
