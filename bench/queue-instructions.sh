@@ -1,0 +1,76 @@
+#!/bin/bash
+# qsentry-queue's own work a message against the floor of the same job, in instructions (callgrind,
+# the whole process; the same every run, where wall time on this VM wobbles), same run (issue 24):
+#   bench/clamqueue.c      the C floor: spool the message, stream it to clamd, read the envelope, exec
+#   bench/clamqueue.swift  the same in Swift, static, built as qsentry-queue is: the language's floor
+#   qsentry-queue          control/qsentry/clamd the only rule (authentication off, as chain.sh has it)
+# One 10 KB message (bench/callgrind_session.py's, LF lines as qmail-smtpd hands it over, with its
+# Received field), the envelope on fd 1, each program as the mail user against one clamd. Each one's
+# next qmail-queue is missing (/none), so the exec fails last and callgrind sees all the program ran
+# (an exec that succeeds ends the count). A short path: qsentry-queue's error line with a path of
+# 20 characters more is a String long enough that freeing it costs 36 K instructions (HACKING), a
+# cost of this failure that a delivered message does not have. Every run must reach clamd: its log
+# (LogClean) gets one OK a run.
+# Then the twenty functions of qsentry-queue's own code that cost the most, inclusive (its whole
+# dump in bench/out/queue.callgrind, for callgrind_annotate --tree=calling).
+#
+#   bench/queue-instructions.sh      (needs valgrind, clamav-daemon, cc)
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+WORK=$(mktemp -d)
+chmod 755 "$WORK"
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
+mkdir -p "$WORK/qmail/control/qsentry" "$WORK/dumps"
+chmod 777 "$WORK/dumps"
+
+start_clamd "$WORK/clamd" "LocalSocketMode 666" "LogFile $WORK/clamd/clamd.log" "LogClean yes"
+echo "$WORK/clamd/clamd.sock" > "$WORK/qmail/control/qsentry/clamd"
+echo off > "$WORK/qmail/control/qsentry/authentication"
+echo mx.example.com > "$WORK/qmail/control/me"
+printf 'Fa@example.org\0Tsales@example.com\0\0' > "$WORK/envelope"
+python3 - "$WORK/message" <<'PY'
+import sys
+sys.path.insert(0, "bench")
+from callgrind_session import MESSAGE
+received = b"Received: from client.example.org (HELO client.example.org) (192.0.2.10)\r\n  by mx.example.com with SMTP; 1 Dec 2026 00:00:00 -0000\r\n"
+open(sys.argv[1], "wb").write((received + MESSAGE).replace(b"\r\n", b"\n"))
+PY
+
+cc -O2 -static -o "$WORK/clamqueue" bench/clamqueue.c
+static_swift "$WORK/swiftclamqueue" bench/clamqueue.swift with-libcrypto
+chmod 755 "$WORK/clamqueue"
+
+scans() { grep -c ': OK$' "$WORK/clamd/clamd.log" || true; }
+# count NAME SETTINGS...: the instructions of one run of the last SETTINGS' program, as the mail user
+# (env sets the rest; it runs before valgrind, outside the count), checked to have reached clamd.
+count() {
+    local name=$1 before
+    shift
+    before=$(scans)
+    as_mail_user env "${@:1:$#-1}" valgrind --tool=callgrind --demangle=no --compress-strings=no \
+        --callgrind-out-file="$WORK/dumps/$name" --log-file="$WORK/dumps/$name.log" "${@: -1}" \
+        < "$WORK/message" 1< "$WORK/envelope" 2>/dev/null || true
+    [ "$(scans)" -gt "$before" ] || { echo "bench/queue-instructions.sh: $name did not reach clamd" >&2; cat "$WORK/dumps/$name.log" >&2; exit 1; }
+    awk '/Collected :/ { print $NF }' "$WORK/dumps/$name.log"
+}
+C=$(count c CLAMD_SOCKET="$WORK/clamd/clamd.sock" CLAMQUEUE_NEXT=/none "$WORK/clamqueue")
+S=$(count swift CLAMD_SOCKET="$WORK/clamd/clamd.sock" CLAMQUEUE_NEXT=/none "$WORK/swiftclamqueue")
+Q=$(count queue QMAIL="$WORK/qmail" QSENTRY_QMAILQUEUE=/none TCPREMOTEIP=192.0.2.10 "$BIN/qsentry-queue")
+
+python3 - "$C" "$S" "$Q" <<'PY'
+import sys
+c, s, q = map(int, sys.argv[1:])
+print("One 10 KB message, clamd the only rule, as the mail user, instructions of the whole process (callgrind):")
+print()
+print("| program | instructions | vs bench/clamqueue.c | vs bench/clamqueue.swift |")
+print("|---|---|---|---|")
+for name, n in (("bench/clamqueue.c (the C floor)", c), ("bench/clamqueue.swift (the Swift floor)", s), ("qsentry-queue", q)):
+    print(f"| {name} | {n:,} | {n / c:.1f}× | {n / s:.2f}× |")
+print()
+print(f"qsentry-queue's own work over the Swift floor: {q - s:,} instructions a message.")
+PY
+cp "$WORK/dumps/queue" "$OUT/queue.callgrind"
+echo
+echo "qsentry-queue's costliest functions of its own (inclusive instructions):"
+callgrind_annotate --inclusive=yes --auto=no --threshold=100 "$WORK/dumps/queue" 2>/dev/null | swift demangle --simplified \
+    | grep -E ' Sources/QSentry' | grep -vE ':main( |$)' | sed 's| \[/.*\]$||' | head -20
