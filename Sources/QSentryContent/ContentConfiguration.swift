@@ -13,12 +13,12 @@ import QSentryStore
 public struct ContentConfiguration {
     /// The spam rules in order, after the virus scan and the bypasses (ContentStage.rules). M6 last:
     /// the store is the dearest thing to open, and most spam is refused before it.
-    public static let ruleTypes: [any MessageCheck.Type] = [AttachmentCheck.self, SubjectSpacesCheck.self, KeywordCheck.self,
-                                                            URIBLCheck.self, BayesCheck.self]
+    public static let ruleTypes: [RuleType] = [RuleType(AttachmentCheck.self), RuleType(SubjectSpacesCheck.self),
+                                               RuleType(KeywordCheck.self), RuleType(URIBLCheck.self), RuleType(BayesCheck.self)]
 
     /// The content stage's control files: the virus scan's, each rule's, the quarantine's and
     /// content-domains.
-    public static let controlFiles: [ControlFileSpec] = VirusCheck.controlFiles + ruleTypes.flatMap { $0.controlFiles }
+    public static let controlFiles: [ControlFileSpec] = VirusCheck.controlFiles + ruleTypes.flatMap { $0.type.controlFiles }
         + AuthenticationSettings.controlFiles + FuzzyCheck.controlFiles + OCRSettings.controlFiles + Quarantine.controlFiles + DomainRules.controlFiles
 
     public var virus: VirusCheck?
