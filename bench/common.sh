@@ -124,12 +124,16 @@ start_clamd() {
 
 # static_swift OUT SOURCE [with-libcrypto]: SOURCE built by this compiler as a static executable
 # OUT (mode 755), the floor of a Swift program, with the code-generation flag the release build
-# gives every qsentry module (Package.swift: metadata through accessors, not mangled names). With
+# gives every qsentry module (Package.swift: metadata through accessors, not mangled names), and
+# argv taken as every qsentry program takes it (Sources/CSystemSupport/arguments.c: without it the
+# runtime reads /proc/self/maps at every start, 57 K instructions no qsentry program pays). With
 # libcrypto, OpenSSL's libcrypto is linked in as all four per-connection programs have it: its
 # constructor probes the CPU at every start (OPENSSL_cpuid_setup), and one call behind a branch
 # never taken keeps the library.
 static_swift() {
     local out=$1 src=$2 flags=(-O -static-executable -Xfrontend -disable-concrete-type-metadata-mangled-name-accessors)
+    "$(dirname "$(command -v swiftc)")/clang" -O2 -c Sources/CSystemSupport/arguments.c -o "$out.arguments.o"
+    flags+=("$out.arguments.o")
     if [ "${3:-}" = with-libcrypto ]; then
         { echo '@_silgen_name("EVP_sha256") func evpSHA256() -> UnsafeRawPointer?'
           echo 'if CommandLine.argc > 5 { print(evpSHA256() as Any) }'

@@ -75,6 +75,18 @@ check "qsentry-local is installed setgid qsentry" test "$(stat -c '%G %a' $P/bin
 check "the qmail root is built in (qsentry env, no \$QMAIL)" \
     sh -c "env -u QMAIL $P/bin/qsentry check --no-probes 2>&1 | grep -q ' $Q: no problems'"
 
+# Issue 24: the installed programs take argv as glibc hands it over (Sources/CSystemSupport/arguments.c),
+# not by reading /proc/self/maps at every start as the Swift runtime's own constructor does, and
+# it arrives (--version is argv[1]).
+argv_read() { # PROGRAM: --version answers its version and /proc/self/maps is never opened
+    strace -f -qq -e trace=openat -o $W/argv.trace $P/bin/$1 --version </dev/null >$W/argv.out 2>&1 || true
+    grep -qxE "($1 )?[0-9]+\.[0-9]+\.[0-9]+" $W/argv.out || { cat $W/argv.out; return 1; }
+    ! grep /proc/self/maps $W/argv.trace
+}
+for p in qsentry-conn qsentry-smtpd qsentry-queue qsentry-local qsentry; do
+    check "$p takes its arguments without reading /proc/self/maps" argv_read $p
+done
+
 # ---- servers the layers talk to: clamd, a blocklist, cvm-unix for AUTH ------------------------
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 mkdir -p $W/clamd/db
