@@ -11,8 +11,8 @@
 # 20 characters more is a String long enough that freeing it costs 36 K instructions (HACKING), a
 # cost of this failure that a delivered message does not have. Every run must reach clamd: its log
 # (LogClean) gets one OK a run.
-# Then the twenty functions of qsentry-queue's own code that cost the most, inclusive (its whole
-# dump in bench/out/queue.callgrind, for callgrind_annotate --tree=calling).
+# Then the twenty functions of qsentry-queue's own code that cost the most, inclusive (the three
+# dumps are left in bench/out/queue-instructions.*.callgrind, for callgrind_annotate --tree=caller).
 #
 #   bench/queue-instructions.sh      (needs valgrind, clamav-daemon, cc)
 set -euo pipefail
@@ -69,8 +69,8 @@ for name, n in (("bench/clamqueue.c (the C floor)", c), ("bench/clamqueue.swift 
 print()
 print(f"qsentry-queue's own work over the Swift floor: {q - s:,} instructions a message.")
 PY
-cp "$WORK/dumps/queue" "$OUT/queue.callgrind"
+for d in c swift queue; do cp "$WORK/dumps/$d" "$OUT/queue-instructions.$d.callgrind"; done
 echo
 echo "qsentry-queue's costliest functions of its own (inclusive instructions):"
-callgrind_annotate --inclusive=yes --auto=no --threshold=100 "$WORK/dumps/queue" 2>/dev/null | swift demangle --simplified \
+callgrind_annotate --inclusive=yes --auto=no --threshold=100 "$OUT/queue-instructions.queue.callgrind" 2>/dev/null | swift demangle --simplified \
     | grep -E ' Sources/QSentry' | grep -vE ':main( |$)' | sed 's| \[/.*\]$||' | head -20
