@@ -50,3 +50,12 @@ void qsentry_close_on_exec(void) {
         if (flags >= 0 && (flags & FD_CLOEXEC)) close((int)fd);
     }
 }
+
+/* pipe2(O_CLOEXEC): both ends close-on-exec in one call; children get theirs through dup2 only. */
+int qsentry_pipe(int *read_end, int *write_end) {
+    int ends[2];
+    if (pipe2(ends, O_CLOEXEC) != 0) return -1;
+    *read_end = ends[0];
+    *write_end = ends[1];
+    return 0;
+}

@@ -51,19 +51,16 @@ public enum QueueHandoff {
     /// the pipe's buffer (nearly always: 64 KB, some 1,500 recipients), else an anonymous file in
     /// `spoolDirectory`, which holds any size (qmail-smtpd allows more recipients than a pipe holds).
     static func envelopeReader(_ envelope: [UInt8], spoolDirectory: String) throws(MessageSpool.Failure) -> Int32 {
-        var ends: [Int32] = [0, 0]
-        if pipe(&ends) == 0 {
-            for fd in ends { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        if let ends = PipeEnds.make() {
             // F_GETPIPE_SZ (Linux; Glibc hides it from Swift without _GNU_SOURCE). Never more than
             // the buffer: with no reader yet, the write would wait for ever.
             let getPipeSize: Int32 = 1024 + 8
-            if Int(fcntl(ends[1], getPipeSize)) >= envelope.count,
-               (try? FileBytes.writeAll(ends[1], envelope, path: "envelope")) != nil {
-                close(ends[1])
-                return ends[0]
+            if Int(fcntl(ends.write, getPipeSize)) >= envelope.count,
+               (try? FileBytes.writeAll(ends.write, envelope, path: "envelope")) != nil {
+                close(ends.write)
+                return ends.read
             }
-            close(ends[0])
-            close(ends[1])
+            ends.closeBoth()
         }
         let file = try MessageSpool.open(spoolDirectory)
         do {
@@ -83,34 +80,32 @@ public enum QueueHandoff {
     /// after it): the message `writeMessage` writes through a pipe on its fd 0, the envelope through
     /// another on its fd 1. Returns qmail-queue's exit code.
     public static func run(_ program: String, writeMessage: (Int32) -> Bool, envelope: [UInt8]) -> Int32 {
-        var message: [Int32] = [0, 0]
-        var envelopePipe: [Int32] = [0, 0]
-        guard pipe(&message) == 0 else { return QueueExit.writeError.rawValue }
-        guard pipe(&envelopePipe) == 0 else {
-            message.forEach { close($0) }
+        // Close-on-exec: qmail-queue gets them only as its fds 0 and 1 (dup2 clears the flag there).
+        guard let message = PipeEnds.make() else { return QueueExit.writeError.rawValue }
+        guard let envelopePipe = PipeEnds.make() else {
+            message.closeBoth()
             return QueueExit.writeError.rawValue
         }
-        // Close-on-exec: qmail-queue gets them only as its fds 0 and 1 (dup2 clears the flag there).
-        for fd in message + envelopePipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         let pid: pid_t
         do {
             pid = try Exec.spawn([program]) { actions in
-                posix_spawn_file_actions_adddup2(&actions, message[0], 0)
-                posix_spawn_file_actions_adddup2(&actions, envelopePipe[0], 1)
+                posix_spawn_file_actions_adddup2(&actions, message.read, 0)
+                posix_spawn_file_actions_adddup2(&actions, envelopePipe.read, 1)
             }
         } catch {
-            (message + envelopePipe).forEach { close($0) }
+            message.closeBoth()
+            envelopePipe.closeBoth()
             log("cannot run \(program): \(error)")
             return QueueExit.temporaryRefusal.rawValue  // qmail-queue could not be run: the sender retries
         }
-        close(message[0])
-        close(envelopePipe[0])
+        close(message.read)
+        close(envelopePipe.read)
         signal(SIGPIPE, SIG_IGN)
         // qmail-queue reads the whole message, then the envelope: write them in that order.
-        var ok = writeMessage(message[1])
-        close(message[1])
-        if ok { ok = (try? FileBytes.writeAll(envelopePipe[1], envelope, path: "envelope")) != nil }
-        close(envelopePipe[1])
+        var ok = writeMessage(message.write)
+        close(message.write)
+        if ok { ok = (try? FileBytes.writeAll(envelopePipe.write, envelope, path: "envelope")) != nil }
+        close(envelopePipe.write)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let exited = status & 0x7F == 0

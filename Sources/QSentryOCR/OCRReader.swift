@@ -27,38 +27,36 @@ public struct OCRReader {
         guard (try? FileBytes.writeAll(request, OCRFrames.request(images), path: "ocr request")) != nil, lseek(request, 0, SEEK_SET) == 0 else {
             return images.map { _ in .skipped("cannot write the request") }
         }
-        var out: [Int32] = [0, 0]
-        guard pipe(&out) == 0 else { return images.map { _ in .skipped("pipe: errno \(errno)") } }
-        for end in out { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        guard let out = PipeEnds.make() else { return images.map { _ in .skipped("pipe: errno \(errno)") } }
         let pid: pid_t
         do {
             // One thread: OpenMP's would multiply the address space, and a message is one job.
             pid = try Exec.spawn([helper, settings.languages, String(settings.pixels), String(settings.memory)],
                                  environment: [("OMP_THREAD_LIMIT", "1")]) { actions in
                 posix_spawn_file_actions_adddup2(&actions, request, 0)
-                posix_spawn_file_actions_adddup2(&actions, out[1], 1)
+                posix_spawn_file_actions_adddup2(&actions, out.write, 1)
             }
         } catch {
-            close(out[0]); close(out[1])
+            out.closeBoth()
             return images.map { _ in .skipped("\(error)") }
         }
-        close(out[1])
+        close(out.write)
         var answer: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 16 * 1024)
         var timedOut = false
         while answer.count < 4 << 20 {
             let left = deadline - monotonicMilliseconds()
             if left <= 0 { timedOut = true; break }
-            var p = pollfd(fd: out[0], events: Int16(POLLIN), revents: 0)
+            var p = pollfd(fd: out.read, events: Int16(POLLIN), revents: 0)
             let ready = poll(&p, 1, Int32(left))
             if ready < 0 && errno == EINTR { continue }
             if ready <= 0 { timedOut = ready == 0; break }
-            let n = Glibc.read(out[0], &buffer, buffer.count)
+            let n = Glibc.read(out.read, &buffer, buffer.count)
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { break }
             answer += buffer[0..<n]
         }
-        close(out[0])
+        close(out.read)
         if timedOut { kill(pid, SIGKILL) }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}

@@ -30,28 +30,29 @@ public final class ChildSMTPD {
     /// `environment` is set on top of ours for this child only (a list, not a dictionary: one generic
     /// type fewer to instantiate at run time in a program that lives for one connection).
     public init(argv: [String], environment: [(String, String)]) throws {
-        var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0]
-        guard pipe(&inPipe) == 0, pipe(&outPipe) == 0 else {
-            throw SystemError("pipe", path: argv[0], errno: errno)
-        }
         // Close-on-exec everywhere: the child gets its ends as fds 0 and 1 through dup2 only.
-        for fd in inPipe + outPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        guard let inPipe = PipeEnds.make() else { throw SystemError("pipe", path: argv[0], errno: errno) }
+        guard let outPipe = PipeEnds.make() else {
+            let e = errno
+            inPipe.closeBoth()
+            throw SystemError("pipe", path: argv[0], errno: e)
+        }
         defer {
-            close(inPipe[0])
-            close(outPipe[1])
+            close(inPipe.read)
+            close(outPipe.write)
         }
         do {
             pid = try Exec.spawn(argv, environment: environment) { actions in
-                posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
-                posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+                posix_spawn_file_actions_adddup2(&actions, inPipe.read, 0)
+                posix_spawn_file_actions_adddup2(&actions, outPipe.write, 1)
             }
         } catch {
-            close(inPipe[1])
-            close(outPipe[0])
+            close(inPipe.write)
+            close(outPipe.read)
             throw error
         }
-        toChild = inPipe[1]
-        fromChild = outPipe[0]
+        toChild = inPipe.write
+        fromChild = outPipe.read
     }
 
     deinit {

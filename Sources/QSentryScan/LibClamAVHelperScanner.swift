@@ -24,23 +24,21 @@ public struct LibClamAVHelperScanner: VirusScanner {
 
     public func scan(fd: Int32, size: Int) -> ScanResult {
         guard lseek(fd, 0, SEEK_SET) == 0 else { return .failed("spool: lseek: errno \(errno)") }
-        var out: [Int32] = [0, 0]
-        guard pipe(&out) == 0 else { return .failed("\(Self.helperName): pipe: errno \(errno)") }
         // Neither end is inherited as itself: the child gets the write end as its fd 1 only.
-        for end in out { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        guard let out = PipeEnds.make() else { return .failed("\(Self.helperName): pipe: errno \(errno)") }
         let pid: pid_t
         do {
             pid = try Exec.spawn([helper, databaseDirectory]) { actions in
                 posix_spawn_file_actions_adddup2(&actions, fd, 0)
-                posix_spawn_file_actions_adddup2(&actions, out[1], 1)
+                posix_spawn_file_actions_adddup2(&actions, out.write, 1)
             }
         } catch {
-            close(out[0]); close(out[1])
+            out.closeBoth()
             return .failed("\(error)")
         }
-        close(out[1])
-        let bytes = (try? FileBytes.readAll(out[0], limit: 4096, path: Self.helperName, expected: 256)) ?? []
-        close(out[0])
+        close(out.write)
+        let bytes = (try? FileBytes.readAll(out.read, limit: 4096, path: Self.helperName, expected: 256)) ?? []
+        close(out.read)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let line = String(decoding: bytes, as: UTF8.self)

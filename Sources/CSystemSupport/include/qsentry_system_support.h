@@ -12,6 +12,8 @@ int qsentry_set_all_gids(unsigned int gid); /* setresgid(gid, gid, gid) */
 int qsentry_set_process_name(const char *name);
 /* Closes the descriptors marked close-on-exec, as exec would, and keeps the others. */
 void qsentry_close_on_exec(void);
+/* pipe2(O_CLOEXEC), its two ends apart: 0, or -1 with errno. */
+int qsentry_pipe(int *read_end, int *write_end);
 /* memmem(3) != NULL: whether needle occurs in haystack. */
 int qsentry_contains(const void *haystack, unsigned long haystack_length, const void *needle, unsigned long needle_length);
 

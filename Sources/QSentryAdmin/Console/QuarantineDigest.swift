@@ -119,22 +119,20 @@ public struct QuarantineDigest {
 
     func inject(_ text: String, sender: String, recipient: String) throws {
         let program = root.path + "/bin/qmail-inject"
-        var input: [Int32] = [0, 0]
-        guard pipe(&input) == 0 else { throw SystemError("pipe", path: program, errno: errno) }
-        _ = fcntl(input[1], F_SETFD, FD_CLOEXEC)
+        guard let input = PipeEnds.make() else { throw SystemError("pipe", path: program, errno: errno) }
         let pid: pid_t
         do {
             pid = try Exec.spawn([program, "-f" + sender, "--", recipient]) { actions in
-                posix_spawn_file_actions_adddup2(&actions, input[0], 0)
+                posix_spawn_file_actions_adddup2(&actions, input.read, 0)
             }
         } catch {
-            close(input[0]); close(input[1])
+            input.closeBoth()
             throw error
         }
-        close(input[0])
+        close(input.read)
         signal(SIGPIPE, SIG_IGN)
-        let wrote = (try? FileBytes.writeAll(input[1], Array(text.utf8), path: program)) != nil
-        close(input[1])
+        let wrote = (try? FileBytes.writeAll(input.write, Array(text.utf8), path: program)) != nil
+        close(input.write)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         guard wrote, status == 0 else {

@@ -28,27 +28,25 @@ public struct CheckPassword {
     }
 
     public func check(user: String, password: [UInt8]) -> Answer {
-        var fd3: [Int32] = [0, 0]
-        guard pipe(&fd3) == 0 else { return .temporary("pipe: errno \(errno)") }
-        for fd in fd3 { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        guard let fd3 = PipeEnds.make() else { return .temporary("pipe: errno \(errno)") }
         let pid: pid_t
         do {
             pid = try Exec.spawn(argv) { actions in
                 // The SMTP client is on fds 0 and 1: the program must not see it.
                 posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
                 posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-                posix_spawn_file_actions_adddup2(&actions, fd3[0], 3)
+                posix_spawn_file_actions_adddup2(&actions, fd3.read, 3)
             }
-            close(fd3[0])
+            close(fd3.read)
         } catch {
-            close(fd3[0])
-            close(fd3[1])
+            close(fd3.read)
+            close(fd3.write)
             return .temporary("cannot run \(argv[0]): \(error)")
         }
         // The whole record fits in a pipe buffer: user and password are limited by the caller.
         let record = Array(user.utf8) + [0] + password + [0] + Array(String(time(nil)).utf8) + [0]
-        _ = try? FileBytes.writeAll(fd3[1], record, path: "checkpassword")
-        close(fd3[1])
+        _ = try? FileBytes.writeAll(fd3.write, record, path: "checkpassword")
+        close(fd3.write)
         return wait(pid)
     }
 
