@@ -191,11 +191,12 @@ public struct QueueProgram {
         let rule = v.rule, text = v.text
         switch v.action {
         case .accept, .tag:
+            // M11's results in the log whether the message goes on or is kept (DMARC's quarantine action).
+            if let results = outcome.authentication { line.add("auth", results.summary) }
             if let kept = outcome.quarantine { return quarantineAccepted(r, kept, &line) }
             var header: [UInt8] = []
             if let results = outcome.authentication {
                 header += Array(results.field.utf8)
-                line.add("auth", results.summary)
             } else if r.session.trusted, config.authentication != nil {
                 header += signature(r, &line)
             }

@@ -202,6 +202,7 @@ import TestHarness
         // p=quarantine, unsigned: accepted from the client, kept in the quarantine.
         let q = try rig.run(Self.message(from: "bob@example.net"), from: "bob@example.net")
         #expect(q.status == 0 && q.stderr.contains("verdict=quarantine") && q.stderr.contains("rule=dmarc-quarantine"), "\(q.stderr)")
+        #expect(q.stderr.contains("auth=\"dkim=none,dmarc=fail"), "the log line says why: \(q.stderr)")
         #expect(rig.queued.isEmpty && rig.quarantined == 1)
         // p=none: delivered with the fail recorded.
         let n = try rig.run(Self.message(from: "carol@example.info"), from: "carol@example.info")
