@@ -162,6 +162,11 @@ install_state() {
     find "$QMAIL/qsentry" -type d -exec chmod 2770 {} +
     find "$QMAIL/qsentry" -type f -exec chmod 0660 {} +
     say "state in $QMAIL/qsentry (group qsentry, 2770)"
+    # The Redis password: the programs' group reads it, no one else.
+    if [ -f "$QMAIL/control/qsentry/store-auth" ]; then
+        chown root:qsentry "$QMAIL/control/qsentry/store-auth"
+        chmod 0640 "$QMAIL/control/qsentry/store-auth"
+    fi
 }
 
 install_man_pages() {

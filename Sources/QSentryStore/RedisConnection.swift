@@ -135,17 +135,20 @@ final class RedisConnection {
     private var context: UnsafeMutablePointer<redisContext>?
     /// Where `context` goes, for messages.
     private(set) var server: String
-    /// ROLE (Sentinel) and SELECT, sent ahead of the first commands after a connect: no extra trip.
+    /// AUTH, ROLE (Sentinel) and SELECT, sent ahead of the first commands after a connect: no extra trip.
     private var preamble: [[String]] = []
+    private let credentials: RedisCredentials?
     private let cache: RedisSentinel.Cache?
     /// Replies to `send`'s commands not read yet: the next exchange reads them first.
     private var unread = 0
     /// Exchanges waited for, connecting to a sentinel included (tests hold the per-connection budget to it).
     private(set) var roundTrips = 0
 
-    /// `masterCache`: where the master Sentinel named is remembered (nil: ask every time).
-    init(address: RedisAddress, masterCache: String? = nil) throws {
+    /// `masterCache`: where the master Sentinel named is remembered (nil: ask every time);
+    /// `credentials`: AUTH for the server and the sentinels (control/qsentry/store-auth).
+    init(address: RedisAddress, masterCache: String? = nil, credentials: RedisCredentials? = nil) throws {
         self.address = address
+        self.credentials = credentials
         server = address.text
         cache = masterCache.map(RedisSentinel.Cache.init)
         do { try connect(RedisDeadline(milliseconds: address.timeoutMilliseconds), trustCache: true) } catch let f as RedisLink.Failure {
@@ -176,7 +179,7 @@ final class RedisConnection {
                 context = c
                 server = known.description
             } else {
-                let found = try RedisSentinel.discover(sentinels, master: master, deadline: deadline)
+                let found = try RedisSentinel.discover(sentinels, master: master, auth: credentials?.sentinelCommand, deadline: deadline)
                 roundTrips += 1
                 context = try RedisLink.open(found, deadline)
                 server = found.description
@@ -184,6 +187,8 @@ final class RedisConnection {
             }
             preamble.append(["ROLE"])
         }
+        // First: before AUTH, a server with a password answers every other command NOAUTH.
+        if let auth = credentials?.serverCommand { preamble.insert(auth, at: 0) }
         if address.database != 0 { preamble.append(["SELECT", String(address.database)]) }
     }
 
@@ -229,6 +234,9 @@ final class RedisConnection {
                 throw RedisLink.Failure(text: "\(server): not the master (\(reply.array.first?.string ?? "no role")): failover under way")
             }
             if command[0] == "SELECT", case .error(let e) = reply { throw StoreError("\(server): SELECT: \(e)") }
+            // A wrong password is the configuration's fault, not the link's: no second try. (The
+            // server's text names no password.)
+            if command[0] == "AUTH", case .error(let e) = reply { throw StoreError("\(server): AUTH: \(e)") }
         }
         preamble = []
         return values

@@ -12,8 +12,10 @@ import QSentryCore
 /// address refuses, or ROLE shows a replica (the old master came back demoted), the sentinels are
 /// asked in turn, each with a share of what is left of the deadline, and the file is rewritten.
 enum RedisSentinel {
-    /// The master's address as the first sentinel that knows `master` gives it.
-    static func discover(_ sentinels: [RedisAddress.Endpoint], master: String, deadline: RedisDeadline) throws -> RedisAddress.Endpoint {
+    /// The master's address as the first sentinel that knows `master` gives it; `auth` goes first
+    /// in the same trip when the sentinels have a password of their own.
+    static func discover(_ sentinels: [RedisAddress.Endpoint], master: String, auth: [String]? = nil,
+                         deadline: RedisDeadline) throws -> RedisAddress.Endpoint {
         var failures: [String] = []
         for (i, sentinel) in sentinels.enumerated() {
             let share = RedisDeadline(milliseconds: max(1, deadline.remainingMilliseconds / (sentinels.count - i)))
@@ -21,7 +23,9 @@ enum RedisSentinel {
             do {
                 let c = try RedisLink.open(sentinel, share)
                 defer { redisFree(c) }
-                let reply = try RedisLink.exchange(c, [["SENTINEL", "get-master-addr-by-name", master]], share, server: sentinel.description)
+                var reply = try RedisLink.exchange(c, (auth.map { [$0] } ?? []) + [["SENTINEL", "get-master-addr-by-name", master]],
+                                                   share, server: sentinel.description)
+                if auth != nil, case .error(let e) = reply.removeFirst() { failures.append("\(sentinel): AUTH: \(e)"); continue }
                 let pair = reply[0].array.compactMap(\.string)
                 if case .error(let e) = reply[0] { failures.append("\(sentinel): \(e)"); continue }
                 guard pair.count == 2, let port = Int32(pair[1]) else { failures.append("\(sentinel): does not know \(master)"); continue }

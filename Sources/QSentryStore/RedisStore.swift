@@ -20,10 +20,11 @@ public final class RedisStore: Store {
     static let prefix = "qsentry:"
 
     /// `masterCache`: where a Sentinel-found master is remembered between processes
-    /// (StoreConfiguration passes `$QMAIL/qsentry/redis-master`).
-    public init(url: String, policy: StorePolicy, masterCache: String? = nil) throws {
+    /// (StoreConfiguration passes `$QMAIL/qsentry/redis-master`); `credentials`: AUTH
+    /// (`control/qsentry/store-auth`).
+    public init(url: String, policy: StorePolicy, masterCache: String? = nil, credentials: RedisCredentials? = nil) throws {
         self.policy = policy
-        redis = try RedisConnection(address: RedisAddress(url), masterCache: masterCache)
+        redis = try RedisConnection(address: RedisAddress(url), masterCache: masterCache, credentials: credentials)
     }
 
     /// Where the store is connected now (after a failover, the promoted replica).

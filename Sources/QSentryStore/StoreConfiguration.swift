@@ -52,7 +52,9 @@ public enum StoreConfiguration {
             do { try StateFiles.makeDirectory(root.stateDirectory) } catch { throw StoreError("\(error)") }
             return try EmbeddedStore(path: embeddedPath(root), policy: policy)
         }
-        return try RedisStore(url: url, policy: policy, masterCache: root.stateDirectory + "/redis-master")
+        let credentials: RedisCredentials?
+        do { credentials = try RedisCredentials.load(root) } catch { throw StoreError("\(error)") }
+        return try RedisStore(url: url, policy: policy, masterCache: root.stateDirectory + "/redis-master", credentials: credentials)
     }
 
     /// A reporter for `store` with this host's id and the given allow list (`ipallow` by default).

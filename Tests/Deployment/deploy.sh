@@ -71,6 +71,8 @@ check "install.sh makes \$QMAIL/qsentry root:qsentry 2770" \
 check "install.sh makes the quarantine directory qsentry-group 2770" \
     test "$(stat -c '%G %a' $Q/qsentry/quarantine)" = "qsentry 2770"
 check "qsentry-local is installed setgid qsentry" test "$(stat -c '%G %a' $P/bin/qsentry-local)" = "qsentry 2755"
+check "install.sh makes control/qsentry/store-auth (the Redis password) root:qsentry 0640" \
+    test "$(stat -c '%U:%G %a' $Q/control/qsentry/store-auth)" = "root:qsentry 640"
 # Defect 9: the installed programs look in the QMAIL they were installed for, with no $QMAIL.
 check "the qmail root is built in (qsentry env, no \$QMAIL)" \
     sh -c "env -u QMAIL $P/bin/qsentry check --no-probes 2>&1 | grep -q ' $Q: no problems'"

@@ -127,6 +127,21 @@ import QSentryCore
         #expect(try String(contentsOfFile: cache, encoding: .utf8) == "qsmaster 127.0.0.1 \(cluster.master.port)\n")
     }
 
+    /// store-auth's two passwords: the servers' requirepass, and the sentinels' own.
+    @Test func sentinelsAndServersWithPasswords() throws {
+        let root = try TempQmailRoot()
+        let cluster = try RedisSentinels(root: root, password: "data secret", sentinelPassword: "sentinel secret")
+        // Without the sentinels' password no sentinel names the master.
+        #expect(throws: StoreError.self) {
+            try RedisStore(url: cluster.url(timeout: 300), policy: StorePolicy(), credentials: RedisCredentials(password: "data secret"))
+        }
+        let store = try RedisStore(url: cluster.url(timeout: 300), policy: StorePolicy(),
+                                   credentials: RedisCredentials(password: "data secret", sentinelPassword: "sentinel secret"))
+        try store.ban(ip, until: now + 600, source: "admin")
+        #expect(try cluster.master.cli("EXISTS", "qsentry:ban:192.0.2.7").stdout.hasPrefix("1"))
+        #expect(store.server == "127.0.0.1:\(cluster.master.port)")
+    }
+
     @Test func noSentinelAnsweringIsAStoreError() throws {
         let start = Date()
         #expect(throws: StoreError.self) { try RedisStore(url: "sentinel://127.0.0.1:1,127.0.0.1:2/qsmaster?timeout=200", policy: StorePolicy()) }

@@ -322,6 +322,53 @@ import QSentryCore
         }
     }
 
+    /// control/qsentry/store-auth against a real redis-server with requirepass and an ACL user: the
+    /// store works through StoreConfiguration as every program opens it; a wrong password is a
+    /// StoreError with the server's words and never the password.
+    @Test func redisWithAPasswordOrAnACLUser() throws {
+        let root = try TempQmailRoot()
+        let redis = try Redis(root: root, password: "s3cret pass")
+        let qmail = QmailRoot(path: root.path)
+        try root.write("control/qsentry/store", redis.url + "/2\n")
+        #expect(throws: StoreError.self) { try StoreConfiguration.open(qmail).ban(ip, until: now + 60, source: "admin") }
+        try root.write("control/qsentry/store-auth", "# the server's requirepass\npassword=s3cret pass\n")
+        let store = try StoreConfiguration.open(qmail)
+        try store.ban(ip, until: now + 60, source: "admin")
+        #expect(try store.status(of: ip, now: now)?.reason == .ban)
+        #expect(try redis.cli("-n", "2", "EXISTS", "qsentry:ban:192.0.2.7").stdout.hasPrefix("1"))
+        // Redis 6 ACL: a user of its own, its password with the user name.
+        try redis.cli("ACL", "SETUSER", "qsentry", "on", ">other pass", "~qsentry:*", "+@all")
+        try root.write("control/qsentry/store-auth", "user=qsentry\npassword=other pass\n")
+        #expect(try StoreConfiguration.open(qmail).status(of: ip, now: now)?.reason == .ban)
+        try root.write("control/qsentry/store-auth", "password=guess\n")
+        do {
+            _ = try StoreConfiguration.open(qmail).status(of: ip, now: now)
+            Issue.record("a wrong password was accepted")
+        } catch let e as StoreError {
+            #expect("\(e)".contains("AUTH") && "\(e)".contains("WRONGPASS") && !"\(e)".contains("guess"), "\(e)")
+        }
+        // A malformed file is a store error too (the rules' answer for a store that does not answer).
+        try root.write("control/qsentry/store-auth", "passwd=s3cret pass\n")
+        #expect(throws: StoreError.self) { try StoreConfiguration.open(qmail) }
+    }
+
+    @Test func storeAuthLinesAndMode() throws {
+        let root = try TempQmailRoot()
+        let path = try root.write("control/qsentry/store-auth", "password= two words \nuser=mx\nsentinel-password=x=y\n")
+        chmod(path, 0o640)
+        let lines = try ControlFile.lines(path)!
+        #expect(try RedisCredentials.parse(lines, path) == RedisCredentials(user: "mx", password: " two words", sentinelPassword: "x=y"))
+        #expect(RedisCredentials.problems(lines, path).isEmpty)
+        #expect(RedisCredentials(user: "mx", password: "p").serverCommand == ["AUTH", "mx", "p"])
+        #expect(RedisCredentials(password: "p").serverCommand == ["AUTH", "p"] && RedisCredentials().serverCommand == nil)
+        chmod(path, 0o644)
+        #expect(RedisCredentials.problems(lines, path).map(\.message).contains { $0.contains("readable by every user") })
+        for bad in ["user=mx\n", "password=\n", "pass=x\n", "just a password\n"] {
+            let l = try ControlFile.parse(Array(bad.utf8), path: path)
+            #expect(throws: ControlError.self, "\(bad)") { try RedisCredentials.parse(l, path) }
+        }
+    }
+
     @Test func redisOverAUnixSocket() throws {
         let root = try TempQmailRoot()
         let redis = try Redis(root: root)

@@ -10,16 +10,22 @@ public final class Redis: @unchecked Sendable {
     /// The unix socket it also listens on.
     public let socketPath: String
 
-    /// `arguments`: more of redis-server's options (`--replicaof HOST PORT` for a replica).
-    public init(root: TempQmailRoot, arguments: [String] = []) throws {
+    /// Its requirepass, which `cli` gives redis-cli; nil for none.
+    public let password: String?
+
+    /// `arguments`: more of redis-server's options (`--replicaof HOST PORT` for a replica);
+    /// `password`: its requirepass (and the masterauth a replica of a server with the same one needs).
+    public init(root: TempQmailRoot, arguments: [String] = [], password: String? = nil) throws {
         owner = root
+        self.password = password
         port = try Ports.free()
         let dir = root.runDirectory + "/redis-\(port)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         socketPath = dir + "/redis.sock"
         let server = try ServerProcess(name: "redis-\(port)", executable: "redis-server",
             arguments: ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir,
-                        "--unixsocket", socketPath, "--unixsocketperm", "700"] + arguments,
+                        "--unixsocket", socketPath, "--unixsocketperm", "700"]
+                + (password.map { ["--requirepass", $0, "--masterauth", $0] } ?? []) + arguments,
             logDirectory: root.logDirectory)
         self.server = server
         try server.waitUntil("redis to answer PING") { (try? cli("PING").stdout.contains("PONG")) ?? false }
@@ -30,7 +36,7 @@ public final class Redis: @unchecked Sendable {
     /// Runs one command with the real `redis-cli`.
     @discardableResult
     public func cli(_ args: String...) throws -> RunResult {
-        try Run.command("redis-cli", ["-p", "\(port)"] + args, timeout: 10)
+        try Run.command("redis-cli", ["-p", "\(port)"] + (password.map { ["-a", $0, "--no-auth-warning"] } ?? []) + args, timeout: 10)
     }
 
     /// A field of `INFO` (e.g. `total_reads_processed`, `role`).
@@ -56,10 +62,15 @@ public final class RedisSentinels: @unchecked Sendable {
     public let sentinelPorts: [UInt16]
     private let sentinels: [ServerProcess]
     public let name = "qsmaster"
+    /// The sentinels' own requirepass; nil for none.
+    public let sentinelPassword: String?
 
-    public init(root: TempQmailRoot) throws {
-        let master = try Redis(root: root)
-        let replica = try Redis(root: root, arguments: ["--replicaof", "127.0.0.1", "\(master.port)"])
+    /// `password`: the master's and the replica's requirepass (the sentinels get it as auth-pass);
+    /// `sentinelPassword`: the sentinels' own.
+    public init(root: TempQmailRoot, password: String? = nil, sentinelPassword: String? = nil) throws {
+        self.sentinelPassword = sentinelPassword
+        let master = try Redis(root: root, password: password)
+        let replica = try Redis(root: root, arguments: ["--replicaof", "127.0.0.1", "\(master.port)"], password: password)
         self.master = master
         self.replica = replica
         try Run.wait(for: "the replica to sync", timeout: 20) { (try? replica.info("master_link_status")) == "up" }
@@ -79,6 +90,8 @@ public final class RedisSentinels: @unchecked Sendable {
             sentinel down-after-milliseconds qsmaster 1000
             sentinel failover-timeout qsmaster 10000
             sentinel parallel-syncs qsmaster 1
+            \(password.map { "sentinel auth-pass qsmaster \"\($0)\"" } ?? "")
+            \(sentinelPassword.map { "requirepass \"\($0)\"\nsentinel sentinel-pass \"\($0)\"" } ?? "")
 
             """.write(toFile: conf, atomically: true, encoding: .utf8)
             servers.append(try ServerProcess(name: "sentinel-\(port)", executable: "redis-server", arguments: [conf, "--sentinel"],
@@ -91,8 +104,8 @@ public final class RedisSentinels: @unchecked Sendable {
         // messages every two seconds through the master).
         for port in ports {
             try Run.wait(for: "sentinel \(port) to see its peers and the replica", timeout: 30) {
-                let peers = (try? Self.sentinelCLI(port, "SENTINEL", "sentinels", self.name).stdout) ?? ""
-                let replicas = (try? Self.sentinelCLI(port, "SENTINEL", "replicas", self.name).stdout) ?? ""
+                let peers = (try? Self.sentinelCLI(port, sentinelPassword, "SENTINEL", "sentinels", self.name).stdout) ?? ""
+                let replicas = (try? Self.sentinelCLI(port, sentinelPassword, "SENTINEL", "replicas", self.name).stdout) ?? ""
                 // redis-cli prints each entry's fields a line each: one "runid" line a peer.
                 return peers.split(whereSeparator: \.isNewline).filter { $0 == "runid" }.count >= 2
                     && replicas.contains("\(replica.port)")
@@ -105,13 +118,13 @@ public final class RedisSentinels: @unchecked Sendable {
         "sentinel://" + sentinelPorts.map { "127.0.0.1:\($0)" }.joined(separator: ",") + "/\(name)" + (timeout.map { "?timeout=\($0)" } ?? "")
     }
 
-    static func sentinelCLI(_ port: UInt16, _ args: String...) throws -> RunResult {
-        try Run.command("redis-cli", ["-p", "\(port)"] + args, timeout: 10)
+    static func sentinelCLI(_ port: UInt16, _ password: String?, _ args: String...) throws -> RunResult {
+        try Run.command("redis-cli", ["-p", "\(port)"] + (password.map { ["-a", $0, "--no-auth-warning"] } ?? []) + args, timeout: 10)
     }
 
     /// The master's port as the first sentinel names it.
     public func currentMasterPort() throws -> UInt16? {
-        let words = try Self.sentinelCLI(sentinelPorts[0], "SENTINEL", "get-master-addr-by-name", name).stdout.split(whereSeparator: \.isNewline)
+        let words = try Self.sentinelCLI(sentinelPorts[0], sentinelPassword, "SENTINEL", "get-master-addr-by-name", name).stdout.split(whereSeparator: \.isNewline)
         return words.count == 2 ? UInt16(words[1]) : nil
     }
 
@@ -124,7 +137,7 @@ public final class RedisSentinels: @unchecked Sendable {
     public func waitForFailover(timeout: TimeInterval = 60) throws {
         try Run.wait(for: "the sentinels to promote the replica", timeout: timeout) {
             sentinelPorts.allSatisfy { port in
-                ((try? Self.sentinelCLI(port, "SENTINEL", "get-master-addr-by-name", name).stdout) ?? "").contains("\(replica.port)")
+                ((try? Self.sentinelCLI(port, sentinelPassword, "SENTINEL", "get-master-addr-by-name", name).stdout) ?? "").contains("\(replica.port)")
             } && (try? replica.info("role")) == "master"
         }
     }
