@@ -84,8 +84,9 @@ let package = Package(
         // libxcrypt: yescrypt hashes for the web console's administrators (crypt_gensalt_rn, crypt_r).
         systemLibrary("CCrypt", pkgConfig: "libxcrypt", apt: "libcrypt-dev"),
 
-        // What install.sh builds in (the default qmail root, as qmail builds in conf-qmail) and the few
-        // glibc calls Swift cannot reach (getauxval, setresgid).
+        // What install.sh builds in (the default qmail root, as qmail builds in conf-qmail), the few
+        // glibc calls Swift cannot reach (getauxval, setresgid, pipe2), and argv for the Swift runtime
+        // (arguments.c: without it the runtime reads /proc/self/maps at every start).
         // DWARF 4: valgrind 3.19 (Debian 12) gives up on a whole program whose DWARF 5 describes a
         // swiftcall function (arguments.c), and the benches count instructions with callgrind.
         .target(name: "CSystemSupport", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
