@@ -108,10 +108,14 @@ public struct EnvelopePolicy {
 
     /// RCPT TO's whole decision, as qsentry-smtpd makes it: with MAIL's SPF outcome and the store
     /// greylisting asks (opened only if it does), and greylisting's answer for the log line.
+    /// `taggedBefore`: a rule tagged the message already, at MAIL or for an earlier recipient
+    /// (greylisting's `only-tagged` counts those tags too).
     public func rcptTo(_ to: SMTPPath, from: SMTPPath, recipientsInMessage: Int, _ s: SessionState, spf: SPFOutcome?,
-                       greylistStore: (() throws -> GreylistStore)?, sending: SendingCounts? = nil) -> (decision: Verdict, greylist: GreylistOutcome?) {
+                       greylistStore: (() throws -> GreylistStore)?, sending: SendingCounts? = nil,
+                       taggedBefore: Bool = false) -> (decision: Verdict, greylist: GreylistOutcome?) {
         var c = EnvelopeContext(policy: self, session: s, from: from, to: to, recipientsInMessage: recipientsInMessage,
                                 spf: spf, greylistStore: greylistStore, sending: sending)
+        c.taggedSoFar = taggedBefore
         let d = Self.run(Self.rcptRules, &c)
         return (d, c.greylist)
     }

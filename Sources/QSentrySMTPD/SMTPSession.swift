@@ -206,7 +206,7 @@ public final class SMTPSession {
         guard let to = parsePath(argument, keyword: "TO:", enhanced: "5.1.3", what: "recipient") else { return }
         let (decision, greylist) = policy.rcptTo(to, from: from, recipientsInMessage: recipients.count, state, spf: spf,
                                                  greylistStore: policy.config.greylist == nil ? nil : { try self.openStore() },
-                                                 sending: sending)
+                                                 sending: sending, taggedBefore: !tags.isEmpty)
         log(from: from, to: to, decision, greylist: greylist)
         guard decision.passes else {
             if RecipientExists.refusedUnknown(decision) { state.badRecipients += 1 }

@@ -59,6 +59,21 @@ import QSentryCore
         #expect(unknown.contains("550 5.1.1"), "\(unknown)")
     }
 
+    /// only-tagged greylists what an earlier rule tagged, at MAIL too (empty-sender=tag), and
+    /// nothing else.
+    @Test func onlyTaggedCountsWhatMAILTagged() throws {
+        let rig = try SMTPDRig(["control/qsentry/greylist": Self.settings + "only-tagged=yes\n",
+                                "control/qsentry/sender-rules": "empty-sender=tag\n"])
+        let plain = try rig.swaks(["--from", "someone@example.org", "--to", "sales@example.com"])
+        #expect(Swaks.replyCodes(plain).suffix(4) == [250, 354, 250, 221], "\(plain)")
+        let bounce = try rig.swaks(["--from", "<>", "--to", "sales@example.com"])
+        #expect(bounce.contains("MAIL FROM:<>") && bounce.contains("451 4.7.1 greylisted"), "\(bounce)")
+        let e = try Run.command(Run.program("qsentry"), ["explain", "--ip", "127.0.0.1", "--from", "", "--to", "sales@example.com"],
+                                environment: rig.root.environment())
+        // explain reads the same tag (the triplet the session just recorded is early now).
+        #expect(e.stdout.contains("empty-sender: MAIL FROM:<> -> tag") && e.stdout.contains("greylist=early; 451 4.7.1"), "\(e.output)")
+    }
+
     @Test func aStoreThatCannotBeReachedFollowsStoreFailure() throws {
         for (setting, expected) in [("store-failure=accept\n", 250), ("store-failure=defer\n", 451)] {
             let rig = try SMTPDRig(["control/qsentry/greylist": Self.settings + setting,

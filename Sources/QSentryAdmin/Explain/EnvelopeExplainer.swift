@@ -34,6 +34,8 @@ enum EnvelopeExplainer {
         layer.steps.append(.init(mail.decision.rule.isEmpty ? "sender rules" : mail.decision.rule.rawValue, input: mailInput,
                                  result: result(mail.decision), detail: spfDetail))
         var tagged = !mail.decision.rule.isEmpty
+        // What qsentry-smtpd keeps as the message's tags (greylisting's only-tagged reads them).
+        var taggedBefore = mail.decision.action == .tag
 
         var accepted: [String] = []
         var firstRefusal: SMTPReply? = nil
@@ -49,7 +51,8 @@ enum EnvelopeExplainer {
                 continue
             }
             let (d, greylist) = policy.rcptTo(recipient, from: sender, recipientsInMessage: accepted.count, state, spf: mail.spf,
-                                              greylistStore: config.greylist == nil ? nil : { try DryGreylist.open(root) })
+                                              greylistStore: config.greylist == nil ? nil : { try DryGreylist.open(root) },
+                                              taggedBefore: taggedBefore)
             let greylistDetail = greylist.map { "greylist=\($0.name)" } ?? ""
             if let r = d.reply {
                 layer.steps.append(.init(d.rule, input: input, result: r.isTemporary ? "defer" : "refuse",
@@ -62,6 +65,7 @@ enum EnvelopeExplainer {
                 accepted.append(recipient.mailbox)
                 state.sessionRecipients += 1
                 if !d.rule.isEmpty { tagged = true }
+                if d.action == .tag { taggedBefore = true }
             }
         }
         if accepted.isEmpty, let r = firstRefusal {

@@ -53,7 +53,8 @@ public struct EnvelopeContext {
     /// A trusted sender's counts this hour and day, as the session read them for this message
     /// (SendingLimit); nil when no limits apply or the store did not answer.
     public let sending: SendingCounts?
-    /// Whether an earlier rule of this command tagged it (greylisting's `only-tagged`).
+    /// Whether the message is tagged so far: by a rule at MAIL, for an earlier recipient, or by an
+    /// earlier rule of this command (greylisting's `only-tagged`).
     public var taggedSoFar = false
     private var allowListedSender: Bool?
 
