@@ -29,6 +29,11 @@ import QSentryCore
         #expect(third.contains("451 4.7.0 sending limit reached for alice@example.com"), "\(third)")
         #expect(rig.exim.messages.count == 2)
         try Run.wait(for: "the warning") { rig.log.contains("sending limit reached: alice messages-per-hour=2") }
+        // explain reads the same counts and gives the same answer (and counts nothing).
+        let e = try Run.command(Run.program("qsentry"), ["explain", "--ip", "127.0.0.1", "--auth", "alice", "--from", "alice@example.com",
+                                                        "--to", "friend@elsewhere.example"], environment: rig.root.environment())
+        #expect(e.stdout.contains("sending-limit: alice -> counted (this hour 2 messages, 2 recipients; today 2 messages, 2 recipients)")
+                && e.stdout.contains("451 4.7.0 sending limit reached"), "\(e.output)")
         // Strangers are not counted or limited.
         let stranger = try rig.swaks(["--from", "someone@example.org", "--to", "sales@example.com"])
         #expect(Swaks.replyCodes(stranger).suffix(4) == [250, 354, 250, 221], "\(stranger)")

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import QSentryCore
 import QSentryEnvelope
 import QSentrySMTPD
@@ -6,6 +9,24 @@ import QSentryStore
 /// qsentry-smtpd's decisions at MAIL FROM and at each RCPT TO, through the same policy and
 /// sender checks it runs; recipients it would accept go on to the content layer.
 enum EnvelopeExplainer {
+    /// E19: a trusted sender's counts as the session reads them before MAIL (only read: a store not
+    /// made yet holds none), so that the sending-limit steps decide as they would; nil, as in the
+    /// session, when no limit applies or the store does not answer.
+    static func sendingCounts(_ root: QmailRoot, _ config: EnvelopeConfiguration, _ state: SessionState,
+                              _ layer: inout Explanation.Layer) -> SendingCounts? {
+        guard config.sendingLimits != nil, let who = SendingLimit.sender(state) else { return nil }
+        do {
+            let c = try StoreConfiguration.openIfCreated(root)?.sendingCounts(who, now: Int(time(nil))) ?? SendingCounts()
+            layer.steps.append(.init("sending-limit", input: who, result: "counted",
+                                     detail: "this hour \(c.messagesThisHour) messages, \(c.recipientsThisHour) recipients; "
+                                         + "today \(c.messagesToday) messages, \(c.recipientsToday) recipients"))
+            return c
+        } catch {
+            layer.steps.append(.init("sending-limit", input: who, result: "skip", detail: "store: \(error)"))
+            return nil
+        }
+    }
+
     static func explain(_ root: QmailRoot, ip: String, helo: String, from: String, to: [String], relayClient: Bool,
                         authUser: String?) -> (layer: Explanation.Layer, accepted: [String]) {
         var layer = Explanation.Layer(program: "qsentry-smtpd")
@@ -19,6 +40,7 @@ enum EnvelopeExplainer {
         let policy = EnvelopePolicy(config: config)
         var state = SessionState(ipText: ip, relayClient: relayClient, authUser: authUser)
         if let authUser { layer.steps.append(.init("auth", input: authUser, result: "trusted", detail: "as if AUTH succeeded")) }
+        let sending = sendingCounts(root, config, state, &layer)
 
         let sender: SMTPPath
         switch SMTPPath.parse("<" + from + ">") {
@@ -27,7 +49,7 @@ enum EnvelopeExplainer {
             return refuse(&layer, "MAIL FROM:<\(from)>", SMTPReply(501, "5.1.7", "bad sender address: \(e)"), rule: "syntax")
         }
         let hostname = (try? ControlFile.value(root.control("me")))??.text.trimmed ?? "qsentry-smtpd.local"
-        let mail = policy.mailFrom(sender, helo: helo, state, dns: SenderDNS(root: root, receiver: hostname))
+        let mail = policy.mailFrom(sender, helo: helo, state, dns: SenderDNS(root: root, receiver: hostname), sending: sending)
         let mailInput = "MAIL FROM:<\(from)>"
         let spfDetail = mail.spf.map { "spf=\($0.result.rawValue)" } ?? ""
         if let r = mail.decision.reply { return refuse(&layer, mailInput, r, rule: mail.decision.rule, spf: spfDetail) }
@@ -52,7 +74,7 @@ enum EnvelopeExplainer {
             }
             let (d, greylist) = policy.rcptTo(recipient, from: sender, recipientsInMessage: accepted.count, state, spf: mail.spf,
                                               greylistStore: config.greylist == nil ? nil : { try DryGreylist.open(root) },
-                                              taggedBefore: taggedBefore)
+                                              sending: sending, taggedBefore: taggedBefore)
             let greylistDetail = greylist.map { "greylist=\($0.name)" } ?? ""
             if let r = d.reply {
                 layer.steps.append(.init(d.rule, input: input, result: r.isTemporary ? "defer" : "refuse",
