@@ -614,32 +614,43 @@ echo "deployment: web console screenshots in $ART"
 
 # ---- P5: Redis Sentinel as control/qsentry/store, the master killed mid-run ----------------------
 # A master, a replica and three sentinels on loopback, as a site with several MX hosts runs them
-# (redis-server from the test packages, as root: a service of its own, not part of qsentry).
+# (redis-server from the test packages, as root: a service of its own, not part of qsentry). All
+# with passwords, as a Redis other hosts reach should be: the servers' requirepass and the
+# sentinels' own, both in control/qsentry/store-auth, which every program reads as itself.
 RW=$W/redis
 rm -rf $RW && mkdir -p $RW
 RM=$(port) RR=$(port)
+RPW="deploy data pass" SPW="deploy sentinel pass"
 redis-server --port $RM --bind 127.0.0.1 --save "" --appendonly no --dir $RW --daemonize yes \
-    --pidfile $RW/master.pid --logfile $RW/master.log
+    --pidfile $RW/master.pid --logfile $RW/master.log --requirepass "$RPW" --masterauth "$RPW"
 redis-server --port $RR --bind 127.0.0.1 --save "" --appendonly no --dir $RW --daemonize yes \
-    --pidfile $RW/replica.pid --logfile $RW/replica.log --replicaof 127.0.0.1 $RM
+    --pidfile $RW/replica.pid --logfile $RW/replica.log --replicaof 127.0.0.1 $RM --requirepass "$RPW" --masterauth "$RPW"
 SENTINELS="" SP1=""
 for i in 1 2 3; do
     sp=$(port); mkdir -p $RW/s$i; SP1=${SP1:-$sp}
     printf 'port %s\nbind 127.0.0.1\ndir %s\ndaemonize yes\npidfile %s\nlogfile %s\n' $sp $RW/s$i $RW/s$i.pid $RW/s$i.log > $RW/s$i/sentinel.conf
     printf 'sentinel monitor mx 127.0.0.1 %s 2\nsentinel down-after-milliseconds mx 1000\nsentinel failover-timeout mx 10000\n' $RM >> $RW/s$i/sentinel.conf
+    printf 'sentinel auth-pass mx "%s"\nrequirepass "%s"\nsentinel sentinel-pass "%s"\n' "$RPW" "$SPW" "$SPW" >> $RW/s$i/sentinel.conf
     redis-server $RW/s$i/sentinel.conf --sentinel
     SENTINELS="$SENTINELS,127.0.0.1:$sp"
 done
+data_cli() { redis-cli --no-auth-warning -a "$RPW" "$@"; }
+sentinel_cli() { redis-cli --no-auth-warning -a "$SPW" "$@"; }
 sentinels_ready() { # every sentinel knows the replica and its two peers (hello messages, every 2 s)
     for sp in $(tr ',' '\n' <<<"${SENTINELS#,}" | cut -d: -f2); do
-        [ "$(redis-cli -p $sp SENTINEL sentinels mx 2>/dev/null | grep -c '^runid$')" -ge 2 ] || return 1
-        redis-cli -p $sp SENTINEL replicas mx 2>/dev/null | grep -q "^$RR\$" || return 1
+        [ "$(sentinel_cli -p $sp SENTINEL sentinels mx 2>/dev/null | grep -c '^runid$')" -ge 2 ] || return 1
+        sentinel_cli -p $sp SENTINEL replicas mx 2>/dev/null | grep -q "^$RR\$" || return 1
     done
 }
 for _ in $(seq 150); do sentinels_ready && break; sleep 0.2; done
 check "Sentinel: a master, a replica and three sentinels run on loopback" sentinels_ready
+check "Sentinel: the servers and the sentinels want a password (NOAUTH without)" \
+    sh -c "redis-cli -p $RM PING | grep -q NOAUTH && redis-cli -p $SP1 PING | grep -q NOAUTH"
 cp $C/store $W/store.installed
+cp $C/store-auth $W/store-auth.installed
 echo "sentinel://${SENTINELS#,}/mx?timeout=300" > $C/store
+# Below the installed example's comments: the file keeps the owner and mode install.sh gave it.
+printf 'password=%s\nsentinel-password=%s\n' "$RPW" "$SPW" >> $C/store-auth
 echo "delay=1s" > $C/greylist
 check "Sentinel: qsentry check takes the README's sentinel:// line" qsentry check --no-probes
 check "Sentinel: qsentry bans add (as root) through the sentinels" qsentry bans add 127.0.0.7 2h
@@ -653,7 +664,7 @@ swaks_from 127.0.0.4 --from ha@elsewhere.example --to qsuser@$DOMAIN --body "gre
 check "Sentinel: the retry is delivered" wait_inbox $((before + 1))
 check "Sentinel: the master found is kept in qsentry/redis-master, group qsentry 0660" \
     test "$(stat -c '%G %a' $Q/qsentry/redis-master 2>/dev/null)" = "qsentry 660"
-for _ in $(seq 100); do redis-cli -p $RR EXISTS qsentry:ban:127.0.0.7 | grep -q 1 && break; sleep 0.1; done
+for _ in $(seq 100); do data_cli -p $RR EXISTS qsentry:ban:127.0.0.7 | grep -q 1 && break; sleep 0.1; done
 
 kill -9 "$(cat $RW/master.pid)"
 # Mail keeps coming while the sentinels decide and after; deliveries that met no store are
@@ -666,7 +677,7 @@ while [ $sent -lt 60 ]; do
     sent=$((sent + 1))
     has_code 250 "$(grep -A1 -E '^ [~-]> \.$' <<<"$out")" && accepted=$((accepted + 1))
     if [ -z "$promoted" ]; then
-        redis-cli -p $SP1 SENTINEL get-master-addr-by-name mx 2>/dev/null | grep -q "^$RR\$" && promoted=$sent
+        sentinel_cli -p $SP1 SENTINEL get-master-addr-by-name mx 2>/dev/null | grep -q "^$RR\$" && promoted=$sent
     elif [ $sent -ge $((promoted + 3)) ]; then break; fi
 done
 check "Sentinel: the replica is promoted" test -n "$promoted"
@@ -680,6 +691,7 @@ check "Sentinel: qsentry bans list (as root) reads the promoted replica" sh -c "
 check "Sentinel: the programs follow the promoted replica (qsentry/redis-master)" grep -q " $RR\$" $Q/qsentry/redis-master
 check "Sentinel: qsentry check (with probes) opens the store through the sentinels" qsentry check
 cp $W/store.installed $C/store
+cp $W/store-auth.installed $C/store-auth
 cp $W/greylist.installed $C/greylist
 for f in $RW/*.pid; do kill -9 "$(cat "$f")" 2>/dev/null; done
 
