@@ -97,13 +97,11 @@ public struct ContentContext {
 /// Optional, which any other first Optional costs again: qsentry-queue with clamd alone makes none now.
 public struct RuleType {
     public let type: any MessageCheck.Type
-    let configure: (inout ContentSetup) throws -> ContentCheck?
+    /// The rule as its control files configure it, or nil when they leave it off.
+    public let configured: (inout ContentSetup) throws -> ContentCheck?
 
     public init<Rule: MessageCheck>(_ rule: Rule.Type) {
         type = rule
-        configure = { setup in try Rule.configured(&setup).map { $0 } }
+        configured = { setup in try Rule.configured(&setup) }
     }
-
-    /// The rule as its control files configure it, or nil when they leave it off.
-    public func configured(_ setup: inout ContentSetup) throws -> ContentCheck? { try configure(&setup) }
 }

@@ -39,8 +39,7 @@ public struct CheckPassword {
             }
             close(fd3.read)
         } catch {
-            close(fd3.read)
-            close(fd3.write)
+            fd3.closeBoth()
             return .temporary("cannot run \(argv[0]): \(error)")
         }
         // The whole record fits in a pipe buffer: user and password are limited by the caller.
