@@ -42,8 +42,7 @@ public enum ControlFile {
         var start = 0
         while start < bytes.count {
             number += 1
-            var end = start
-            while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+            let end = bytes[...].lineFeed(from: start) ?? bytes.count
             var stop = end
             while stop > start && isTrailingSpace(bytes[stop - 1]) { stop -= 1 }
             if stop - start > maxLineBytes {
