@@ -42,13 +42,12 @@ public struct RedisCredentials: Sendable, Equatable {
     static func parse(_ lines: [ControlLine], _ path: String) throws -> RedisCredentials {
         var c = RedisCredentials()
         for line in lines {
-            // Not ControlFile.keyValues: a password keeps its spaces.
+            // Not ControlFile.keyValues: it trims a value's leading spaces, and they may be part of a password.
             guard let eq = line.text.firstIndex(of: "=") else {
                 throw ControlError(path: path, line: line.number, "expected password=, user= or sentinel-password=")
             }
             let key = String(line.text[..<eq]).trimmed, value = String(line.text[line.text.index(after: eq)...])
             guard !value.isEmpty else { throw ControlError(path: path, line: line.number, "\(key)= is empty") }
-            // Redis arguments are binary-safe, but a line end would end the line here.
             switch key {
             case "password": c.password = value
             case "user": c.user = value
