@@ -47,7 +47,7 @@ public enum KeyFile {
         defer { EVP_PKEY_free(pkey) }
         let pem = try privatePEM(pkey)
         let pub = try publicDER(pkey)
-        let group = getgrnam("qsentry").map { $0.pointee.gr_gid }
+        let group = getgrnam(SecretFile.groupName).map { $0.pointee.gr_gid }
         let base = root.qsentry("dkim")
         for dir in [base, directory(root, domain: domain)] {
             if mkdir(dir, directoryMode) != 0 && errno != EEXIST { throw SystemError("mkdir", path: dir, errno: errno) }
@@ -65,7 +65,7 @@ public enum KeyFile {
     }
 
     /// `qsentry check`'s look at the keys under `base` (control/qsentry/dkim): each domain's
-    /// selector names a key that exists, parses, and is not readable by everyone.
+    /// selector names a key that exists, parses, and is exposed to nobody (SecretFile).
     @Sendable public static func problems(_ base: String) -> [ControlError] {
         guard let domains = try? Directory.names(base) else { return [] }
         var out: [ControlError] = []
@@ -88,9 +88,7 @@ public enum KeyFile {
                 out.append(ControlError(path: selectorPath, line: line.number, "\(keyPath) cannot be read"))
                 continue
             }
-            if stat(keyPath, &st) == 0, st.st_mode & 0o007 != 0 {
-                out.append(ControlError(path: keyPath, "readable by everyone: chmod 0640 (root:qsentry)"))
-            }
+            if let exposed = SecretFile.exposure(keyPath, holds: "the signing key of \(domain)") { out.append(exposed) }
             if !isPrivateKeyPEM(key) { out.append(ControlError(path: keyPath, "not a PEM private key OpenSSL can read")) }
         }
         return out

@@ -63,10 +63,7 @@ public struct RedisCredentials: Sendable, Equatable {
     static func problems(_ lines: [ControlLine], _ path: String) -> [ControlError] {
         var out: [ControlError] = []
         do { _ = try parse(lines, path) } catch let e as ControlError { out.append(e) } catch { out.append(ControlError(path: path, "\(error)")) }
-        var st = stat()
-        if stat(path, &st) == 0, st.st_mode & S_IROTH != 0 {
-            out.append(ControlError(path: path, "readable by every user, and it holds the Redis password: chgrp qsentry \(path); chmod 640 \(path)"))
-        }
+        if let exposed = SecretFile.exposure(path, holds: "the Redis password") { out.append(exposed) }
         return out
     }
 

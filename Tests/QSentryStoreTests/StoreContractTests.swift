@@ -355,14 +355,24 @@ import QSentryCore
     @Test func storeAuthLinesAndMode() throws {
         let root = try TempQmailRoot()
         let path = try root.write("control/qsentry/store-auth", "password= two words \nuser=mx\nsentinel-password=x=y\n")
-        chmod(path, 0o640)
+        chmod(path, 0o600)  // 0640 too when the group is root's or qsentry's (a test run as root)
         let lines = try ControlFile.lines(path)!
         #expect(try RedisCredentials.parse(lines, path) == RedisCredentials(user: "mx", password: " two words", sentinelPassword: "x=y"))
         #expect(RedisCredentials.problems(lines, path).isEmpty)
         #expect(RedisCredentials(user: "mx", password: "p").serverCommand == ["AUTH", "mx", "p"])
         #expect(RedisCredentials(password: "p").serverCommand == ["AUTH", "p"] && RedisCredentials().serverCommand == nil)
         chmod(path, 0o644)
-        #expect(RedisCredentials.problems(lines, path).map(\.message).contains { $0.contains("readable by every user") })
+        #expect(RedisCredentials.problems(lines, path).map(\.message).contains { $0.contains("open to every user") })
+        chmod(path, 0o660)
+        #expect(RedisCredentials.problems(lines, path).map(\.message).contains { $0.contains("writable by its group") })
+        // A group other than qsentry's (or root's) may not read it: as root, hand it to nogroup.
+        if getuid() == 0, let other = getgrnam("nogroup")?.pointee.gr_gid {
+            chmod(path, 0o640)
+            chown(path, 0, other)
+            #expect(RedisCredentials.problems(lines, path).map(\.message).contains { $0.contains("open to the group nogroup") })
+            chmod(path, 0o600)
+            #expect(RedisCredentials.problems(lines, path).isEmpty, "a group that cannot read it is no exposure")
+        }
         for bad in ["user=mx\n", "password=\n", "pass=x\n", "just a password\n"] {
             let l = try ControlFile.parse(Array(bad.utf8), path: path)
             #expect(throws: ControlError.self, "\(bad)") { try RedisCredentials.parse(l, path) }
